@@ -1,0 +1,3 @@
+from tix.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Thin CLI commands: parse options, ask the store, call the core, render."""

@@ -1,0 +1,180 @@
+"""tix list."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from tix.commands.common import FormatOpt
+
+
+def list_(
+    query: Optional[List[str]] = typer.Argument(None, help="Words that must all appear (title, description, requester, org, ID)."),
+    status: List[str] = typer.Option([], "--status", "-s", help="new, open, waiting, resolved, closed, or 'all' (repeatable; default: new, open, waiting)."),
+    team: Optional[str] = typer.Option(None, "--team", help="Only this team."),
+    assignee: Optional[str] = typer.Option(None, "--assignee", help="Only tickets assigned to this agent ('none' for unassigned)."),
+    mine: bool = typer.Option(False, "--mine", help="Only tickets assigned to me."),
+    org: Optional[str] = typer.Option(None, "--org", help="Only this organisation."),
+    priority: Optional[str] = typer.Option(None, "--priority", help="Only this priority (urgent, high, ...)."),
+    category: Optional[str] = typer.Option(None, "--category", help="incident, problem, change or request."),
+    tag: List[str] = typer.Option([], "--tag", help="Only tickets with this tag (repeatable: all must match)."),
+    breached: bool = typer.Option(False, "--breached", help="Only tickets with a breached SLA clock."),
+    at_risk: bool = typer.Option(False, "--at-risk", help="Only tickets with a clock at risk."),
+    billing: Optional[str] = typer.Option(None, "--billing", help="to-invoice, invoiced, open or none."),
+    period: Optional[str] = typer.Option(None, "--period", help="Opened in this period: 2026-10, 2026-Q3, 2026, last-month."),
+    since: Optional[str] = typer.Option(None, "--since", help="Opened at or after this time."),
+    until: Optional[str] = typer.Option(None, "--until", help="Opened before this time."),
+    all_: bool = typer.Option(False, "--all", "-a", help="All statuses."),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", help="Show at most N tickets."),
+    format: str = FormatOpt,
+) -> None:
+    """List tickets, most urgent first (priority, then age). By default the
+    unresolved ones (new, open, waiting).
+
+    Examples:
+
+      tix list --mine
+
+      tix list --team connectivity --breached
+
+      tix list --billing to-invoice --org contoso --format csv
+
+      tix list printer floor 2 --all
+    """
+    import sys
+
+    from tix import render
+    from tix.commands.common import check_choice, check_team
+    from tix.context import ctx_env
+    from tix.dates import fmt_minutes, parse_period
+    from tix.errors import BadInput
+    from tix.policy import CATEGORIES, STATUSES
+    from tix.priority import priority_rank, rate
+    from tix.textnorm import fold
+
+    env = ctx_env()
+    p = env.policy
+    render.check_format(format)
+    statuses = set()
+    for s in status:
+        for part in s.split(","):
+            part = part.strip()
+            if part == "all":
+                all_ = True
+            elif part:
+                statuses.add(check_choice(part, STATUSES, "--status"))
+    if not statuses and not all_:
+        statuses = {"new", "open", "waiting"}
+    if billing is not None:
+        billing = check_choice(billing, ("to-invoice", "invoiced", "open", "none"), "--billing")
+        if not status:
+            all_ = True
+    check_team(p, team)
+    check_choice(category, CATEGORIES, "--category")
+    if priority is not None and priority not in [r.name for r in p.priorities]:
+        raise BadInput(f"--priority {priority!r}: allowed are {', '.join(r.name for r in p.priorities)}")
+    if org is not None and p.orgs and org not in p.orgs:
+        raise BadInput(f"--org {org!r}: not an organisation in the policy ({', '.join(p.orgs)})")
+    per = parse_period(period, since=since, until=until, now=env.now, tz=p.tz) if (period or since or until) else None
+    if mine:
+        assignee = env.user
+    words = [fold(w) for w in (query or [])]
+
+    problems: list = []
+    tickets = env.store.all_tickets(problems)
+    for prob in problems:
+        print(f"tix: {prob}", file=sys.stderr)
+    invoiced = None
+    if billing:
+        from tix.ledger import invoiced_ids
+
+        invoiced = invoiced_ids(env.store)
+
+    from tix import sla as sla_mod
+
+    rows = []
+    for t in tickets:
+        if not all_ and t.status not in statuses:
+            continue
+        if team and t.team != team:
+            continue
+        if assignee is not None and (t.assignee or "none") != assignee:
+            continue
+        if org and t.org != org:
+            continue
+        if category and t.category != category:
+            continue
+        if tag and not set(tag) <= set(t.f("tags") or []):
+            continue
+        if per and not per.contains(t.created):
+            continue
+        r = rate(p, t.impact, t.urgency)
+        if priority and r.name != priority:
+            continue
+        if words:
+            req = t.requester
+            hay = fold(" ".join(str(x) for x in (t.id, t.title, t.f("description") or "", req.get("name", ""),
+                                                 req.get("email", ""), t.org or "", " ".join(t.f("tags") or []))))
+            if not all(w in hay for w in words):
+                continue
+        if billing:
+            from tix.billing import billing_state
+
+            if billing_state(t, invoiced or set()).replace(" ", "-") != billing:
+                continue
+        sla = sla_mod.compute(t, p, env.now)
+        states = {c.state for c in sla.clocks()}
+        if breached and "breached" not in states:
+            continue
+        if at_risk and "at-risk" not in states:
+            continue
+        rows.append((priority_rank(p, r.name), t.created, t, r, sla))
+    rows.sort(key=lambda x: (x[0], x[1], x[2].id))
+    if limit is not None:
+        rows = rows[:limit]
+    if not rows and format == "table":
+        print("no tickets match", file=sys.stderr)
+    if format == "json":
+        from tix.view import ticket_json
+
+        print(render.to_json([ticket_json(t, p, env.now, with_events=False, invoiced=invoiced) for *_, t, _, _ in rows]))
+        return
+
+    def clock_text(sla) -> str:  # type: ignore[no-untyped-def]
+        c = sla.most_urgent()
+        if c is None:
+            return ""
+        if c.state == "breached":
+            return f"{c.name} BREACHED {fmt_minutes(abs(c.remaining or 0))}"
+        if c.state == "paused":
+            return f"{c.name} paused"
+        return f"{c.name} {fmt_minutes(c.remaining)} left" + (" !" if c.state == "at-risk" else "")
+
+    def time_text(t) -> str:  # type: ignore[no-untyped-def]
+        from tix.billing import ticket_time
+
+        worked = ticket_time(t, p)["minutes"]
+        est = t.f("estimate")
+        if est:
+            return f"{fmt_minutes(worked)}/{fmt_minutes(est)}"
+        return fmt_minutes(worked) if worked else ""
+
+    headers = ["id", "pri", "status", "team", "assignee", "org", "age", "sla", "time", "title"]
+    out_rows = []
+    for _, created, t, r, sla in rows:
+        age_min = (env.now - created).total_seconds() / 60
+        age = f"{int(age_min // 1440)}d" if age_min >= 1440 else fmt_minutes(age_min)
+        out_rows.append([t.id, r.name, t.status, t.team or "", t.assignee or "", t.org or "", age, clock_text(sla),
+                         time_text(t), t.title if format == "csv" else t.title[:60]])
+    if format == "csv":
+        print(render.to_csv(out_rows, headers), end="")
+        return
+    if out_rows:
+        if env.color:
+            for row in out_rows:
+                if "BREACHED" in row[7]:
+                    row[7] = render.paint(row[7], "red", True)
+                elif row[7].endswith("!"):
+                    row[7] = render.paint(row[7], "yellow", True)
+        print(render.table(out_rows, headers))

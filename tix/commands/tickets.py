@@ -1,0 +1,153 @@
+"""tix new."""
+
+from __future__ import annotations
+
+import sys
+from typing import List, Optional
+
+import typer
+
+from tix.commands.common import AtOpt, check_agent, check_choice, check_team, text_arg
+
+
+def parse_requester(text: Optional[str], phone: Optional[str]) -> Optional[dict]:
+    """'Jan de Vries <jan@contoso.com>' -> {name, email}; a bare address or name works too."""
+    from email.utils import parseaddr
+
+    from tix.errors import BadInput
+
+    if text is None and phone is None:
+        return None
+    out: dict[str, str] = {}
+    if text:
+        if any(c in text for c in "\r\n\x00"):
+            raise BadInput("--requester: must be one line, like 'Jan de Vries <jan@contoso.com>'")
+        name, addr = parseaddr(text)
+        if "<" in text and not addr:
+            raise BadInput(f"--requester {text!r}: expected 'Name <mail@example.com>'")
+        if addr and "@" in addr:
+            out["email"] = addr.lower() if addr.count("@") == 1 else addr
+            if name:
+                out["name"] = name
+        else:
+            out["name"] = text.strip()
+    if phone:
+        out["phone"] = phone.strip()
+    return out
+
+
+def edit_text(initial: str) -> str:
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    from tix.errors import BadInput
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.NamedTemporaryFile("w+", suffix=".txt", delete=False, encoding="utf-8") as fh:
+        fh.write(initial)
+        name = fh.name
+    try:
+        rc = subprocess.call([*shlex.split(editor), name])
+        if rc != 0:
+            raise BadInput(f"$EDITOR ({editor}) exited with {rc}; nothing was written")
+        with open(name, encoding="utf-8") as fh:
+            return fh.read()
+    finally:
+        os.unlink(name)
+
+
+def new(
+    title: Optional[str] = typer.Option(None, "--title", "-t", help="One line that says what is wrong."),
+    requester: Optional[str] = typer.Option(None, "--requester", "-r", help="'Name <mail>' of who reported it."),
+    phone: Optional[str] = typer.Option(None, "--phone", help="The requester's phone number."),
+    org: Optional[str] = typer.Option(None, "--org", help="Customer organisation (a key of orgs in the policy)."),
+    dept: Optional[str] = typer.Option(None, "--dept", help="Department of the requester."),
+    impact: Optional[int] = typer.Option(None, "--impact", help="Impact factor from the policy matrix (1, 2, 4, 8)."),
+    urgency: Optional[int] = typer.Option(None, "--urgency", help="Urgency factor from the policy matrix (1, 2, 4, 8)."),
+    team: Optional[str] = typer.Option(None, "--team", help="Team that handles it (default from the policy)."),
+    category: str = typer.Option("incident", "--category", help="incident, problem, change or request."),
+    channel: str = typer.Option("phone", "--channel", help="phone, email, portal, monitoring, backup-check, project, sales, walk-in, other."),
+    change_kind: Optional[str] = typer.Option(None, "--change-kind", help="For changes: standard, normal or emergency."),
+    due: Optional[str] = typer.Option(None, "--due", help="The requester's wished due date."),
+    agreed_due: Optional[str] = typer.Option(None, "--agreed-due", help="The due date the coordinator agreed."),
+    tag: List[str] = typer.Option([], "--tag", help="A free tag (repeatable)."),
+    estimate: Optional[str] = typer.Option(None, "--estimate", help="Expected work, e.g. 2h."),
+    to: Optional[str] = typer.Option(None, "--to", help="Assign to this agent right away."),
+    message: Optional[str] = typer.Option(None, "-m", "--message", help="Description; '-' reads standard input."),
+    edit: bool = typer.Option(False, "--edit", help="Write title and description in $EDITOR."),
+    at: Optional[str] = AtOpt,
+) -> None:
+    """Open a ticket. Prints the new ID alone on the first line of output.
+
+    Example:
+
+      id=$(tix new --title "Order dept has no network" --org contoso --impact 4 --urgency 8 \\
+           --requester "Jan de Vries <jan@contoso.com>" --channel phone -m "15 people cannot work")
+    """
+    from tix import events
+    from tix.context import ctx_env
+    from tix.dates import parse_minutes, stamp
+    from tix.errors import BadInput
+    from tix.policy import CATEGORIES, CHANGE_KINDS, CHANNELS
+    from tix.priority import check_factor, explain, rate
+
+    env = ctx_env()
+    policy = env.policy
+    description = text_arg(message, "-m")
+    if edit:
+        text = edit_text(f"{title or ''}\n\n{description or ''}\n# First line: title. Then the description.\n")
+        lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        if not lines:
+            raise BadInput("--edit: the text is empty; nothing was written")
+        title = lines[0].strip()
+        description = "\n".join(lines[1:]).strip("\n") or None
+    if not title or not title.strip():
+        raise BadInput("--title: a ticket needs a title")
+    title = " ".join(title.split())
+    if len(title) > 300:
+        raise BadInput("--title: at most 300 characters")
+    check_choice(category, CATEGORIES, "--category")
+    check_choice(channel, CHANNELS, "--channel")
+    check_choice(change_kind, CHANGE_KINDS, "--change-kind")
+    if change_kind and category != "change":
+        raise BadInput("--change-kind: only for --category change")
+    if category == "change" and not change_kind:
+        change_kind = "normal"
+    imp = check_factor(policy, "impact", impact) if impact is not None else policy.default_impact
+    urg = check_factor(policy, "urgency", urgency) if urgency is not None else policy.default_urgency
+    check_team(policy, team)
+    check_agent(policy, to)
+    if org is not None and policy.orgs and org not in policy.orgs:
+        raise BadInput(f"--org {org!r}: not an organisation in the policy ({', '.join(policy.orgs)})")
+    req = parse_requester(requester, phone)
+    when = env.event_time(at)
+    header = {
+        "title": title,
+        "requester": req,
+        "org": org,
+        "dept": dept,
+        "channel": channel,
+        "category": category,
+        "change_kind": change_kind,
+        "impact": imp,
+        "urgency": urg,
+        "team": team or policy.default_team,
+        "due": stamp(env.when(due, what="--due")) if due else None,
+        "agreed_due": stamp(env.when(agreed_due, what="--agreed-due")) if agreed_due else None,
+        "tags": sorted(set(tag)) or None,
+        "estimate": parse_minutes(estimate, what="--estimate") if estimate else None,
+        "description": description,
+    }
+    evs = [events.make("opened", env.user, when)]
+    if to:
+        evs.append(events.make("assigned", env.user, when, to=to))
+    tid = env.store.create(header, evs, env.user)
+    print(tid)
+    sys.stdout.flush()
+    r = rate(policy, imp, urg)
+    print(f"{tid}: {explain(policy, r)}", file=sys.stderr)
+    env.finish(f"tix new {tid}: {title}")

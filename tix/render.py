@@ -1,0 +1,75 @@
+"""Output: tables (tabulate), JSON with stable keys, CSV, Markdown. Colour only
+on a terminal and never with NO_COLOR. Pure functions returning text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Iterable, Sequence
+
+from tix.errors import BadInput
+
+FORMATS = ("table", "json", "csv")
+REPORT_FORMATS = ("table", "json", "csv", "markdown", "html")
+
+
+def check_format(fmt: str, allowed: Sequence[str] = FORMATS) -> str:
+    if fmt not in allowed:
+        raise BadInput(f"--format {fmt}: allowed are {', '.join(allowed)}")
+    return fmt
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, Decimal):
+        return str(o)
+    if isinstance(o, (datetime, date)):
+        return o.isoformat()
+    if isinstance(o, (set, frozenset, tuple)):
+        return list(o)
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def to_json(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=_default)
+
+
+def cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(map(cell, v))
+    return str(v)
+
+
+def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, fmt: str = "simple") -> str:
+    from tabulate import tabulate
+
+    return tabulate([[cell(c) for c in r] for r in rows], headers=list(headers), tablefmt=fmt,
+                    disable_numparse=True)
+
+
+def to_csv(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(headers)
+    for r in rows:
+        w.writerow([cell(c) if not isinstance(c, datetime) else c.isoformat() for c in r])
+    return buf.getvalue()
+
+
+def to_markdown(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:
+    return table(rows, headers, fmt="github")
+
+
+def paint(text: str, style: str, enabled: bool) -> str:
+    if not enabled:
+        return text
+    codes = {"red": "31", "yellow": "33", "green": "32", "bold": "1", "dim": "2", "cyan": "36"}
+    return f"\x1b[{codes[style]}m{text}\x1b[0m"

@@ -1,0 +1,490 @@
+"""The store: the only module that reads and writes the desk on disk.
+
+It finds ticket files from their ID without scanning, allocates IDs
+(a per-clone prefix plus a counter: `AB-0042`), appends events as single
+fsynced lines under an flock, repairs a torn last line, creates files
+atomically, and parses files defensively (size limit, UTF-8, no YAML aliases,
+schema-checked events). Layout:
+
+    policies.yaml
+    tickets/<PREFIX>/<shard>/<PREFIX>-<NNNN>.yaml   shard = number // 1000, 3 digits
+    tickets/<PREFIX>/.claim-<clone-id>              which clone owns the prefix
+    <git-dir>/tix/ (or .tix/ without git)           local state: clone.json, locks, cache
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tix import events as ev_mod
+from tix import yamlio
+from tix.errors import BadInput, BrokenFile, NotFound, StoreError
+from tix.ticket import HEADER_FIELDS, Ticket, replay
+
+ID_RE = re.compile(r"^([A-Z]{2,4})-(\d{4,9})$")
+PREFIX_RE = re.compile(r"^[A-Z]{2,4}$")
+MAX_FILE = 16 * 1024 * 1024  # a ticket file past this is refused, not read
+SHARD = 1000
+CONFLICT_RE = re.compile(r"^(<<<<<<<|=======$|>>>>>>>|\|\|\|\|\|\|\|)", re.M)
+# Characters YAML does not allow raw in a document; JSON lets them through.
+_NON_YAML = re.compile("[\x7f-\x84\x86-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+def encode_event(ev: dict[str, Any]) -> bytes:
+    """One event as one line: `- {json}\\n`, valid JSON and valid YAML flow."""
+    text = json.dumps(ev, ensure_ascii=False, separators=(", ", ": "))
+    text = _NON_YAML.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+    return ("- " + text + "\n").encode("utf-8")
+
+
+def parse_ticket_text(data: bytes, path: str) -> tuple[dict[str, Any], list[dict[str, Any]], list[datetime], bool]:
+    """Bytes of a ticket file -> (header, events, ats, torn_tail). Raises BrokenFile."""
+    if len(data) > MAX_FILE:
+        raise BrokenFile(f"file is {len(data) // 1048576} MB, larger than the {MAX_FILE // 1048576} MB limit",
+                         path=path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise BrokenFile("not UTF-8 text (binary garbage?)", path=path, line=line) from None
+    if "\x00" in text:
+        raise BrokenFile("contains NUL bytes (binary garbage?)", path=path, line=text[: text.index("\x00")].count("\n") + 1)
+    m = CONFLICT_RE.search(text)
+    if m:
+        raise BrokenFile("git conflict markers: finish the merge with `tix sync` (see `tix fsck`)", path=path,
+                         line=text[: m.start()].count("\n") + 1)
+    marker = text.find("\nevents:")
+    if text.startswith("events:"):
+        marker = -1
+        head_text, rest, ev_line0 = "", text[len("events:"):], 1
+    elif marker < 0:
+        raise BrokenFile("no `events:` section", path=path)
+    else:
+        head_text, rest = text[: marker + 1], text[marker + len("\nevents:"):]
+        ev_line0 = head_text.count("\n") + 1
+    try:
+        header = yamlio.load(head_text) if head_text.strip() else {}
+    except yamlio.YamlProblem as err:
+        raise BrokenFile(err.message, path=path, line=err.line) from None
+    if not isinstance(header, dict):
+        raise BrokenFile("the header is not a mapping of fields", path=path, line=1)
+    tail = rest.split("\n")
+    first = tail[0].strip()
+    if first not in ("", "[]"):
+        raise BrokenFile("`events:` must be followed by one event per line", path=path, line=ev_line0)
+    events: list[dict[str, Any]] = []
+    ats: list[datetime] = []
+    seen: set[str] = set()
+    torn = False
+    last = len(tail) - 1
+    for i, line in enumerate(tail[1:], start=1):
+        lineno = ev_line0 + i
+        if not line.strip():
+            continue
+        s = line.strip()
+        try:
+            if not s.startswith("- "):
+                raise ValueError("not a `- {...}` list item")
+            ev = json.loads(s[2:])
+            at = ev_mod.validate(ev)
+        except (ValueError, RecursionError) as err:
+            if i == last:  # a torn last line (no newline) left by a crash: readers ignore it
+                torn = True
+                continue
+            msg = str(err) if isinstance(err, ev_mod.EventProblem) else f"event line is not valid JSON ({err})"
+            raise BrokenFile(msg, path=path, line=lineno) from None
+        if ev["id"] in seen:
+            raise BrokenFile(f"event id {ev['id']} appears twice", path=path, line=lineno)
+        seen.add(ev["id"])
+        events.append(ev)
+        ats.append(at)
+    return header, events, ats, torn
+
+
+def check_header(header: dict[str, Any], path: str, expected_id: str | None) -> None:
+    tid = header.get("id")
+    if not isinstance(tid, str) or not ID_RE.match(tid):
+        raise BrokenFile(f"header `id` {tid!r} is not a ticket ID like AB-0042", path=path, line=1)
+    if expected_id is not None and tid != expected_id:
+        raise BrokenFile(f"header `id` {tid} does not match the file name {expected_id}", path=path, line=1)
+    for k in header:
+        if k not in HEADER_FIELDS:
+            raise BrokenFile(f"unknown header field {k!r}", path=path)
+    for k in ("impact", "urgency"):
+        if k in header and (not isinstance(header[k], int) or isinstance(header[k], bool)):
+            raise BrokenFile(f"header `{k}` {header[k]!r} is not a whole number", path=path)
+    if not isinstance(header.get("title", ""), str):
+        raise BrokenFile("header `title` is not text", path=path)
+
+
+def _find_git_dir(start: Path) -> tuple[Path, Path] | None:
+    """(work tree root, git dir) for `start`, without running git."""
+    for d in (start, *start.parents):
+        g = d / ".git"
+        if g.is_dir():
+            return d, g
+        if g.is_file():
+            text = g.read_text(errors="replace").strip()
+            if text.startswith("gitdir:"):
+                p = Path(text[7:].strip())
+                return d, (p if p.is_absolute() else (d / p)).resolve()
+    return None
+
+
+def fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _oserror(err: OSError, path: Path | str) -> StoreError:
+    why = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
+           errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+           errno.EDQUOT: "the disk quota is exceeded"}.get(err.errno or 0, err.strerror or str(err))
+    return StoreError(f"cannot write: {why}; nothing was changed", path=str(path))
+
+
+class Store:
+    def __init__(self, root: Path):
+        self.root = root
+        self.tickets_dir = root / "tickets"
+        self.written: list[Path] = []  # files this process changed (for autocommit / sync messages)
+        self._git = _find_git_dir(root)
+
+    # -------------------------------------------------------------- places
+    @property
+    def git_root(self) -> Path | None:
+        return self._git[0] if self._git else None
+
+    @property
+    def state_dir(self) -> Path:
+        """Local, never shared: inside .git when there is one, else .tix/."""
+        if self._git:
+            work, gitdir = self._git
+            rel = os.path.relpath(self.root, work)
+            d = gitdir / "tix" if rel == "." else gitdir / "tix" / re.sub(r"[^A-Za-z0-9_.-]", "_", rel)
+        else:
+            d = self.root / ".tix"
+        return d
+
+    def ensure_state_dir(self) -> Path:
+        d = self.state_dir
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise _oserror(err, d) from None
+        return d
+
+    def rel(self, path: Path | str) -> str:
+        try:
+            return os.path.relpath(path, self.root)
+        except ValueError:
+            return str(path)
+
+    def path_for(self, tid: str) -> Path:
+        m = ID_RE.match(tid)
+        if not m:
+            raise BadInput(f"ticket ID {tid!r}: expected an ID like AB-0042")
+        prefix, num = m.group(1), int(m.group(2))
+        return self.tickets_dir / prefix / f"{num // SHARD:03d}" / f"{tid}.yaml"
+
+    # -------------------------------------------------------------- IDs
+    def resolve_id(self, text: str) -> str:
+        """An ID, a numeric shorthand (ab-42) or a unique prefix -> the full ID."""
+        s = str(text).strip().upper()
+        if not re.fullmatch(r"[A-Z]{1,4}(-\d{0,9})?", s):
+            raise BadInput(f"ticket ID {text!r}: expected an ID like AB-0042 or a unique prefix of one")
+        if ID_RE.match(s) and self.path_for(s).is_file():
+            return s
+        m = re.fullmatch(r"([A-Z]{2,4})-(\d{1,9})", s)
+        if m:
+            padded = f"{m.group(1)}-{int(m.group(2)):04d}"
+            if padded != s and self.path_for(padded).is_file():
+                return padded
+        cands = self._candidates(s)
+        if not cands:
+            raise NotFound(f"ticket {text!r} not found")
+        if len(cands) > 1:
+            shown = ", ".join(cands[:10]) + (" ..." if len(cands) > 10 else "")
+            raise BadInput(f"ticket ID {text!r} is ambiguous: {shown}")
+        return cands[0]
+
+    def _candidates(self, s: str) -> list[str]:
+        letters = s.split("-")[0]
+        out = []
+        if not self.tickets_dir.is_dir():
+            return out
+        for pdir in sorted(self.tickets_dir.iterdir()):
+            if not pdir.name.startswith(letters) or not PREFIX_RE.match(pdir.name) or pdir.is_symlink():
+                continue
+            for shard in sorted(pdir.iterdir()):
+                if not shard.is_dir() or shard.is_symlink():
+                    continue
+                for f in shard.iterdir():
+                    stem = f.name[:-5]
+                    if f.name.endswith(".yaml") and stem.startswith(s) and ID_RE.match(stem):
+                        out.append(stem)
+        return sorted(out)
+
+    def clone_info(self) -> dict[str, str] | None:
+        p = self.state_dir / "clone.json"
+        try:
+            data = json.loads(p.read_text())
+            if PREFIX_RE.match(data.get("prefix", "")):
+                return data
+        except (OSError, ValueError, AttributeError):
+            pass
+        return None
+
+    def claims(self) -> dict[str, list[str]]:
+        """prefix -> clone ids that claimed it (from tickets/<P>/.claim-<id> files)."""
+        out: dict[str, list[str]] = {}
+        if self.tickets_dir.is_dir():
+            for pdir in self.tickets_dir.iterdir():
+                if PREFIX_RE.match(pdir.name) and pdir.is_dir():
+                    out[pdir.name] = sorted(c.name[7:] for c in pdir.glob(".claim-*"))
+        return out
+
+    def claim_prefix(self, user: str, wanted: str | None = None) -> str:
+        """Give this clone its own prefix (once). Two offline clones that pick
+        the same one leave two claim files, which fsck reports and sync refuses."""
+        info = self.clone_info()
+        if info and not wanted:
+            return info["prefix"]
+        claims = self.claims()
+        if wanted:
+            wanted = wanted.upper()
+            if not PREFIX_RE.match(wanted):
+                raise BadInput(f"--prefix {wanted!r}: expected 2 to 4 letters A-Z")
+            if info and info["prefix"] == wanted:
+                return wanted
+            if claims.get(wanted) or (self.tickets_dir / wanted).exists():
+                raise BadInput(f"--prefix {wanted}: already used by another clone (taken: {', '.join(sorted(claims))})")
+            choice = wanted
+        else:
+            choice = self._pick_prefix(user, set(claims) | {p.name for p in self.tickets_dir.glob("*")})
+        clone_id = ev_mod.new_event_id()[-10:].lower()
+        pdir = self.tickets_dir / choice
+        try:
+            pdir.mkdir(parents=True, exist_ok=True)
+            (pdir / f".claim-{clone_id}").write_text(f"clone {clone_id} of {user}\n", encoding="utf-8")
+            self.written.append(pdir / f".claim-{clone_id}")
+            self.ensure_state_dir()
+            self.write_atomic(self.state_dir / "clone.json",
+                              json.dumps({"prefix": choice, "clone": clone_id, "user": user}).encode())
+        except OSError as err:
+            raise _oserror(err, pdir) from None
+        return choice
+
+    @staticmethod
+    def _pick_prefix(user: str, taken: set[str]) -> str:
+        import unicodedata
+
+        plain = unicodedata.normalize("NFKD", user).encode("ascii", "ignore").decode().upper()
+        words = [w for w in re.split(r"[^A-Z]+", plain) if w]
+        cands = []
+        if len(words) >= 2:
+            cands.append(words[0][0] + words[-1][0])
+        if words:
+            w = "".join(words)
+            cands += [w[0] + c for c in w[1:]]
+        for c in cands:
+            if PREFIX_RE.match(c) and c not in taken:
+                return c
+        # random two letters, then three: 676 and 17,576 choices
+        for n in (2, 3):
+            for _ in range(200):
+                c = "".join(chr(65 + b % 26) for b in os.urandom(n))
+                if c not in taken:
+                    return c
+        raise StoreError("no free ID prefix left")
+
+    @contextmanager
+    def _lock(self, name: str) -> Iterator[None]:
+        d = self.ensure_state_dir()
+        try:
+            fd = os.open(d / name, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise _oserror(err, d / name) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def _next_number(self, prefix: str) -> int:
+        pdir = self.tickets_dir / prefix
+        highest = 0
+        shards = sorted((s for s in pdir.iterdir() if s.is_dir() and s.name.isdigit()), key=lambda s: int(s.name)) \
+            if pdir.is_dir() else []
+        for shard in reversed(shards):
+            nums = [int(m.group(2)) for f in shard.iterdir() if (m := ID_RE.match(f.name[:-5])) and m.group(1) == prefix]
+            if nums:
+                highest = max(nums)
+                break
+        return highest + 1
+
+    # -------------------------------------------------------------- reading
+    def read_bytes(self, path: Path) -> bytes:
+        rel = self.rel(path)
+        try:
+            if path.is_symlink():
+                raise BrokenFile("is a symbolic link; tix never follows links in the desk", path=rel)
+            st = path.stat()
+            if st.st_size > MAX_FILE:
+                raise BrokenFile(f"file is {st.st_size // 1048576} MB, larger than the {MAX_FILE // 1048576} MB limit",
+                                 path=rel)
+            with open(path, "rb") as fh:
+                return fh.read(MAX_FILE + 1)
+        except FileNotFoundError:
+            raise NotFound(f"ticket file {rel} not found") from None
+        except IsADirectoryError:
+            raise BrokenFile("is a directory, not a ticket file", path=rel) from None
+        except OSError as err:
+            raise BrokenFile(f"cannot read: {err.strerror}", path=rel) from None
+
+    def load_path(self, path: Path) -> Ticket:
+        rel = self.rel(path)
+        data = self.read_bytes(path)
+        header, events, ats, _ = parse_ticket_text(data, rel)
+        stem = path.name[:-5] if path.name.endswith(".yaml") else path.name
+        check_header(header, rel, stem)
+        if not events or events[0]["type"] != "opened":
+            raise BrokenFile("the first event must be `opened`", path=rel)
+        return replay(header, events, rel, ats)
+
+    def ticket(self, text: str) -> Ticket:
+        """The ticket for an ID or unique prefix (reads one file)."""
+        return self.load_path(self.path_for(self.resolve_id(text)))
+
+    def ticket_paths(self) -> Iterator[Path]:
+        """Every ticket file, never following links."""
+        if not self.tickets_dir.is_dir():
+            return
+        for pdir in sorted(os.scandir(self.tickets_dir), key=lambda e: e.name):
+            if not pdir.is_dir(follow_symlinks=False) or not PREFIX_RE.match(pdir.name):
+                continue
+            for shard in sorted(os.scandir(pdir.path), key=lambda e: e.name):
+                if not shard.is_dir(follow_symlinks=False):
+                    continue
+                for f in sorted(os.scandir(shard.path), key=lambda e: e.name):
+                    if f.name.endswith(".yaml"):
+                        yield Path(f.path)
+
+    def all_tickets(self, problems: list[BrokenFile] | None = None) -> list[Ticket]:
+        """Every readable ticket; broken files go to `problems` (or are skipped)."""
+        from tix.index import load_all
+
+        return load_all(self, problems)
+
+    # -------------------------------------------------------------- writing
+    def write_atomic(self, path: Path, data: bytes, *, exclusive: bool = False) -> None:
+        """temp file + fsync + rename (or link, if `exclusive`: fails when it exists)."""
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if exclusive:
+                os.link(tmp, path)
+                os.unlink(tmp)
+            else:
+                os.replace(tmp, path)
+            fsync_dir(path.parent)
+        except FileExistsError:
+            os.unlink(tmp)
+            raise
+        except OSError as err:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise _oserror(err, self.rel(path)) from None
+
+    def create(self, header: dict[str, Any], first_events: list[dict[str, Any]], user: str) -> str:
+        """Write a new ticket file atomically; returns its new ID."""
+        prefix = self.claim_prefix(user)
+        with self._lock(f"alloc-{prefix}.lock"):
+            num = self._next_number(prefix)
+            while True:
+                tid = f"{prefix}-{num:04d}"
+                path = self.path_for(tid)
+                body = {"id": tid, **{k: v for k, v in header.items() if v not in (None, [], "")}}
+                data = yamlio.dump(body).encode("utf-8") + b"events:\n" + b"".join(map(encode_event, first_events))
+                try:
+                    self.write_atomic(path, data, exclusive=True)
+                    break
+                except FileExistsError:
+                    num += 1
+        self.written.append(path)
+        return tid
+
+    def append(self, tid: str, new_events: list[dict[str, Any]]) -> None:
+        """Append events to a ticket: one write of whole lines, fsynced, under an flock.
+        A torn last line left by a crash is repaired (cut) first."""
+        path = self.path_for(tid)
+        data = b"".join(map(encode_event, new_events))
+        try:
+            if path.is_symlink():
+                raise BrokenFile("is a symbolic link; tix never writes through links", path=self.rel(path))
+            fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            raise NotFound(f"ticket {tid} not found") from None
+        except OSError as err:
+            raise _oserror(err, self.rel(path)) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            size = os.fstat(fd).st_size
+            if size:
+                self._repair_tail(fd, size)
+            os.lseek(fd, 0, os.SEEK_END)
+            written = 0
+            while written < len(data):
+                written += os.write(fd, data[written:])
+            os.fsync(fd)
+        except OSError as err:
+            raise _oserror(err, self.rel(path)) from None
+        finally:
+            os.close(fd)
+        self.written.append(path)
+
+    @staticmethod
+    def _repair_tail(fd: int, size: int) -> None:
+        """If the file does not end in a newline, its last line is torn: keep
+        it if it is a complete event (a hand edit without newline), else cut it."""
+        os.lseek(fd, max(0, size - 65536), os.SEEK_SET)
+        chunk = os.read(fd, 65536)
+        if chunk.endswith(b"\n"):
+            return
+        nl = chunk.rfind(b"\n")
+        last = chunk[nl + 1:]
+        try:
+            s = last.decode("utf-8").strip()
+            if s.startswith("- "):
+                ev_mod.validate(json.loads(s[2:]))
+                os.lseek(fd, 0, os.SEEK_END)
+                os.write(fd, b"\n")
+                return
+        except (ValueError, UnicodeDecodeError):
+            pass
+        if nl < 0 and size > 65536:
+            return  # a single line longer than 64 KiB: leave it to fsck
+        os.ftruncate(fd, size - len(last))

@@ -1,0 +1,124 @@
+"""Safe YAML for tix: libyaml's C loader and dumper (pure-Python fallback with a
+warning), YAML 1.1 traps removed, anchors and aliases refused.
+
+YAML 1.1 would read `country: NO` as false and `17:30` as the integer 1050;
+tix's loader resolves only `true`/`false` as booleans, has no base-60 numbers
+and no timestamps (dates stay strings; the callers parse them), so a policy
+and a ticket header mean what they say."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+import yaml
+
+try:
+    _BaseLoader = yaml.CSafeLoader
+    _BaseDumper = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover - depends on the build of PyYAML
+    print("tix: warning: libyaml is missing; using the slow pure-Python YAML", file=sys.stderr)
+    _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
+    _BaseDumper = yaml.SafeDumper  # type: ignore[misc]
+
+
+class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader with YAML 1.2-like scalars."""
+
+
+Loader.yaml_implicit_resolvers = {}
+for _first, _resolvers in _BaseLoader.yaml_implicit_resolvers.items():
+    kept = [
+        (tag, rx)
+        for tag, rx in _resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int")
+    ]
+    if kept:
+        Loader.yaml_implicit_resolvers[_first] = kept
+Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*))$"), list("-+0123456789")
+)
+
+
+class Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
+    """Block-style dumper: multi-line strings as `|` blocks, key order kept."""
+
+
+def _str_representer(dumper: yaml.Dumper, value: str) -> yaml.Node:
+    if "\n" in value:
+        # `|` blocks cannot carry trailing spaces or tabs reliably; strip them per line.
+        value = "\n".join(line.rstrip() for line in value.splitlines()) + "\n"
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+Dumper.add_representer(str, _str_representer)
+
+
+class YamlProblem(Exception):
+    """Raised with a message and a 1-based line number (or None)."""
+
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def _check_no_aliases(text: str) -> None:
+    """Refuse anchors and aliases before constructing anything (alias bombs)."""
+    if "&" not in text and "*" not in text:
+        return
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None or isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            raise YamlProblem("anchors and aliases are not allowed", line)
+
+
+def load(text: str) -> Any:
+    """Parse YAML safely; raise YamlProblem(message, line) on anything wrong."""
+    try:
+        _check_no_aliases(text)
+        return yaml.load(text, Loader=Loader)
+    except YamlProblem:
+        raise
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        raise YamlProblem(f"not valid YAML: {err.problem or err.context}", line) from None
+    except (yaml.YAMLError, ValueError, RecursionError) as err:
+        raise YamlProblem(f"not valid YAML: {err}", None) from None
+
+
+def line_of(text: str, path: tuple[Any, ...]) -> int | None:
+    """1-based line of the node at `path` (keys and list indexes), for error messages.
+    Falls back to the deepest node found on the way."""
+    try:
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if str(k.value) == str(key):
+                    line = k.start_mark.line + 1
+                    node = v
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=100)

@@ -419,9 +419,11 @@ class Store:
                 pass
             raise _oserror(err, self.rel(path)) from None
 
-    def create(self, header: dict[str, Any], first_events: list[dict[str, Any]], user: str) -> str:
-        """Write a new ticket file atomically; returns its new ID."""
-        prefix = self.claim_prefix(user)
+    def create(self, header: dict[str, Any], first_events: list[dict[str, Any]], user: str,
+               prefix: str | None = None) -> str:
+        """Write a new ticket file atomically; returns its new ID. `prefix` is for
+        importers and generators that write on behalf of several clones."""
+        prefix = prefix or self.claim_prefix(user)
         with self._lock(f"alloc-{prefix}.lock"):
             num = self._next_number(prefix)
             while True:

@@ -26,9 +26,9 @@ def parse_requester(text: Optional[str], phone: Optional[str]) -> Optional[dict]
         if "<" in text and not addr:
             raise BadInput(f"--requester {text!r}: expected 'Name <mail@example.com>'")
         if addr and "@" in addr:
-            out["email"] = addr.lower() if addr.count("@") == 1 else addr
             if name:
                 out["name"] = name
+            out["email"] = addr.lower() if addr.count("@") == 1 else addr
         else:
             out["name"] = text.strip()
     if phone:

@@ -451,12 +451,12 @@ def timeline(ticket: Ticket, policy: Policy, now: datetime) -> list[dict[str, An
     starts = [f.created]
     for ev in ticket.escalations:
         t = _utc(parse_stamp(ev["at"]))
-        auto = " (automatic: escalate target reached)" if ev.get("auto") else ""
-        reason = f"; {ev['reason']}" if ev.get("reason") else ""
+        auto = " (automatic)" if ev.get("auto") else " (by hand)"
+        reason = f": {ev['reason']}" if ev.get("reason") else ""
         line = f" (line {ev['line']})" if ev.get("line") else ""
         row(t, ["escalate"], "escalated",
-            f"from {ev.get('from_team') or '-'} to {ev['to_team']}{line}{auto}{reason}; the escalate clock "
-            f"restarts for the next line")
+            f"from {ev.get('from_team') or '-'} to {ev['to_team']}{line} by {ev['by']}{auto}{reason}; the "
+            f"escalate clock restarts for the next line")
         starts.append(max(t, f.created))
     for k, s in enumerate(starts[:-1]):
         _, due = f.walk(s, starts[k + 1], tail=False, target=f.rule.escalate)

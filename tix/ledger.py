@@ -1,0 +1,314 @@
+"""The invoice ledger: issued invoices on disk, the store's second half and the
+only code that reads or writes `invoices/`.
+
+One YAML file per issued invoice, created once with a single atomic,
+exclusive write (`Store.write_atomic(..., exclusive=True)`) and never changed:
+
+    invoices/<YYYY-MM-NNN>.<PREFIX>.yaml
+
+It holds the number, month, who issued it when, the organisation filter, the
+covered entry ids and every priced line, so `tix invoice --show` reprints it
+identically however the tickets or the policy change later. The clone's ID
+prefix in the file name keeps two clones that issue the same number while
+offline from colliding in git: both files survive `tix sync`, and
+`clashes()` (run by `tix fsck`) reports the duplicate number and any entry
+billed twice. Numbers are `YYYY-MM-NNN` (the billed month, then a counter
+per month), sequential per desk.
+
+Records are parsed defensively: a broken one is reported as
+`path:line: problem` (BrokenFile, exit 2), never a traceback."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from tix import yamlio
+from tix.billing import Invoice, Line, _money, amount, assemble
+from tix.errors import BadInput, BrokenFile, NotFound
+
+if TYPE_CHECKING:
+    from tix.store import Store
+    from tix.ticket import Ticket
+
+DIR = "invoices"
+NUMBER_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))-(\d{3,6})$")
+MAX_RECORD = 16 * 1024 * 1024
+_CONFLICT = re.compile(r"^(<<<<<<<|=======$|>>>>>>>|\|\|\|\|\|\|\|)", re.M)
+_KEYS = {"number", "month", "issued_at", "issued_by", "org", "currency", "vat_percent", "org_names",
+         "entries", "lines", "minutes", "billed_minutes", "total", "vat", "total_incl_vat"}
+HEADER = ("# tix invoice record: written once by `tix invoice --mark`, never edited.\n"
+          "# `tix invoice --show {number}` reprints it; `tix fsck` checks it.\n")
+
+
+@dataclass(frozen=True)
+class Record:
+    path: str  # relative to the desk
+    invoice: Invoice
+
+    @property
+    def number(self) -> str:
+        assert self.invoice.number is not None
+        return self.invoice.number
+
+
+def invoices_dir(store: Store) -> Path:
+    return store.root / DIR
+
+
+# ---------------------------------------------------------------- reading
+
+def _paths(store: Store) -> list[Path]:
+    d = invoices_dir(store)
+    if not d.is_dir() or d.is_symlink():
+        return []
+    return sorted(p for p in d.iterdir() if p.name.endswith(".yaml") and not p.name.startswith("."))
+
+
+def parse_record(text: str, path: str) -> Invoice:
+    """The text of one record -> its Invoice. Raises BrokenFile(path, line)."""
+
+    def fail(msg: str, *keys: Any) -> BrokenFile:
+        return BrokenFile(msg, path=path, line=yamlio.line_of(text, keys) if keys else None)
+
+    m = _CONFLICT.search(text)
+    if m:
+        raise BrokenFile("git conflict markers: two clones wrote this invoice record; keep both as separate "
+                         "files (see `tix fsck`)", path=path, line=text[: m.start()].count("\n") + 1)
+    try:
+        raw = yamlio.load(text)
+    except yamlio.YamlProblem as err:
+        raise BrokenFile(err.message, path=path, line=err.line) from None
+    if not isinstance(raw, dict):
+        raise BrokenFile("an invoice record must be a mapping of fields", path=path, line=1)
+    for k in raw:
+        if str(k) not in _KEYS:
+            raise fail(f"unknown field {k!r}", k)
+    for k in ("number", "month", "issued_at", "issued_by", "currency", "entries", "lines", "total"):
+        if k not in raw:
+            raise BrokenFile(f"field {k!r} is missing", path=path, line=1)
+    number, month = raw["number"], raw["month"]
+    nm = NUMBER_RE.match(number) if isinstance(number, str) else None
+    if not nm:
+        raise fail(f"number {number!r} is not an invoice number like 2026-11-001", "number")
+    if month != nm.group(1):
+        raise fail(f"month {month!r} does not match the number {number}", "month")
+    for k in ("issued_at", "issued_by", "currency"):
+        if not isinstance(raw[k], str) or not raw[k]:
+            raise fail(f"field {k!r} must be text", k)
+    try:
+        from tix.dates import parse_stamp
+
+        parse_stamp(raw["issued_at"])
+    except ValueError:
+        raise fail(f"issued_at {raw['issued_at']!r} is not ISO 8601 with an offset", "issued_at") from None
+    org = raw.get("org")
+    if org is not None and not isinstance(org, str):
+        raise fail("field 'org' must be text or null", "org")
+    names = raw.get("org_names") or {}
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        raise fail("field 'org_names' must map organisation keys to names", "org_names")
+    vat_percent = None
+    if raw.get("vat_percent") is not None:
+        try:
+            vat_percent = _money(raw["vat_percent"])
+        except (TypeError, ValueError) as err:
+            raise fail(f"vat_percent: {err}", "vat_percent") from None
+    entries = raw["entries"]
+    if not isinstance(entries, list) or not all(isinstance(e, str) and e for e in entries):
+        raise fail("field 'entries' must be a list of work entry ids", "entries")
+    if len(set(entries)) != len(entries):
+        raise fail("an entry id appears twice in 'entries'", "entries")
+    if not isinstance(raw["lines"], list):
+        raise fail("field 'lines' must be a list", "lines")
+    lines: list[Line] = []
+    for i, d in enumerate(raw["lines"]):
+        if not isinstance(d, dict):
+            raise fail(f"lines[{i}] must be a mapping", "lines", i)
+        try:
+            line = Line.from_json(d)
+        except KeyError as err:
+            raise fail(f"lines[{i}]: field {err.args[0]!r} is missing", "lines", i) from None
+        except (TypeError, ValueError) as err:
+            raise fail(f"lines[{i}]: {err}", "lines", i) from None
+        if line.amount != amount(line.billed_minutes, line.rate, line.multiplier):
+            raise fail(f"lines[{i}]: amount {line.amount} is not {line.billed_minutes} min / 60 x {line.rate} x "
+                       f"{line.multiplier}", "lines", i, "amount")
+        lines.append(line)
+    if sorted(x.event_id for x in lines) != sorted(entries):
+        raise fail("'entries' and the event ids of 'lines' differ", "entries")
+    inv = assemble(lines, month=month, org_filter=org, currency=raw["currency"], vat_percent=vat_percent,
+                   org_names={str(k): v for k, v in names.items()})
+    for k, want in (("total", inv.total), ("vat", inv.vat), ("total_incl_vat", inv.total_incl_vat)):
+        if k not in raw:
+            continue
+        try:
+            got = _money(raw[k])
+        except (TypeError, ValueError) as err:
+            raise fail(f"{k}: {err}", k) from None
+        if got != want:
+            raise fail(f"{k} {got} does not add up: the lines give {want}", k)
+    return inv.with_number(number, raw["issued_at"], raw["issued_by"])
+
+
+def _read(store: Store, path: Path) -> Record:
+    rel = store.rel(path)
+    try:
+        if path.is_symlink():
+            raise BrokenFile("is a symbolic link; tix never follows links in the desk", path=rel)
+        if path.stat().st_size > MAX_RECORD:
+            raise BrokenFile(f"larger than {MAX_RECORD // 1048576} MB; not an invoice record", path=rel)
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise BrokenFile("is a directory, not an invoice record", path=rel) from None
+    except OSError as err:
+        raise BrokenFile(f"cannot read: {err.strerror}", path=rel) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BrokenFile("not UTF-8 text", path=rel, line=data[: err.start].count(b"\n") + 1) from None
+    if "\x00" in text:
+        raise BrokenFile("contains NUL bytes", path=rel, line=text[: text.index("\x00")].count("\n") + 1)
+    inv = parse_record(text, rel)
+    assert inv.number is not None
+    if not path.name.startswith(inv.number + "."):
+        raise BrokenFile(f"file name does not start with its number {inv.number}", path=rel, line=1)
+    return Record(rel, inv)
+
+
+def records(store: Store, problems: list[BrokenFile] | None = None) -> list[Record]:
+    """Every issued invoice, by number. A broken record raises BrokenFile,
+    or goes to `problems` when a list is given."""
+    out = []
+    for p in _paths(store):
+        try:
+            out.append(_read(store, p))
+        except BrokenFile as err:
+            if problems is None:
+                raise
+            problems.append(err)
+    return sorted(out, key=lambda r: (r.number, r.path))
+
+
+def invoiced_ids(store: Store, problems: list[BrokenFile] | None = None) -> set[str]:
+    """The ids of every work entry some issued invoice covers."""
+    return {i for r in records(store, problems) for i in r.invoice.entry_ids}
+
+
+def list_invoices(store: Store) -> list[Record]:
+    return records(store)
+
+
+def load(store: Store, number: str) -> Invoice:
+    """The issued invoice with this number (exit 2 if unknown or issued twice)."""
+    n = str(number).strip()
+    if not NUMBER_RE.match(n):
+        raise BadInput(f"invoice number {number!r}: expected a number like 2026-11-001")
+    found = [r for r in records(store) if r.number == n]
+    if not found:
+        raise NotFound(f"invoice {n} not found (see `tix invoice --list`)")
+    if len(found) > 1:
+        raise BadInput(f"invoice {n} was issued twice ({', '.join(r.path for r in found)}); "
+                       f"see `tix fsck`")
+    return found[0].invoice
+
+
+# ---------------------------------------------------------------- writing
+
+def next_number(recs: list[Record], month: str) -> int:
+    nums = [int(m.group(2)) for r in recs if (m := NUMBER_RE.match(r.number)) and m.group(1) == month]
+    return max(nums, default=0) + 1
+
+
+def render_record(inv: Invoice, org_names: dict[str, str]) -> bytes:
+    assert inv.number is not None
+    body = {
+        "number": inv.number,
+        "month": inv.month,
+        "issued_at": inv.issued_at,
+        "issued_by": inv.issued_by,
+        "org": inv.org_filter,
+        "currency": inv.currency,
+        "vat_percent": None if inv.vat_percent is None else str(inv.vat_percent),
+        "org_names": {o.org: o.name for o in inv.orgs if o.org is not None and o.org in org_names},
+        "minutes": inv.minutes,
+        "billed_minutes": inv.billed_minutes,
+        "total": str(inv.total),
+        "vat": str(inv.vat),
+        "total_incl_vat": str(inv.total_incl_vat),
+        "entries": inv.entry_ids,
+        "lines": [_record_line(x) for x in inv.lines],
+    }
+    return (HEADER.format(number=inv.number) + yamlio.dump(body)).encode("utf-8")
+
+
+def _record_line(x: Line) -> dict[str, Any]:
+    d = x.to_json()
+    d.pop("date", None)
+    return d
+
+
+def issue(store: Store, build: Callable[[set[str]], Invoice], *, user: str, now: datetime,
+          org_names: dict[str, str]) -> Invoice:
+    """Issue an invoice: under the desk's invoice lock, read what is already
+    billed, `build` the invoice of the rest and, if it has lines, write it
+    under the next number in one atomic, exclusive file creation. Returns the
+    invoice (with its number, or a draft without lines when nothing was left)."""
+    from tix.dates import stamp
+
+    with store._lock("invoice.lock"):  # two runs at once must not bill one entry twice
+        recs = records(store)  # a broken record stops us: we cannot know what it billed
+        inv = build({i for r in recs for i in r.invoice.entry_ids})
+        if not inv.lines:
+            return inv
+        clone = store.clone_info()
+        suffix = clone["prefix"] if clone else store.claim_prefix(user)
+        n = next_number(recs, inv.month)
+        while True:
+            number = f"{inv.month}-{n:03d}"
+            issued = inv.with_number(number, stamp(now), user)
+            path = invoices_dir(store) / f"{number}.{suffix}.yaml"
+            try:
+                store.write_atomic(path, render_record(issued, org_names), exclusive=True)
+                break
+            except FileExistsError:
+                n += 1
+        store.written.append(path)
+        return issued
+
+
+# ---------------------------------------------------------------- checking
+
+def clashes(store: Store, tickets: list[Ticket] | None = None) -> list[str]:
+    """Problems in the ledger, one line each (`path:line: problem`), for `tix fsck`:
+    broken records, an invoice number issued twice (two clones before a sync),
+    an entry covered by two invoices, and (given the tickets) an invoiced
+    entry that no ticket holds."""
+    problems: list[BrokenFile] = []
+    recs = records(store, problems)
+    out = [str(p) for p in problems]
+    by_number: dict[str, list[Record]] = {}
+    for r in recs:
+        by_number.setdefault(r.number, []).append(r)
+    for number, rs in sorted(by_number.items()):
+        if len(rs) > 1:
+            out.append(f"{rs[1].path}: invoice number {number} was also issued in {rs[0].path} "
+                       f"(two clones issued it before syncing; renumber one with the customer's consent)")
+    seen: dict[str, Record] = {}
+    for r in recs:
+        for line in r.invoice.lines:
+            first = seen.get(line.event_id)
+            if first is not None:
+                out.append(f"{r.path}: work entry {line.event_id} of {line.ticket} is billed twice: "
+                           f"on invoice {first.number} ({first.path}) and on invoice {r.number}")
+            else:
+                seen[line.event_id] = r
+    if tickets is not None:
+        known = {e["id"]: t.id for t in tickets for e in t.work}
+        for eid, r in sorted(seen.items()):
+            if eid not in known:
+                out.append(f"{r.path}: invoice {r.number} bills work entry {eid}, which no ticket holds")
+    return out

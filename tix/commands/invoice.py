@@ -1,0 +1,214 @@
+"""tix invoice: the monthly invoice (draft, --mark to issue), --list, --show."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from tix.billing import Invoice
+
+INVOICE_FORMATS = ("table", "json", "csv", "markdown")
+CSV_HEADERS = ["invoice", "month", "date", "at", "org", "org_name", "ticket", "title", "agent", "note",
+               "minutes", "billed_minutes", "rate_name", "rate", "multiplier", "amount", "currency", "late",
+               "after_hours", "onsite", "entry_id"]
+
+
+def invoice(
+    month: Optional[str] = typer.Argument(
+        None, metavar="[MONTH]",
+        help="Bill work up to the end of this month: YYYY-MM, this-month or last-month. Example: 2026-11"),
+    org: Optional[str] = typer.Option(
+        None, "--org", help="Only this organisation (a key under orgs: in policies.yaml). Example: --org contoso"),
+    mark: bool = typer.Option(
+        False, "--mark", help="Issue the invoice: record its entries under the next number (2026-11-001), "
+        "so no later run bills them again. Example: tix invoice 2026-11 --mark"),
+    format: str = typer.Option(
+        "table", "--format", "-f", help="table, json, csv (one row per line, for a spreadsheet or accounting "
+        "package) or markdown. Example: --format csv > 2026-11.csv"),
+    list_: bool = typer.Option(False, "--list", help="List the issued invoices. Example: tix invoice --list"),
+    show: Optional[str] = typer.Option(
+        None, "--show", metavar="NUMBER",
+        help="Reprint an issued invoice exactly as issued. Example: tix invoice --show 2026-11-001"),
+) -> None:
+    """Bill un-invoiced work up to the end of a month.
+
+    Without --mark this is a draft: nothing is written. Every billable work
+    entry up to the end of MONTH that no earlier --mark billed is on it, per
+    organisation, with subtotals per ticket and organisation, VAT and total;
+    entries from earlier months (logged late) are flagged `late`.
+
+    Examples:
+
+    \b
+      tix invoice 2026-11                        draft of November, every organisation
+      tix invoice 2026-11 --org contoso --mark   issue Contoso's invoice (2026-11-001)
+      tix invoice 2026-11 --format csv > nov.csv
+      tix invoice --list
+      tix invoice --show 2026-11-001 --format markdown
+    """
+    import sys
+
+    from tix import ledger, render
+    from tix.context import ctx_env
+    from tix.errors import BadInput, CheckFailed
+
+    env = ctx_env()
+    render.check_format(format, INVOICE_FORMATS)
+    if list_ or show:
+        if list_ and show:
+            raise BadInput("--list and --show: give one of them")
+        if month or org or mark:
+            raise BadInput(f"{'--list' if list_ else '--show'} takes no MONTH, --org or --mark")
+        if show:
+            print(render_invoice(ledger.load(env.store, show), format), end="")
+            return
+        recs = ledger.list_invoices(env.store)
+        print(render_list(recs, format), end="")
+        if not recs:
+            raise CheckFailed("no invoices issued yet")
+        return
+    if not month:
+        raise BadInput("invoice: give a MONTH like 2026-11 (or --list, --show NUMBER)")
+
+    p = env.policy
+    period = _month(month, env)
+    problems: list = []
+    tickets = env.store.all_tickets(problems)
+    if problems:
+        # An invoice that silently skipped a broken ticket file would bill too little.
+        raise BadInput(f"{problems[0]}; fix it before invoicing (see `tix fsck`)")
+    if org is not None:
+        known = set(p.orgs) | {t.org for t in tickets if t.org}
+        if org not in known:
+            raise BadInput(f"--org {org!r}: not an organisation ({', '.join(sorted(known)) or 'none defined'})")
+
+    from tix.billing import build_invoice
+
+    def build(ids: set[str]) -> Invoice:
+        return build_invoice(tickets, p, period.end, period.label, ids, org)
+
+    if not mark:
+        inv = build(ledger.invoiced_ids(env.store))
+        print(render_invoice(inv, format), end="")
+        if not inv.lines:
+            raise CheckFailed(f"nothing to invoice up to the end of {period.label}")
+        return
+    inv = ledger.issue(env.store, build, user=env.user, now=env.now,
+                       org_names={k: o.name for k, o in p.orgs.items()})
+    print(render_invoice(inv, format), end="")
+    if inv.number is None:
+        raise CheckFailed(f"nothing to invoice up to the end of {period.label}; no invoice issued")
+    n = len(inv.lines)
+    print(f"tix: issued invoice {inv.number}: {n} entr{'y' if n == 1 else 'ies'}, {inv.currency} {inv.total} "
+          f"(incl. VAT {inv.total_incl_vat})", file=sys.stderr)
+    env.finish(f"invoice {inv.number}")
+
+
+def _month(text: str, env: Any) -> Any:
+    import re
+
+    from tix.dates import parse_period
+    from tix.errors import BadInput
+
+    period = parse_period(text, now=env.now, tz=env.policy.tz, what="MONTH")
+    if not re.fullmatch(r"\d{4}-\d{2}", period.label):
+        raise BadInput(f"MONTH {text!r}: an invoice covers a month: YYYY-MM, this-month or last-month")
+    return period
+
+
+# ---------------------------------------------------------------- rendering
+
+def _title(inv: Invoice) -> str:
+    scope = f", {inv.org_filter} only" if inv.org_filter else ""
+    if inv.number:
+        return (f"Invoice {inv.number} for {inv.month}{scope}, issued {(inv.issued_at or '')[:16].replace('T', ' ')}"
+                f" by {inv.issued_by}")
+    return f"Invoice draft for {inv.month}{scope} (not issued: --mark issues it)"
+
+
+def _line_row(x: Any, short: bool) -> list[str]:
+    def cut(s: str, n: int) -> str:
+        return s if not short or len(s) <= n else s[: n - 1] + "\u2026"
+
+    return [x.at.strftime("%Y-%m-%d"), x.ticket, cut(x.title, 30), x.agent, cut(x.note, 40), str(x.minutes),
+            str(x.billed_minutes), f"{x.rate_name} {x.rate}", str(x.multiplier), str(x.amount),
+            "late" if x.late else ""]
+
+
+LINE_HEADERS = ["date", "ticket", "title", "agent", "note", "min", "billed", "rate", "mult", "amount", "late"]
+
+
+def render_invoice(inv: Invoice, fmt: str) -> str:
+    from tix import render
+
+    if fmt == "json":
+        return render.to_json(inv.to_json()) + "\n"
+    if fmt == "csv":
+        names = {o.org: o.name for o in inv.orgs}
+        rows = [[inv.number or "", inv.month, x.at.strftime("%Y-%m-%d"), x.at.isoformat(), x.org or "",
+                 names.get(x.org, ""), x.ticket, x.title, x.agent, x.note, x.minutes, x.billed_minutes,
+                 x.rate_name, str(x.rate), str(x.multiplier), str(x.amount), inv.currency,
+                 "yes" if x.late else "no", "yes" if x.after_hours else "no", "yes" if x.onsite else "no",
+                 x.event_id] for x in inv.lines]
+        return render.to_csv(rows, CSV_HEADERS)
+    md = fmt == "markdown"
+    cur = inv.currency
+    vat = f"VAT {inv.vat_percent}%" if inv.vat_percent is not None else "VAT"
+    out = [("# " if md else "") + _title(inv), ""]
+    if not inv.lines:
+        out.append("Nothing to invoice: no un-invoiced billable work up to the end of the month.")
+        return "\n".join(out) + "\n"
+    out.append(f"Amounts in {cur}: billed minutes / 60 x rate x multiplier, rounded half-up to cents.")
+    out.append("")
+    for o in inv.orgs:
+        head = f"{o.name} ({o.org})" if o.org and o.name != o.org else o.name
+        out += [("## " if md else "") + head, ""]
+        rows = [_line_row(x, not md) for x in inv.org_lines(o.org)]
+        out.append(render.to_markdown(rows, LINE_HEADERS) if md else render.table(rows, LINE_HEADERS))
+        out.append("")
+        trows = [[t.ticket, t.title if md else t.title[:40], str(t.minutes), str(t.billed_minutes), str(t.amount)]
+                 for t in inv.ticket_totals(o.org)]
+        theads = ["ticket", "title", "min", "billed", "subtotal"]
+        out.append(render.to_markdown(trows, theads) if md else render.table(trows, theads))
+        out.append("")
+        summary = [("Subtotal " + head, str(o.amount))]
+        if inv.vat_percent is not None:
+            summary += [(vat, str(o.vat)), ("Total incl. VAT", str(o.total_incl_vat))]
+        out += [("- " if md else "  ") + f"{k}: {cur} {v}" for k, v in summary]
+        out.append("")
+    totals = [("Total", str(inv.total))]
+    if inv.vat_percent is not None:
+        totals += [(vat, str(inv.vat)), ("Total incl. VAT", str(inv.total_incl_vat))]
+    if md:
+        out += [f"- **{k}: {cur} {v}**" if k.startswith("Total") else f"- {k}: {cur} {v}" for k, v in totals]
+    else:
+        out += [f"{k}: {cur} {v}" for k, v in totals]
+    late = sum(1 for x in inv.lines if x.late)
+    if late:
+        out += ["", f"{late} late entr{'y' if late == 1 else 'ies'} from earlier months (marked `late`)."]
+    return "\n".join(out) + "\n"
+
+
+def render_list(recs: list[Any], fmt: str) -> str:
+    from tix import render
+
+    rows = [{"number": r.number, "month": r.invoice.month, "org": r.invoice.org_filter,
+             "issued_at": r.invoice.issued_at, "issued_by": r.invoice.issued_by, "lines": len(r.invoice.lines),
+             "currency": r.invoice.currency, "total": str(r.invoice.total), "vat": str(r.invoice.vat),
+             "total_incl_vat": str(r.invoice.total_incl_vat), "path": r.path} for r in recs]
+    if fmt == "json":
+        return render.to_json(rows) + "\n"
+    headers = ["number", "month", "org", "issued_at", "issued_by", "lines", "currency", "total", "vat",
+               "total_incl_vat"]
+    table = [[d[h] if d[h] is not None else "" for h in headers] for d in rows]
+    if fmt == "csv":
+        return render.to_csv(table, headers)
+    if fmt == "markdown":
+        return render.to_markdown(table, headers) + "\n"
+    if not rows:
+        return ""
+    for row in table:
+        row[3] = str(row[3])[:16].replace("T", " ")
+    return render.table(table, headers) + "\n"

@@ -206,40 +206,50 @@ class Store:
 
     # -------------------------------------------------------------- IDs
     def resolve_id(self, text: str) -> str:
-        """An ID, a numeric shorthand (ab-42) or a unique prefix -> the full ID."""
+        """An ID, a unique prefix of one (AB-004), or a short number (ab-42) -> the full ID."""
         s = str(text).strip().upper()
         if not re.fullmatch(r"[A-Z]{1,4}(-\d{0,9})?", s):
             raise BadInput(f"ticket ID {text!r}: expected an ID like AB-0042 or a unique prefix of one")
         if ID_RE.match(s) and self.path_for(s).is_file():
             return s
-        m = re.fullmatch(r"([A-Z]{2,4})-(\d{1,9})", s)
-        if m:
-            padded = f"{m.group(1)}-{int(m.group(2)):04d}"
-            if padded != s and self.path_for(padded).is_file():
-                return padded
         cands = self._candidates(s)
-        if not cands:
-            raise NotFound(f"ticket {text!r} not found")
+        if len(cands) == 1:
+            return cands[0]
         if len(cands) > 1:
             shown = ", ".join(cands[:10]) + (" ..." if len(cands) > 10 else "")
             raise BadInput(f"ticket ID {text!r} is ambiguous: {shown}")
-        return cands[0]
+        m = re.fullmatch(r"([A-Z]{2,4})-(\d{1,3})", s)
+        if m:  # "ab-42" is AB-0042 when no ID starts with AB-42
+            padded = f"{m.group(1)}-{int(m.group(2)):04d}"
+            if self.path_for(padded).is_file():
+                return padded
+        raise NotFound(f"ticket {text!r} not found")
 
-    def _candidates(self, s: str) -> list[str]:
-        letters = s.split("-")[0]
-        out = []
+    def _candidates(self, s: str, limit: int = 11) -> list[str]:
+        """IDs starting with `s`, listing only the shard folders that can hold one."""
+        letters, _, digits = s.partition("-")
+        out: list[str] = []
         if not self.tickets_dir.is_dir():
             return out
         for pdir in sorted(self.tickets_dir.iterdir()):
-            if not pdir.name.startswith(letters) or not PREFIX_RE.match(pdir.name) or pdir.is_symlink():
+            name = pdir.name
+            if not PREFIX_RE.match(name) or pdir.is_symlink() or not pdir.is_dir():
+                continue
+            if "-" in s and name != letters or not name.startswith(letters):
                 continue
             for shard in sorted(pdir.iterdir()):
-                if not shard.is_dir() or shard.is_symlink():
+                if not shard.name.isdigit() or shard.is_symlink() or not shard.is_dir():
+                    continue
+                # numbers in shard k print as "0ddd" (k = 0) or str(k) + "ddd"
+                key = "0" if int(shard.name) == 0 else str(int(shard.name))
+                if digits and not (key.startswith(digits) if len(digits) <= len(key) else digits.startswith(key)):
                     continue
                 for f in shard.iterdir():
                     stem = f.name[:-5]
                     if f.name.endswith(".yaml") and stem.startswith(s) and ID_RE.match(stem):
                         out.append(stem)
+                if len(out) >= limit:
+                    return sorted(out)
         return sorted(out)
 
     def clone_info(self) -> dict[str, str] | None:
@@ -348,7 +358,7 @@ class Store:
                 raise BrokenFile("is a symbolic link; tix never follows links in the desk", path=rel)
             st = path.stat()
             if st.st_size > MAX_FILE:
-                raise BrokenFile(f"file is {st.st_size // 1048576} MB, larger than the {MAX_FILE // 1048576} MB limit",
+                raise BrokenFile(f"file is {st.st_size:,} bytes, larger than the {MAX_FILE // 1048576} MB limit",
                                  path=rel)
             with open(path, "rb") as fh:
                 return fh.read(MAX_FILE + 1)

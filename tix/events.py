@@ -31,7 +31,7 @@ LINK_KINDS = {  # kind -> the kind recorded on the other ticket
 # type -> {field: (python types, required)}
 _STR, _INT, _BOOL, _DICT, _LIST = (str,), (int,), (bool,), (dict,), (list,)
 SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
-    "opened": {},
+    "opened": {"message_id": (_STR, False)},  # set by `tix mail import` (dedupe, threading)
     "set": {"fields": (_DICT, True)},
     "assigned": {"team": (_STR, False), "to": (_STR, False)},
     "taken": {},

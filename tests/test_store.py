@@ -25,7 +25,7 @@ def test_file_is_block_yaml_header_plus_one_json_event_per_line(desk):
     path = desk.root / "tickets" / "AB" / "000" / f"{tid}.yaml"
     text = path.read_text(encoding="utf-8")
     head, tail = text.split("events:\n")
-    assert "description: |\n  line one\n  line two\n" in head
+    assert "description: |-\n  line one\n  line two\n" in head
     lines = tail.splitlines()
     assert len(lines) == 2 and all(ln.startswith("- {") for ln in lines)
     evs = [json.loads(ln[2:]) for ln in lines]

@@ -112,6 +112,8 @@ def _build_app():  # type: ignore[no-untyped-def]
 
         ctx.obj = Env(dir, as_)
         set_env(ctx.obj)
+        if os.environ.get("TIX_NOW"):
+            ctx.obj.now  # a malformed TIX_NOW is refused by every command, not only by those that read the clock
 
     return typer.main.get_command(app)
 

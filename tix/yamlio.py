@@ -51,7 +51,8 @@ class Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
 def _str_representer(dumper: yaml.Dumper, value: str) -> yaml.Node:
     if "\n" in value:
         # `|` blocks cannot carry trailing spaces or tabs reliably; strip them per line.
-        value = "\n".join(line.rstrip() for line in value.splitlines()) + "\n"
+        # `|-` keeps the text exactly (no added final newline) when it reads back.
+        value = "\n".join(line.rstrip() for line in value.splitlines())
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 

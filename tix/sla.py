@@ -190,6 +190,7 @@ class _Frame:
         self.clock: BusinessCalendar | WallClock = policy.clock_for(self.rule)
         self.has_sla = ticket.category in SLA_CATEGORIES
         self.pauses: list[_Pause] = []
+        self._between: dict[tuple[datetime, datetime], int] = {}
         self.stop: datetime | None = None  # start of the final resolved/closed stretch
         self.first_stop: datetime | None = None
         log = ticket.status_log
@@ -254,7 +255,11 @@ class _Frame:
     def between_us(self, a: datetime, b: datetime) -> int:
         if b <= a:
             return 0
-        return round(self.clock.minutes_between(a, b) * _US)
+        key = (a, b)  # response and resolve share their stretches: count each once
+        us = self._between.get(key)
+        if us is None:
+            us = self._between[key] = round(self.clock.minutes_between(a, b) * _US)
+        return us
 
     def add(self, a: datetime, us: int) -> datetime:
         if us == 0:

@@ -631,3 +631,15 @@ def test_compute_is_pure() -> None:
     b = sla.compute(tk, POLICY, t("2026-01-12 12:00"))
     assert a == b
     assert not math.isnan(a.resolve.taken)
+
+
+def test_timeline_late_response_and_stop() -> None:
+    # high Mon 08:00: response due 10:00, taken 10:15 -> breached at 10:00, met late
+    # at 10:15; resolved 11:00: resolve (due 12:00) met with 1h to spare; escalate
+    # (180 -> due 11:00) met at its due instant, 0 to spare.
+    tk = ticket("2026-01-12 08:00", take("2026-01-12 10:15"), resolve("2026-01-12 11:00"), rating=HIGH)
+    rows = [(r["at"].strftime("%H:%M"), r["what"], r["why"]) for r in sla.timeline(tk, POLICY, t("2026-01-12 12:00"))]
+    assert [(a, w) for a, w, _ in rows] == [("08:00", "started"), ("10:00", "breached"), ("10:15", "met late"),
+                                            ("11:00", "stopped"), ("12:00", "now")]
+    assert rows[3][2] == "status resolved: resolve met; escalate met"
+    assert rows[4][2] == "response breached by 15m; resolve met with 1h to spare; escalate met with 0m to spare"

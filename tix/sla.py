@@ -390,8 +390,9 @@ def timeline(ticket: Ticket, policy: Policy, now: datetime) -> list[dict[str, An
     """The working behind `compute`, for `tix sla ID`: rows in time order, each
     {"at", "clocks": [names], "what", "why", "taken": {clock: minutes so far}}.
 
-    `what` is one of started, paused, resumed, re-rated, met, stopped,
-    breached, escalation due, escalated, due (a future due time) and now."""
+    `what` is one of started, paused, resumed, re-rated, met, met late,
+    stopped, breached, escalation due, escalated, due (a future due time),
+    none, no clocks and now."""
     from tix.dates import parse_stamp
 
     f = _Frame(ticket, policy, now)
@@ -433,7 +434,8 @@ def timeline(ticket: Ticket, policy: Policy, now: datetime) -> list[dict[str, An
                 if done is None or done > at_u]
         if status in STOPPED and prev not in STOPPED:
             if f.stop is not None and at_u == f.stop:
-                row(at, ["resolve", "escalate"], "stopped", f"status {status}: the resolve clock is done")
+                row(at, ["resolve", "escalate"], "stopped",
+                    f"status {status}: resolve {state.resolve.state}; escalate {state.escalate.state}")
             else:
                 row(at, live, "paused", f"status {status}; the time until the reopen does not count")
         elif status not in STOPPED and prev in STOPPED:
@@ -450,7 +452,7 @@ def timeline(ticket: Ticket, policy: Policy, now: datetime) -> list[dict[str, An
         fr = ticket.first_response
         how = ("first public reply or take by an agent" if fr is not None and _utc(fr) == resp_done
                else "resolved before any reply: the solution is the response")
-        row(resp_done, ["response"], state.response.state, how)
+        row(resp_done, ["response"], "met" if state.response.state == "met" else "met late", how)
 
     # escalate clock: one run per line; each escalation restarts it
     starts = [f.created]

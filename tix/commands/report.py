@@ -1,0 +1,168 @@
+"""tix report month | period: the monthly report with its trend, any period
+(`--by month|week|team|org`), and the IT manager's view (`--org`)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False, rich_markup_mode=None, no_args_is_help=True,
+    help="Monthly and period reports, trends, the IT manager's view.\n\n"
+    "Examples:\n\n"
+    "  tix report month 2026-10\n\n"
+    "  tix report month 2026-10 --org contoso -o contoso-2026-10.html\n\n"
+    "  tix report period 2026-Q4 --by month\n\n"
+    "  tix report period --since 2026-09-01 --until 2026-12-01 --by team --format csv",
+)
+
+OrgOpt = typer.Option(
+    None, "--org", help="Only this organisation (a key under orgs: in policies.yaml): the IT manager's view, "
+    "with each ticket's requester, work, rate, cost, SLA outcome and public history. Example: --org contoso")
+FormatOpt = typer.Option(
+    None, "--format", "-f", help="table, json, csv, markdown or html (default: table, or what -o's extension "
+    "says). Example: --format json")
+OutputOpt = typer.Option(
+    None, "--output", "-o", metavar="FILE", help="Write to FILE; the extension picks the format (.txt, .json, "
+    ".csv, .md, .html). Example: -o report.html")
+
+
+@app.command("month")
+def month(
+    month: Optional[str] = typer.Argument(
+        None, metavar="[MONTH]", help="YYYY-MM, this-month or last-month (default: last-month). Example: 2026-10"),
+    org: Optional[str] = OrgOpt,
+    format: Optional[str] = FormatOpt,
+    output: Optional[str] = OutputOpt,
+) -> None:
+    """The monthly report: tickets opened, resolved, closed and the backlog at
+    month end (with its age); counts by priority, team, category, channel,
+    organisation and agent; hours worked and billed and the amounts (priced
+    like `tix invoice`); response and resolve SLA met in percent and the
+    breaches; median and 90th-percentile time to resolve in business hours;
+    reopen rate; satisfaction; escalations by line; and a trend of the month
+    against the twelve before it. docs/reports.md defines every figure.
+
+    Examples:
+
+      tix report month 2026-10
+
+      tix report month last-month --format markdown > october.md
+
+      tix report month 2026-10 --org contoso -o contoso-2026-10.html
+    """
+    import re
+
+    from tix.dates import parse_period
+    from tix.errors import BadInput
+    from tix.report_render import render_month
+    from tix.reports import monthly_report
+
+    env, fmt = _setup(format, output)
+    text = month or "last-month"
+    period = parse_period(text, now=env.now, tz=env.policy.tz, what="MONTH")
+    if not re.fullmatch(r"\d{4}-\d{2}", period.label):
+        raise BadInput(f"MONTH {text!r}: a monthly report covers a month: YYYY-MM, this-month or last-month "
+                       f"(for other periods: tix report period)")
+    tickets = _tickets(env, org)
+    report = monthly_report(tickets, period, env.policy, env.now, org=org)
+    _emit(render_month(report.to_json(), fmt), output, fmt)
+
+
+@app.command("period")
+def period(
+    period: Optional[str] = typer.Argument(
+        None, metavar="[PERIOD]", help="2026-10, 2026-Q3, 2026, this-month, last-month, this-year or last-year; "
+        "or leave out and give --since/--until. Example: 2026-Q4"),
+    since: Optional[str] = typer.Option(None, "--since", help="From this day or time on (inclusive). "
+                                        "Example: --since 2026-09-01"),
+    until: Optional[str] = typer.Option(None, "--until", help="Up to this day or time (exclusive: half-open). "
+                                        "Example: --until 2026-12-01"),
+    by: Optional[str] = typer.Option(None, "--by", help="A column per month, week, team or org (like "
+                                     "`hledger balance -M`). Example: --by month"),
+    org: Optional[str] = OrgOpt,
+    format: Optional[str] = FormatOpt,
+    output: Optional[str] = OutputOpt,
+) -> None:
+    """Figures of any period, optionally in columns: `--by month` or `week`
+    (the first and last clipped to the period), `--by team` or `org`. The
+    total column covers the whole period; periods are half-open [since,
+    until), and the header says so.
+
+    Examples:
+
+      tix report period 2026-Q4 --by month
+
+      tix report period --since 2026-11-01 --until 2026-12-01 --by week
+
+      tix report period 2026 --by org --format csv > 2026-by-org.csv
+    """
+    from tix.commands.common import check_choice
+    from tix.dates import parse_period
+    from tix.report_render import render_period
+    from tix.reports import BY_CHOICES, period_report
+
+    env, fmt = _setup(format, output)
+    check_choice(by, BY_CHOICES, "--by")
+    per = parse_period(period, since=since, until=until, now=env.now, tz=env.policy.tz, what="PERIOD")
+    tickets = _tickets(env, org)
+    report = period_report(tickets, per, env.policy, env.now, org=org, by=by)
+    _emit(render_period(report.to_json(), fmt), output, fmt)
+
+
+# ---------------------------------------------------------------- helpers
+
+def _setup(format: Optional[str], output: Optional[str]) -> tuple[Any, str]:
+    from tix import render
+    from tix.context import ctx_env
+    from tix.errors import BadInput
+    from tix.report_render import FORMATS, format_for_path
+
+    env = ctx_env()
+    if format is not None:
+        fmt = render.check_format(format, FORMATS)
+    elif output and output != "-":
+        found = format_for_path(output)
+        if found is None:
+            raise BadInput(f"-o {output}: cannot tell the format from the extension; use .txt, .json, .csv, .md "
+                           f"or .html, or give --format")
+        fmt = found
+    else:
+        fmt = "table"
+    env.policy  # noqa: B018 - a broken policy is refused before any work
+    return env, fmt
+
+
+def _tickets(env: Any, org: Optional[str]) -> list[Any]:
+    import sys
+
+    from tix.errors import BadInput
+
+    problems: list[Any] = []
+    tickets = env.store.all_tickets(problems)
+    for prob in problems:
+        print(f"tix: {prob} (left out of the report; see `tix fsck`)", file=sys.stderr)
+    if org is not None:
+        known = set(env.policy.orgs) | {t.org for t in tickets if t.org}
+        if org not in known:
+            raise BadInput(f"--org {org!r}: not an organisation ({', '.join(sorted(known)) or 'none defined'})")
+        # The IT manager's view shows each ticket's public history: read that
+        # organisation's tickets whole (the index cache keeps no event lists).
+        store = env.store
+        tickets = [store.load_path(store.root / t.path) for t in tickets if t.org == org]
+    return tickets
+
+
+def _emit(text: str, output: Optional[str], fmt: str) -> None:
+    import os
+    import sys
+
+    if not output or output == "-":
+        sys.stdout.write(text)
+        return
+    tmp = f"{output}.tmp{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    os.replace(tmp, output)
+    print(f"tix: wrote {output} ({fmt})", file=sys.stderr)

@@ -1,0 +1,776 @@
+"""Reports (SPEC section 5, issue 5): the monthly report with its twelve-month
+trend, reports over any period (`--by month|week|team|org`) and the IT
+manager's view of one organisation (seed 003).
+
+Pure, hledger-style: tickets, a period, the policy and `now` in, plain data
+out (`MonthlyReport.to_json()` is the stable JSON of docs/reports.md and the
+test oracle); `tix.report_render` turns it into table, CSV, Markdown or HTML.
+
+One pass: every ticket is looked at once. Its facts (opened, resolved,
+closed, reopened, work logged, SLA clocks decided, feedback, escalations,
+open stretches for the backlog) are dropped into the bucket of the instant
+they happened (a month of the trend, a week, ...) with a bisect; nothing
+loops over days or over months times events.
+
+Where a fact lands (the rules, docs/reports.md has them with examples):
+* opened: the ticket's creation. resolved: a move from new/open/waiting to
+  resolved or closed (a ticket counts once per bucket however often it was
+  resolved there). closed: a move to closed. backlog: new, open or waiting
+  just before the bucket's end (waiting for the customer counts).
+* work: the entry's `at` (SPEC: an entry belongs to that month), priced by
+  `tix.billing.price`, so amounts match `tix invoice` to the cent.
+* an SLA clock (response, resolve) is counted once, in the bucket where it was
+  decided: met -> when it was met; breached -> when its due time passed.
+* resolve time: business minutes of the policy calendar from creation to the
+  (last, in that bucket) resolution, without paused stretches (waiting for
+  the customer) and without stretches between a resolve and a reopen.
+* reopen rate: of the tickets resolved in the bucket, the share reopened
+  after that resolution (at any time up to now).
+* Dimensions (priority, team, category, channel, org) are the ticket's
+  current ones; the agent is the assignee for ticket counts and the author of
+  the entry for hours.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Iterable
+
+from tix.dates import Period, month_period, parse_stamp
+from tix.ticket import OPEN_STATUSES
+
+if TYPE_CHECKING:
+    from tix.policy import Policy
+    from tix.ticket import Ticket
+
+__all__ = ["Figures", "MonthlyReport", "PeriodReport", "monthly_report", "period_report",
+           "month_buckets", "week_buckets", "DIMENSIONS", "BY_CHOICES", "TREND_MONTHS"]
+
+ZERO = Decimal("0.00")
+STOPPED = ("resolved", "closed")
+TREND_MONTHS = 12  # the month and the twelve before it
+DIMENSIONS = ("priority", "team", "category", "channel", "org", "agent")
+BY_CHOICES = ("month", "week", "team", "org")
+NONE_KEY = "(none)"
+UNASSIGNED = "(unassigned)"
+AGE_BUCKETS = (("<1d", 1), ("1-7d", 7), ("7-30d", 30), (">30d", math.inf))
+
+# Public history in the IT manager's view: only these event types, and of
+# their fields only the ones named here. Internal notes, links to other
+# tickets (maybe another organisation's), field changes, status notes and
+# notification records never leave the desk.
+PUBLIC_EVENTS = ("opened", "assigned", "taken", "commented", "status", "resolved", "closed", "reopened",
+                 "escalated", "worked", "feedback")
+
+
+# ---------------------------------------------------------------- figures
+
+@dataclass
+class Figures:
+    """The numbers of one bucket (a month, a week, a team, a whole period)."""
+
+    opened: int = 0
+    resolved: int = 0
+    closed: int = 0
+    reopened: int = 0  # of `resolved`, reopened afterwards
+    backlog: int = 0
+    backlog_ages: list[float] = field(default_factory=list)  # days, at the bucket's end
+    minutes_worked: int = 0
+    minutes_billed: int = 0
+    amount: Decimal = ZERO
+    by_rate: dict[str, list[Any]] = field(default_factory=dict)  # rate -> [minutes, billed, amount]
+    response_met: int = 0
+    response_breached: int = 0
+    resolve_met: int = 0
+    resolve_breached: int = 0
+    resolve_minutes: list[float] = field(default_factory=list)
+    scores: list[int] = field(default_factory=list)
+    escalations: Counter[str] = field(default_factory=Counter)
+
+    def add_work(self, minutes: int, billed: int, amount: Decimal, rate: str) -> None:
+        self.minutes_worked += minutes
+        self.minutes_billed += billed
+        self.amount += amount
+        r = self.by_rate.setdefault(rate, [0, 0, ZERO])
+        r[0] += minutes
+        r[1] += billed
+        r[2] += amount
+
+    # -- derived ------------------------------------------------------------
+    @property
+    def response_met_pct(self) -> float | None:
+        return _pct(self.response_met, self.response_met + self.response_breached)
+
+    @property
+    def resolve_met_pct(self) -> float | None:
+        return _pct(self.resolve_met, self.resolve_met + self.resolve_breached)
+
+    @property
+    def reopen_rate(self) -> float | None:
+        return _pct(self.reopened, self.resolved)
+
+    def resolve_hours(self) -> dict[str, Any]:
+        v = sorted(self.resolve_minutes)
+        return {"count": len(v), "median": _hours(statistics.median(v)) if v else None,
+                "p90": _hours(percentile(v, 90)) if v else None}
+
+    def backlog_age(self) -> dict[str, Any]:
+        ages = sorted(self.backlog_ages)
+        buckets = {name: 0 for name, _ in AGE_BUCKETS}
+        for a in ages:
+            for name, limit in AGE_BUCKETS:
+                if a < limit:
+                    buckets[name] += 1
+                    break
+        return {"median_days": round(statistics.median(ages), 1) if ages else None,
+                "max_days": round(ages[-1], 1) if ages else None, "buckets": buckets}
+
+    def satisfaction(self) -> dict[str, Any]:
+        return {"responses": len(self.scores),
+                "average": round(sum(self.scores) / len(self.scores), 2) if self.scores else None,
+                "scores": {str(s): self.scores.count(s) for s in range(1, 6)}}
+
+    def escalation_json(self) -> dict[str, Any]:
+        return {"total": sum(self.escalations.values()),
+                "by_line": {k: self.escalations[k] for k in sorted(self.escalations)}}
+
+    def row(self) -> dict[str, Any]:
+        """The short row of a breakdown (by_team, ...)."""
+        return {"opened": self.opened, "resolved": self.resolved, "backlog": self.backlog,
+                "hours_worked": _hours(self.minutes_worked), "hours_billed": _hours(self.minutes_billed),
+                "amount": str(self.amount)}
+
+    def column(self) -> dict[str, Any]:
+        """Every figure of a bucket (a trend month, a period column)."""
+        rh = self.resolve_hours()
+        return {"opened": self.opened, "resolved": self.resolved, "closed": self.closed,
+                "backlog": self.backlog, "hours_worked": _hours(self.minutes_worked),
+                "hours_billed": _hours(self.minutes_billed), "amount": str(self.amount),
+                "response_met_pct": self.response_met_pct, "resolve_met_pct": self.resolve_met_pct,
+                "resolve_hours_median": rh["median"], "resolve_hours_p90": rh["p90"],
+                "reopen_rate": self.reopen_rate,
+                "satisfaction": self.satisfaction()["average"],
+                "escalations": sum(self.escalations.values())}
+
+
+COLUMN_KEYS = ("opened", "resolved", "closed", "backlog", "hours_worked", "hours_billed", "amount",
+               "response_met_pct", "resolve_met_pct", "resolve_hours_median", "resolve_hours_p90",
+               "reopen_rate", "satisfaction", "escalations")
+
+
+def _pct(n: int, d: int) -> float | None:
+    return round(100 * n / d, 1) if d else None
+
+
+def _hours(minutes: float) -> float:
+    return round(minutes / 60, 2)
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Nearest rank: the smallest value with at least p% of the values at or below it."""
+    k = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[k - 1]
+
+
+# ---------------------------------------------------------------- buckets
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    start: datetime
+    end: datetime
+
+
+def month_buckets(first: Period, count: int, tz: Any) -> list[Bucket]:
+    """`count` consecutive months starting with the month `first` starts in."""
+    y, m = first.start.year, first.start.month
+    out = []
+    for k in range(count):
+        yy, mm = y + (m - 1 + k) // 12, (m - 1 + k) % 12 + 1
+        p = month_period(yy, mm, tz)
+        out.append(Bucket(p.label, p.start, p.end))
+    return out
+
+
+def months_in(period: Period, tz: Any) -> list[Bucket]:
+    """The months of `period`, the first and last clipped to it."""
+    out = []
+    local = period.start.astimezone(tz)
+    y, m = local.year, local.month
+    while True:
+        p = month_period(y, m, tz)
+        if p.start >= period.end:
+            break
+        out.append(Bucket(p.label, max(p.start, period.start), min(p.end, period.end)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def week_buckets(period: Period, tz: Any) -> list[Bucket]:
+    """ISO weeks (Monday 00:00) of `period`, the first and last clipped to it."""
+    from tix.dates import localize
+
+    out = []
+    d = period.start.astimezone(tz).date()
+    d -= timedelta(days=d.weekday())
+    while True:
+        start = localize(datetime.combine(d, datetime.min.time()), tz)
+        end = localize(datetime.combine(d + timedelta(days=7), datetime.min.time()), tz)
+        if start >= period.end:
+            break
+        iso = d.isocalendar()
+        out.append(Bucket(f"{iso[0]}-W{iso[1]:02d}", max(start, period.start), min(end, period.end)))
+        d += timedelta(days=7)
+    return out
+
+
+# ---------------------------------------------------------------- the pass
+
+@dataclass
+class _Scan:
+    """The result of the one pass: figures per bucket, the whole window, and
+    per dimension value (only for the `detail` bucket, or per `split`)."""
+
+    buckets: list[Bucket]
+    columns: list[Figures]
+    total: Figures
+    detail: dict[str, dict[str, Figures]]
+    split: dict[str, Figures]
+    breaches: list[dict[str, Any]]
+    tickets: list[dict[str, Any]]
+
+
+def _priority(policy: Policy, t: Ticket) -> str:
+    from tix.priority import rate
+
+    try:
+        return rate(policy, t.impact, t.urgency).name
+    except Exception:  # noqa: BLE001 - a factor from an older policy: lowest priority
+        return policy.priorities[-1].name
+
+
+def _dims(policy: Policy, t: Ticket) -> dict[str, str]:
+    return {"priority": _priority(policy, t), "team": t.team or NONE_KEY, "category": t.category,
+            "channel": str(t.f("channel") or NONE_KEY), "org": t.org or NONE_KEY,
+            "agent": t.assignee or UNASSIGNED}
+
+
+def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: list[Bucket], *,
+          org: str | None = None, detail: int | None = None, split: str | None = None,
+          org_view: bool = False) -> _Scan:
+    """The one pass over the tickets. `detail`: the bucket whose breakdowns
+    (by priority, team, ...), breaches and ticket list are wanted. `split`:
+    a dimension (team, org) whose values become the columns instead."""
+    from tix import billing, sla as sla_mod
+
+    starts = [b.start.timestamp() for b in buckets]
+    w_start, w_end = buckets[0].start, buckets[-1].end
+    w_start_ts, w_end_ts = w_start.timestamp(), w_end.timestamp()
+    n = len(buckets)
+    columns = [Figures() for _ in buckets]
+    total = Figures()
+    det: dict[str, dict[str, Figures]] = {d: {} for d in DIMENSIONS} if detail is not None else {}
+    spl: dict[str, Figures] = {}
+    breaches: list[dict[str, Any]] = []
+    listed: list[dict[str, Any]] = []
+    cal = policy.calendar()
+    tz = policy.tz
+
+    def idx(t: datetime) -> int:
+        """Bucket index of an instant, or -1 outside the window."""
+        ts = t.timestamp()
+        if ts < w_start_ts or ts >= w_end_ts:
+            return -1
+        return bisect_right(starts, ts) - 1
+
+    for t in tickets:
+        if org is not None and t.org != org:
+            continue
+        if t.created >= w_end:
+            continue
+        if not t.is_open and t.last_activity is not None and t.last_activity < w_start:
+            continue  # done before the window: nothing of it can land in a bucket
+        dims = _dims(policy, t)
+        skey = dims[split] if split else None
+
+        def targets(i: int, agent: str | None = None, with_total: bool = True) -> list[Figures]:
+            """Figures a fact in bucket i goes to: its column (or split
+            column), the total, and in the detail bucket each dimension."""
+            nonlocal in_detail
+            out = [total] if with_total else []
+            if i == detail:
+                in_detail = True
+            if split:
+                f = spl.get(skey)  # type: ignore[arg-type]
+                if f is None:
+                    f = spl[skey] = Figures()  # type: ignore[index]
+                out.append(f)
+            else:
+                out.append(columns[i])
+            if i == detail:
+                for d in DIMENSIONS:
+                    v = agent if (d == "agent" and agent is not None) else dims[d]
+                    g = det[d].get(v)
+                    if g is None:
+                        g = det[d][v] = Figures()
+                    out.append(g)
+            return out
+
+        in_detail = False
+        i = idx(t.created)
+        if i >= 0:
+            for f in targets(i):
+                f.opened += 1
+
+        # -- the status log: resolutions, closes, reopens, open stretches
+        log = t.status_log
+        resolutions: list[datetime] = []
+        reopens: list[datetime] = []
+        closes: list[datetime] = []
+        stretches: list[tuple[datetime, datetime | None]] = []
+        open_from: datetime | None = log[0][0]
+        for k in range(1, len(log)):
+            at, cur = log[k]
+            prev = log[k - 1][1]
+            if cur in STOPPED and prev not in STOPPED:
+                resolutions.append(at)
+                if open_from is not None:
+                    stretches.append((open_from, at))
+                    open_from = None
+            elif prev in STOPPED and cur not in STOPPED:
+                reopens.append(at)
+                open_from = at
+            if cur == "closed":
+                closes.append(at)
+        if open_from is not None:
+            stretches.append((open_from, None))
+
+        # a ticket counts once per bucket (and once in the total) however
+        # often it was resolved or closed there
+        closed_in = {i for i in map(idx, closes) if i >= 0}
+        for i in closed_in:
+            for f in targets(i, with_total=False):
+                f.closed += 1
+        if closed_in:
+            total.closed += 1
+        if resolutions:
+            first: dict[int, datetime] = {}
+            last: dict[int, datetime] = {}
+            for r in resolutions:
+                i = idx(r)
+                if i >= 0:
+                    first.setdefault(i, r)
+                    last[i] = r
+            if first:
+                running = _running_minutes(t, policy, cal, list(last.values()))
+                for i, r in first.items():
+                    reopened = any(x > r for x in reopens)
+                    for f in targets(i, with_total=False):
+                        f.resolved += 1
+                        f.reopened += reopened
+                        f.resolve_minutes.append(running[last[i]])
+                r0 = min(first.values())
+                total.resolved += 1
+                total.reopened += any(x > r0 for x in reopens)
+                total.resolve_minutes.append(running[max(last.values())])
+
+        # backlog: open just before a bucket's end, i.e. stretch [a, b) with a < end <= b
+        in_backlog = False
+        for a, b in stretches:
+            ia = 0 if a < w_start else idx(a)
+            if ia < 0:
+                continue  # opened after the window
+            ib = n if b is None or b >= w_end else (idx(b) if b > w_start else 0)
+            for i in range(ia, ib):  # buckets whose end lies in (a, b]
+                end = buckets[i].end
+                if not (a < end and (b is None or end <= b)):
+                    continue
+                in_backlog = in_backlog or i == detail
+                age = (end - t.created).total_seconds() / 86400
+                for f in targets(i, with_total=False):
+                    f.backlog += 1
+                    f.backlog_ages.append(age)
+
+        # -- work, priced like the invoice
+        work_rows = []
+        for e in t.work:
+            at = parse_stamp(e["at"])
+            i = idx(at)
+            if i < 0:
+                continue
+            line = billing.price(e, t, policy)
+            for f in targets(i, agent=line.agent):
+                f.add_work(line.minutes, line.billed_minutes, line.amount, line.rate_name)
+            if org_view and i == detail:
+                work_rows.append(line)
+
+        # -- SLA clocks, counted where they were decided
+        if t.category in sla_mod.SLA_CATEGORIES:
+            state = sla_mod.compute(t, policy, now)
+            for c in (state.response, state.resolve):
+                if c.state == "met" and c.done_at is not None:
+                    when = c.done_at
+                elif c.state == "breached" and c.due is not None:
+                    when = c.due
+                else:
+                    continue
+                i = idx(when)
+                if i < 0:
+                    continue
+                for f in targets(i):
+                    if c.name == "response":
+                        if c.state == "met":
+                            f.response_met += 1
+                        else:
+                            f.response_breached += 1
+                    elif c.state == "met":
+                        f.resolve_met += 1
+                    else:
+                        f.resolve_breached += 1
+                if c.state == "breached" and i == detail:
+                    breaches.append({
+                        "ticket": t.id, "title": t.title, "clock": c.name, "priority": state.priority,
+                        "team": t.team, "org": t.org, "assignee": t.assignee,
+                        "due": c.due.astimezone(tz).isoformat() if c.due else None,
+                        "done_at": c.done_at.astimezone(tz).isoformat() if c.done_at else None,
+                        "over_minutes": math.ceil(-(c.remaining or 0) - 1e-9),
+                    })
+        else:
+            state = None
+
+        for e in t.feedback:
+            i = idx(parse_stamp(e["at"]))
+            if i >= 0:
+                for f in targets(i):
+                    f.scores.append(int(e["score"]))
+        for e in t.escalations:
+            i = idx(parse_stamp(e["at"]))
+            if i >= 0:
+                line_no = e.get("line")
+                if line_no is None and e.get("to_team") in policy.teams:
+                    line_no = policy.teams[e["to_team"]].line
+                for f in targets(i):
+                    f.escalations[str(line_no) if line_no is not None else "?"] += 1
+
+        if org_view and detail is not None:
+            b = buckets[detail]
+            hist = _public_history(t, b.start, b.end, tz, policy)
+            if hist or work_rows or in_backlog or in_detail:
+                listed.append(_ticket_entry(t, policy, tz, b, state, work_rows, hist))
+
+    # the total's backlog is the one at the window's end
+    ends = list(spl.values()) if split else columns[-1:]
+    total.backlog = sum(f.backlog for f in ends)
+    total.backlog_ages = [a for f in ends for a in f.backlog_ages]
+    breaches.sort(key=lambda x: (x["due"] or "", x["ticket"], x["clock"]))
+    listed.sort(key=lambda x: x["id"])
+    return _Scan(buckets, columns, total, det, spl, breaches, listed)
+
+
+def _running_minutes(t: Ticket, policy: Policy, cal: Any, at: list[datetime]) -> dict[datetime, float]:
+    """Business minutes the ticket was running (not paused, not resolved)
+    from creation up to each instant of `at` (resolutions)."""
+    paused = policy.paused_statuses
+    log = t.status_log
+    want = sorted(set(at))
+    out: dict[datetime, float] = {}
+    total = 0.0
+    k = 0
+    for j, (a, status) in enumerate(log):
+        b = log[j + 1][0] if j + 1 < len(log) else None
+        while k < len(want) and want[k] <= a:
+            out[want[k]] = total
+            k += 1
+        if k >= len(want):
+            break
+        if status in paused or status in STOPPED:
+            continue
+        end = b if b is not None else want[-1]
+        total += cal.minutes_between(a, end)  # the stretch [a, b)
+    while k < len(want):
+        out[want[k]] = total
+        k += 1
+    return {x: round(v, 2) for x, v in out.items()}
+
+
+# ---------------------------------------------------------------- org view
+
+def _public_history(t: Ticket, start: datetime, end: datetime, tz: Any, policy: Policy) -> list[dict[str, Any]]:
+    """The ticket's public events in [start, end), oldest first: what the
+    customer may see. Texts only from public replies, the solution and work
+    notes (which are on the invoice anyway)."""
+    rows: list[tuple[datetime, int, dict[str, Any]]] = []
+    for n, e in enumerate(t.events):
+        typ = e.get("type")
+        if typ not in PUBLIC_EVENTS:
+            continue
+        if typ == "commented" and e.get("internal"):
+            continue  # SPEC: internal notes never appear in anything a customer sees
+        at = parse_stamp(e["at"])
+        if not start <= at < end:
+            continue
+        text = ""
+        if typ == "opened":
+            what = "opened"
+        elif typ == "assigned":
+            parts = []
+            if e.get("team"):
+                parts.append(f"team {e['team']}")
+            if "to" in e:
+                parts.append(f"agent {e['to'] or '(none)'}")
+            what = "assigned to " + (", ".join(parts) or "-")
+        elif typ == "taken":
+            what = "taken"
+        elif typ == "commented":
+            what = "requester wrote" if t.is_requester(e) else "reply"
+            text = str(e.get("text", ""))
+        elif typ == "status":
+            what = f"status {e['status']}"
+        elif typ == "resolved":
+            what = "resolved"
+            text = str(e.get("solution", ""))
+        elif typ == "closed":
+            what = "closed"
+        elif typ == "reopened":
+            what = "reopened"
+        elif typ == "escalated":
+            line = f" (line {e['line']})" if e.get("line") else ""
+            what = f"escalated to {e['to_team']}{line}"
+        elif typ == "worked":
+            from tix.dates import fmt_minutes
+
+            what = f"worked {fmt_minutes(int(e['minutes']))}"
+            text = str(e.get("note") or "")
+        else:  # feedback
+            what = f"feedback {e['score']}/5"
+        rows.append((at, n, {"at": at.astimezone(tz).isoformat(), "by": str(e.get("by", "")), "what": what,
+                             "text": text}))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return [r[2] for r in rows]
+
+
+def _ticket_entry(t: Ticket, policy: Policy, tz: Any, b: Bucket, state: Any, work: list[Any],
+                  history: list[dict[str, Any]]) -> dict[str, Any]:
+    req = t.requester
+    status_end = "new"
+    for at, s in t.status_log:
+        if at < b.end:
+            status_end = s
+    return {
+        "id": t.id,
+        "title": t.title,
+        "requester": req.get("name") or req.get("email") or "",
+        "requester_email": req.get("email") or "",
+        "status": status_end,
+        "status_now": t.status,
+        "priority": _priority(policy, t),
+        "category": t.category,
+        "opened": t.created.astimezone(tz).isoformat(),
+        "resolved_at": t.resolved_at.astimezone(tz).isoformat() if t.resolved_at else None,
+        "sla": {"response": state.response.state if state else "none",
+                "resolve": state.resolve.state if state else "none"},
+        "minutes_worked": sum(x.minutes for x in work),
+        "minutes_billed": sum(x.billed_minutes for x in work),
+        "amount": str(sum((x.amount for x in work), ZERO)),
+        "work": [{"at": x.at.isoformat(), "agent": x.agent, "minutes": x.minutes,
+                  "billed_minutes": x.billed_minutes, "rate_name": x.rate_name, "rate": str(x.rate),
+                  "multiplier": str(x.multiplier), "amount": str(x.amount), "after_hours": x.after_hours,
+                  "onsite": x.onsite, "no_bill": x.no_bill, "note": x.note}
+                 for x in sorted(work, key=lambda x: (x.at, x.event_id))],
+        "history": history,
+    }
+
+
+# ---------------------------------------------------------------- reports
+
+def _dim_order(policy: Policy, dim: str, keys: Iterable[str]) -> list[str]:
+    keys = list(keys)
+    if dim == "priority":
+        rank = {r.name: k for k, r in enumerate(policy.priorities)}
+        return sorted(keys, key=lambda k: (rank.get(k, 99), k))
+    if dim == "team":
+        rank = {name: k for k, name in enumerate(policy.teams)}
+        return sorted(keys, key=lambda k: (k in (NONE_KEY,), rank.get(k, 99), k))
+    return sorted(keys, key=lambda k: (k in (NONE_KEY, UNASSIGNED), k))
+
+
+def _extras(tickets: list[Ticket], period: Period, policy: Policy) -> dict[str, Any]:
+    """ITIL counts and estimate accuracy, when those modules exist (issues by
+    other engineers): the report shows them, it does not compute them."""
+    out: dict[str, Any] = {}
+    try:
+        from tix.itil import itil_counts  # type: ignore[attr-defined]
+    except ImportError:
+        pass
+    else:
+        out["itil"] = itil_counts(tickets, period)
+    try:
+        from tix.planning import estimate_accuracy  # type: ignore[attr-defined]
+    except ImportError:
+        pass
+    else:
+        out["estimates"] = estimate_accuracy(tickets, period, policy)
+    return out
+
+
+@dataclass
+class MonthlyReport:
+    period: Period
+    org: str | None
+    org_name: str | None
+    currency: str
+    timezone: str
+    as_of: datetime
+    month: Figures
+    trend: list[tuple[Bucket, Figures]]
+    by: dict[str, dict[str, Figures]]
+    breaches: list[dict[str, Any]]
+    tickets: list[dict[str, Any]] | None
+    extras: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        m = self.month
+        out: dict[str, Any] = {
+            "report": "month",
+            "month": self.period.label,
+            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat(),
+                       "half_open": True},
+            "timezone": self.timezone,
+            "as_of": self.as_of.isoformat(),
+            "org": self.org,
+            "org_name": self.org_name,
+            "currency": self.currency,
+            "opened": m.opened,
+            "resolved": m.resolved,
+            "closed": m.closed,
+            "backlog": m.backlog,
+            "backlog_age": m.backlog_age(),
+        }
+        for dim in DIMENSIONS:
+            out[f"by_{dim}"] = {k: v.row() for k, v in self.by[dim].items()}
+        out.update({
+            "hours_worked": _hours(m.minutes_worked),
+            "hours_billed": _hours(m.minutes_billed),
+            "minutes_worked": m.minutes_worked,
+            "minutes_billed": m.minutes_billed,
+            "amount": str(m.amount),
+            "by_rate": {k: {"hours_worked": _hours(v[0]), "hours_billed": _hours(v[1]), "amount": str(v[2])}
+                        for k, v in sorted(m.by_rate.items())},
+            "sla": {
+                "response_met_pct": m.response_met_pct,
+                "resolve_met_pct": m.resolve_met_pct,
+                "response": {"met": m.response_met, "breached": m.response_breached},
+                "resolve": {"met": m.resolve_met, "breached": m.resolve_breached},
+                "breaches": self.breaches,
+            },
+            "resolve_hours": m.resolve_hours(),
+            "reopened": m.reopened,
+            "reopen_rate": m.reopen_rate,
+            "satisfaction": m.satisfaction(),
+            "escalations": m.escalation_json(),
+            "trend": [{"month": b.key, "opened": f.opened, "resolved": f.resolved, "closed": f.closed,
+                       "backlog": f.backlog, "hours_worked": _hours(f.minutes_worked),
+                       "hours_billed": _hours(f.minutes_billed), "amount": str(f.amount),
+                       "response_met_pct": f.response_met_pct, "resolve_met_pct": f.resolve_met_pct}
+                      for b, f in self.trend],
+        })
+        if self.tickets is not None:
+            out["tickets"] = self.tickets
+        out.update(self.extras)
+        return out
+
+
+def monthly_report(tickets: Iterable[Ticket], period: Period, policy: Policy, now: datetime,
+                   org: str | None = None, *, extras: bool = True) -> MonthlyReport:
+    """The month `period` (a calendar month) and the twelve months before it.
+    `org`: only that organisation's tickets, plus its ticket list with work and
+    public history (the IT manager's view)."""
+    tz = policy.tz
+    tickets = list(tickets)
+    buckets = month_buckets(_months_back(period, TREND_MONTHS, tz), TREND_MONTHS + 1, tz)
+    last = len(buckets) - 1
+    s = _scan(tickets, policy, now, buckets, org=org, detail=last, org_view=org is not None)
+    by = {d: {k: s.detail[d][k] for k in _dim_order(policy, d, s.detail[d])} for d in DIMENSIONS}
+    o = policy.orgs.get(org) if org else None
+    mine = [t for t in tickets if org is None or t.org == org]
+    return MonthlyReport(
+        period=Period(buckets[last].start, buckets[last].end, period.label), org=org,
+        org_name=(o.name if o else org), currency=policy.billing.currency, timezone=policy.timezone,
+        as_of=now.astimezone(tz), month=s.columns[last], trend=list(zip(buckets, s.columns)), by=by,
+        breaches=s.breaches, tickets=s.tickets if org is not None else None,
+        extras=_extras(mine, period, policy) if extras else {})
+
+
+def _months_back(period: Period, k: int, tz: Any) -> Period:
+    local = period.start.astimezone(tz)
+    y, m = local.year, local.month - k
+    while m < 1:
+        y, m = y - 1, m + 12
+    return month_period(y, m, tz)
+
+
+@dataclass
+class PeriodReport:
+    period: Period
+    by: str | None
+    org: str | None
+    currency: str
+    timezone: str
+    as_of: datetime
+    columns: list[tuple[str, Figures]]
+    total: Figures
+
+    def to_json(self) -> dict[str, Any]:
+        t = self.total
+        return {
+            "report": "period",
+            "period": {"label": self.period.label, "start": self.period.start.isoformat(),
+                       "end": self.period.end.isoformat(), "half_open": True},
+            "timezone": self.timezone,
+            "as_of": self.as_of.isoformat(),
+            "org": self.org,
+            "currency": self.currency,
+            "by": self.by,
+            "columns": [{"key": k, **f.column()} for k, f in self.columns],
+            "total": {**t.column(), "backlog_age": t.backlog_age(),
+                      "resolve_count": t.resolve_hours()["count"],
+                      "satisfaction_responses": len(t.scores),
+                      "escalations_by_line": t.escalation_json()["by_line"]},
+        }
+
+
+def period_report(tickets: Iterable[Ticket], period: Period, policy: Policy, now: datetime,
+                  org: str | None = None, by: str | None = None) -> PeriodReport:
+    """Figures of any half-open period; `by` month or week gives a column per
+    month or ISO week (clipped to the period), team or org one per value
+    (hledger's `balance -M`). The total column is the whole period; its
+    backlog is the one at the period's end."""
+    tz = policy.tz
+    if by not in (None, *BY_CHOICES):
+        raise ValueError(f"by={by!r}")
+    if by == "month":
+        buckets = months_in(period, tz)
+    elif by == "week":
+        buckets = week_buckets(period, tz)
+    else:
+        buckets = [Bucket(period.label, period.start, period.end)]
+    split = by if by in ("team", "org") else None
+    s = _scan(tickets, policy, now, buckets, org=org, split=split)
+    if split:
+        cols = [(k, s.split[k]) for k in _dim_order(policy, split, s.split)]
+        total = s.total
+    elif by:
+        cols = [(b.key, f) for b, f in zip(buckets, s.columns)]
+        total = s.total
+    else:
+        cols = []
+        total = s.columns[0]
+    return PeriodReport(period=period, by=by, org=org, currency=policy.billing.currency,
+                        timezone=policy.timezone, as_of=now.astimezone(tz), columns=cols, total=total)
+

@@ -355,7 +355,7 @@ def test_ledger_clashes_after_two_clones_issue_the_same_number(tmp_path: Path) -
     problems = ledger.clashes(store)
     assert any("invoice number 2026-11-001 was also issued" in p for p in problems)
     assert any(f"work entry {a['id']} of AB-0001 is billed twice" in p for p in problems)
-    assert ledger.clashes(store, [ticket()]) [-1].endswith("which no ticket holds")
+    assert ledger.clashes(store, [ticket()])[-1].endswith("which no ticket holds")
 
 
 BROKEN = [

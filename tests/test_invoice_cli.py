@@ -344,3 +344,8 @@ def test_two_clones_issue_the_same_number_clash_found_after_sync(tmp_path: Path)
     assert any("is billed twice" in p for p in problems), problems
     r = b.run("invoice", "--show", "2026-11-001")
     assert r.returncode == 2 and "issued twice" in r.stderr
+    import importlib.util
+
+    if importlib.util.find_spec("tix.commands.fsck") is not None:  # tix fsck reports it too
+        r = b.run("fsck")
+        assert r.returncode == 1 and "invoice number 2026-11-001 was also issued" in r.stdout

@@ -561,3 +561,25 @@ def test_notify_dry_run_lists_the_planned_notice_once(desk):
             if f"planned:{ev['id']}" in ln or (tid in ln and "plan" in ln.lower())]
     assert len(hits) == 1, r.out
     assert desk.snapshot() == before                     # a dry run writes nothing
+
+
+def test_ics_as_a_real_process_writes_the_same_bytes(planned, tmp_path):
+    import subprocess
+    import sys
+
+    desk, hi, lo, vpn = planned
+    desk.ok("set", hi, "--title", "Orderafdeling zonder netwerk – café")   # non-ASCII survives any locale
+    out = tmp_path / "anna.ics"
+    r = desk.sub("ics", "--agent", "anna", "-o", str(out))
+    assert r.code == 0, r.err
+    p = subprocess.run([sys.executable, "-m", "tix", "ics", "--agent", "anna"], capture_output=True,
+                       env=desk.env(LC_ALL="C", LANG="C", PYTHONIOENCODING="ascii"), cwd=desk.root, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == out.read_bytes()
+    assert "café" in str(read_ics(p.stdout)[hi]["summary"])
+
+
+@pytest.mark.parametrize("command", ["plan", "unplan", "agenda", "ics"])
+def test_help_has_an_example(desk, command):
+    r = desk.run(command, "--help")
+    assert r.code == 0 and f"tix {command} " in r.out

@@ -282,7 +282,13 @@ def ics(
     data = planning.build_ics(tickets, p, agent=agent, since=since_at)
     count = data.count(b"BEGIN:VEVENT")
     if output is None or output == "-":
-        sys.stdout.write(data.decode("utf-8"))
+        raw = getattr(sys.stdout, "buffer", None)
+        if raw is None:  # a text-only stdout (tests, embedding)
+            sys.stdout.write(data.decode("utf-8"))
+        else:  # bytes as built: UTF-8 with CRLF line ends, whatever the locale says
+            sys.stdout.flush()
+            raw.write(data)
+            raw.flush()
         return
     path = Path(output).expanduser()
     if path.is_dir():

@@ -583,3 +583,14 @@ def test_ics_as_a_real_process_writes_the_same_bytes(planned, tmp_path):
 def test_help_has_an_example(desk, command):
     r = desk.run(command, "--help")
     assert r.code == 0 and f"tix {command} " in r.out
+
+
+def test_a_broken_ticket_file_is_named_not_fatal(planned):
+    desk, hi, lo, vpn = planned
+    broken = desk.root / "tickets" / "AB" / "000" / "AB-0099.yaml"
+    broken.write_text("id: AB-0099\nevents:\n- {not json\n", encoding="utf-8")
+    r = desk.run("agenda", "--format", "json")
+    assert r.code == 0 and "AB-0099" in r.err and "warning" in r.err
+    assert [x["ticket"] for x in json.loads(r.out)] == [hi, lo, vpn]
+    r = desk.run("ics")
+    assert r.code == 0 and set(read_ics(r.out.encode())) == {hi, lo, vpn}

@@ -14,6 +14,17 @@ IdArg = typer.Argument(..., help="Ticket ID or a unique prefix of one (AB-0042, 
 AgentOpt = typer.Option(None, "--agent", "-a", help="The technician (default: see below).")
 
 
+def _tickets(env):  # type: ignore[no-untyped-def]
+    """Every readable ticket; a broken file is named on stderr (fsck says more)."""
+    import sys
+
+    problems: list = []
+    tickets = env.store.all_tickets(problems)
+    for prob in problems:
+        print(f"tix: warning: {prob}", file=sys.stderr)
+    return tickets
+
+
 def _parse_start(env, words: list[str]):  # type: ignore[no-untyped-def]
     import re
 
@@ -94,7 +105,7 @@ def plan(
     if cur is not None and cur.same_as(who, start, end):
         print(f"{t.id}: already planned {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} for {who}")
         return
-    problems = planning.slot_problems(env.store.all_tickets(), t.id, who, start, end, p)
+    problems = planning.slot_problems(_tickets(env), t.id, who, start, end, p)
     if problems and not force:
         raise BadInput("; ".join(problems) + " (--force books it anyway)")
     for why in problems:
@@ -204,7 +215,7 @@ def agenda(
         agent = agent or env.user
     check_agent(p, agent, "--agent")
     start, end = _agenda_period(env, day, week, date_, since, until)
-    rows = planning.agenda(env.store.all_tickets(), p, env.now, start=start, end=end, agent=agent,
+    rows = planning.agenda(_tickets(env), p, env.now, start=start, end=end, agent=agent,
                            include_done=all_)
     if format == "json":
         print(render.to_json([r.to_json() for r in rows]))
@@ -278,7 +289,7 @@ def ics(
         agent = agent or env.user
     check_agent(p, agent, "--agent")
     since_at = env.when(since, what="--since") if since else None
-    tickets = env.store.all_tickets()
+    tickets = _tickets(env)
     data = planning.build_ics(tickets, p, agent=agent, since=since_at)
     count = data.count(b"BEGIN:VEVENT")
     if output is None or output == "-":

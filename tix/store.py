@@ -397,11 +397,13 @@ class Store:
                     if f.name.endswith(".yaml"):
                         yield Path(f.path)
 
-    def all_tickets(self, problems: list[BrokenFile] | None = None) -> list[Ticket]:
-        """Every readable ticket; broken files go to `problems` (or are skipped)."""
+    def all_tickets(self, problems: list[BrokenFile] | None = None, where: Any = None) -> list[Ticket]:
+        """Every readable ticket, through the index cache (without event lists:
+        `ticket(id)` reads one in full); broken files go to `problems`.
+        `where(row)` filters on index columns before a ticket is decoded."""
         from tix.index import load_all
 
-        return load_all(self, problems)
+        return load_all(self, problems, where)
 
     # -------------------------------------------------------------- writing
     def write_atomic(self, path: Path, data: bytes, *, exclusive: bool = False) -> None:

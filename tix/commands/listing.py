@@ -81,8 +81,13 @@ def list_(
         assignee = env.user
     words = [fold(w) for w in (query or [])]
 
+    def where(row) -> bool:  # type: ignore[no-untyped-def]  # index columns: skip decoding what cannot match
+        return ((all_ or row.status in statuses) and (team is None or row.team == team)
+                and (org is None or row.org == org) and (category is None or row.category == category)
+                and (assignee is None or (row.assignee or "none") == assignee))
+
     problems: list = []
-    tickets = env.store.all_tickets(problems)
+    tickets = env.store.all_tickets(problems, where=where)
     for prob in problems:
         print(f"tix: {prob}", file=sys.stderr)
     invoiced = None
@@ -165,8 +170,14 @@ def list_(
     for _, created, t, r, sla in rows:
         age_min = (env.now - created).total_seconds() / 60
         age = f"{int(age_min // 1440)}d" if age_min >= 1440 else fmt_minutes(age_min)
+        title = t.title
+        if t.category == "change":  # issue 9: an unapproved emergency change stays visible
+            from tix.itil import change_flag
+
+            flag = change_flag(t)
+            title = f"[{flag}] {title}" if flag else title
         out_rows.append([t.id, r.name, t.status, t.team or "", t.assignee or "", t.org or "", age, clock_text(sla),
-                         time_text(t), t.title if format == "csv" else t.title[:60]])
+                         time_text(t), title if format == "csv" else title[:60]])
     if format == "csv":
         print(render.to_csv(out_rows, headers), end="")
         return

@@ -211,7 +211,7 @@ def _month_text(d: dict[str, Any], md: bool) -> str:
     rows = [[t["month"], t["opened"], t["resolved"], t["backlog"], _num(t["hours_worked"]),
              _pct(t["response_met_pct"]), _pct(t["resolve_met_pct"])]
             + ([] if md else [bar(t["opened"], top, 16)]) for t in trend]
-    heads = ["month", "opened", "resolved", "backlog", "worked h", "response", "resolve"] + ([] if md else ["opened"])
+    heads = ["month", "opened", "resolved", "backlog", "worked h", "response", "resolve"] + ([] if md else ["opened \u2502"])
     out += [_table(rows, heads, md, right=[1, 2, 3, 4, 5, 6]), ""]
     lines = [
         ("opened", [t["opened"] for t in trend], None, lambda v: str(v)),
@@ -367,15 +367,16 @@ p.meta { color: #4a5568; margin: 0 0 10px; font-size: 9pt; }
 table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; font-size: 8.5pt; }
 th, td { border-bottom: 1px solid #e2e8f0; padding: 2px 5px; text-align: left; vertical-align: top; }
 th { background: #edf2f7; }
+td:first-child { white-space: nowrap; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .kpis { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0; }
 .kpi { border: 1px solid #cbd5e0; border-radius: 4px; padding: 4px 8px; min-width: 27mm; }
 .kpi b { display: block; font-size: 13pt; }
 .kpi span { color: #4a5568; font-size: 8pt; }
-.charts { display: flex; flex-wrap: wrap; gap: 8px; }
-figure { margin: 4px 0; flex: 1 1 88mm; break-inside: avoid; page-break-inside: avoid; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 6px 14px; }
+figure { margin: 4px 0; break-inside: avoid; page-break-inside: avoid; }
 figcaption { font-size: 8.5pt; color: #4a5568; }
-svg { max-width: 100%; height: auto; }
+svg { width: 100%; height: auto; }
 section, .ticket { break-inside: avoid-page; }
 .ticket { border-top: 1px solid #cbd5e0; margin-top: 8px; }
 @media print { body { padding: 0; max-width: none; } h2 { break-after: avoid; } }
@@ -392,9 +393,10 @@ def _e(v: Any) -> str:
 
 def _html_table(rows: list[list[Any]], headers: list[str], right: Sequence[int] = ()) -> str:
     th = "".join(f'<th{" class=n" if i in right else ""}>{_e(h)}</th>' for i, h in enumerate(headers))
+    head = f"<thead><tr>{th}</tr></thead>" if any(headers) else ""
     body = "".join("<tr>" + "".join(f'<td{" class=n" if i in right else ""}>{_e(c)}</td>'
                                     for i, c in enumerate(r)) + "</tr>\n" for r in rows)
-    return f"<table><thead><tr>{th}</tr></thead><tbody>\n{body}</tbody></table>\n"
+    return f"<table>{head}<tbody>\n{body}</tbody></table>\n"
 
 
 def _svg_open(cid: str, w: int, h: int, label: str) -> str:

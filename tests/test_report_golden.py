@@ -144,7 +144,7 @@ def test_golden(golden_desk: Desk, name: str, args: list[str]) -> None:
         path.write_text(out, encoding="utf-8", newline="")
         return
     assert path.exists(), f"{path} is missing: run TIX_UPDATE_GOLDEN=1 python -m pytest {__file__}"
-    expected = path.read_text(encoding="utf-8")
+    expected = path.read_bytes().decode("utf-8")  # exact: CSV lines end in \r\n
     assert out == expected, f"{name} differs from the golden file; if intended, refresh with TIX_UPDATE_GOLDEN=1"
 
 

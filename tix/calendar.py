@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 __all__ = ["BusinessCalendar", "WallClock"]
@@ -91,6 +92,7 @@ class BusinessCalendar:
         yearly_holidays: frozenset[tuple[int, int]] = frozenset(),
         dates: frozenset[_dt.date] = frozenset(),
         country: str | None = None,
+        holiday_cache: Any = None,
     ) -> None:
         self.tz = tz
         self.hours: tuple[tuple[tuple[int, int], ...], ...] = _normalise_hours(hours)
@@ -100,6 +102,10 @@ class BusinessCalendar:
         self.dates = frozenset(dates)
         self.country = country or None
         self._country_years: dict[int, frozenset[_dt.date]] = {}
+        # Optional persistent table {"NL-2026": ["2026-01-01", ...]} (the store
+        # keeps one in the clone's local state) so that only the first run of
+        # a year pays for importing the `holidays` package.
+        self._holiday_cache = holiday_cache
         self._day_cache: dict[int, tuple[_Interval, ...]] = {}
 
     def __repr__(self) -> str:
@@ -121,6 +127,15 @@ class BusinessCalendar:
 
     def _country_holidays(self, year: int) -> frozenset[_dt.date]:
         cached = self._country_years.get(year)
+        key = f"{self.country}-{year}"
+        if cached is None and self._holiday_cache is not None:
+            try:
+                stored = self._holiday_cache.get(key)
+                if stored is not None:
+                    cached = frozenset(_dt.date.fromisoformat(x) for x in stored)
+                    self._country_years[year] = cached
+            except (TypeError, ValueError):
+                cached = None
         if cached is None:
             # Imported here so that calendars without a country (and the
             # import of this module) never pay for the `holidays` package.
@@ -132,6 +147,8 @@ class BusinessCalendar:
                 raise ValueError(f"unknown holiday country {self.country!r}") from exc
             cached = frozenset(table.keys())
             self._country_years[year] = cached
+            if self._holiday_cache is not None:
+                self._holiday_cache[key] = sorted(d.isoformat() for d in cached)
         return cached
 
     # -- per-day intervals --------------------------------------------------

@@ -63,7 +63,10 @@ class Env:
     def policy(self) -> Policy:
         from tix.policy import load_policy
 
-        return load_policy(self.root / "policies.yaml")
+        policy = load_policy(self.root / "policies.yaml")
+        if policy.calendar_spec.country:
+            policy.use_holiday_cache(self.store.holiday_cache())
+        return policy
 
     # -------------------------------------------------------------- who
     @cached_property

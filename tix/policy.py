@@ -123,9 +123,14 @@ class Policy:
             from tix.calendar import BusinessCalendar
 
             spec = self.calendar_spec
-            cal = BusinessCalendar(self.tz, spec.hours, spec.yearly, spec.dates, spec.country)
+            cal = BusinessCalendar(self.tz, spec.hours, spec.yearly, spec.dates, spec.country,
+                                   holiday_cache=self.__dict__.get("_holiday_cache"))
             object.__setattr__(self, "_calendar", cal)
         return cal
+
+    def use_holiday_cache(self, cache: Any) -> None:
+        """Keep computed country holidays in `cache` (a dict-like the store persists)."""
+        object.__setattr__(self, "_holiday_cache", cache)
 
     def clock_for(self, rule: PriorityRule) -> BusinessCalendar | WallClock:
         if rule.clock == "24x7":

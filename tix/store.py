@@ -160,6 +160,39 @@ def _oserror(err: OSError, path: Path | str) -> StoreError:
     return StoreError(f"cannot write: {why}; nothing was changed", path=str(path))
 
 
+class HolidayCache:
+    """Country holidays per year, kept in the clone's local state (a derived
+    cache like the index: deleting it costs one import of `holidays`)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._data: dict[str, list[str]] | None = None
+
+    def _load(self) -> dict[str, list[str]]:
+        if self._data is None:
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                self._data = data if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self._data = {}
+        return self._data
+
+    def get(self, key: str) -> list[str] | None:
+        v = self._load().get(key)
+        return v if isinstance(v, list) else None
+
+    def __setitem__(self, key: str, value: list[str]) -> None:
+        data = self._load()
+        data[key] = value
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # only speed depends on it
+
+
 class Store:
     def __init__(self, root: Path):
         self.root = root
@@ -404,6 +437,9 @@ class Store:
         from tix.index import load_all
 
         return load_all(self, problems, where)
+
+    def holiday_cache(self) -> HolidayCache:
+        return HolidayCache(self.state_dir / "holidays.json")
 
     # -------------------------------------------------------------- writing
     def write_atomic(self, path: Path, data: bytes, *, exclusive: bool = False) -> None:

@@ -51,6 +51,7 @@ class Ticket:
     merged_into: str | None = None
     last_activity: datetime | None = None
     public_comments: int = 0
+    public_texts: list[str] = field(default_factory=list)  # public comment texts: searched, kept in the index
     events: list[dict[str, Any]] = field(default_factory=list)  # as recorded, file order
 
     # -------------------------------------------------------------- fields
@@ -139,6 +140,7 @@ def replay(header: dict[str, Any], events: list[dict[str, Any]], path: str = "",
             case "commented":
                 if not ev.get("internal"):
                     t.public_comments += 1
+                    t.public_texts.append(ev["text"])
                     if t.first_response is None and not t.is_requester(ev):
                         t.first_response = at
             case "status":

@@ -151,3 +151,6 @@ def new(
     r = rate(policy, imp, urg)
     print(f"{tid}: {explain(policy, r)}", file=sys.stderr)
     env.finish(f"tix new {tid}: {title}")
+    from tix.commands.knowledge import print_similar  # issue 9: similar past tickets, on stderr
+
+    print_similar(env, tid, title, description)

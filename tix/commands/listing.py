@@ -94,7 +94,10 @@ def list_(
     if billing:
         from tix.ledger import invoiced_ids
 
-        invoiced = invoiced_ids(env.store)
+        ledger_problems: list = []
+        invoiced = invoiced_ids(env.store, problems=ledger_problems)
+        for prob in ledger_problems:
+            print(f"tix: {prob}", file=sys.stderr)
 
     from tix import sla as sla_mod
 

@@ -31,8 +31,15 @@ if TYPE_CHECKING:
     from tix.store import Store
     from tix.ticket import Ticket
 
-VERSION = 3
 NAME = "index.pickle"
+
+
+def _version() -> tuple[Any, ...]:
+    """The cache format: bumped by hand, and keyed on the Ticket's fields so a
+    new field in the fold never meets an old pickle."""
+    from tix.ticket import Ticket
+
+    return (4, tuple(Ticket.__dataclass_fields__))
 PARALLEL_MIN = 1500  # files to parse before a second process helps
 
 
@@ -111,7 +118,7 @@ class Index:
                 doc = _loads(data)
             finally:
                 gc.enable()
-            if isinstance(doc, dict) and doc.get("version") == VERSION and isinstance(doc.get("entries"), dict):
+            if isinstance(doc, dict) and doc.get("version") == _version() and isinstance(doc.get("entries"), dict):
                 self.entries = doc["entries"]
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError,
                 KeyError, MemoryError, RecursionError):
@@ -122,7 +129,7 @@ class Index:
             return
         try:
             self.store.ensure_state_dir()
-            data = pickle.dumps({"version": VERSION, "entries": self.entries}, protocol=5)
+            data = pickle.dumps({"version": _version(), "entries": self.entries}, protocol=5)
             tmp = self.path.with_name(f".{NAME}.{os.getpid()}.tmp")
             with open(tmp, "wb") as fh:
                 fh.write(data)

@@ -204,6 +204,12 @@ def test_amount_matches_invoice_to_the_cent(small: Desk) -> None:
     assert inv["billed_minutes"] == rep["minutes_billed"]
     for org, row in rep["by_org"].items():
         assert next(o for o in inv["orgs"] if o["org"] == org)["amount"] == row["amount"]
+    # November's invoice bills October's entries again as `late` (nothing was
+    # --marked): they are exactly October's report amount; November's own are 0
+    nov = json.loads(small.ok("invoice", "2026-11", "--format", "json", now=NOW))
+    late = sum((Decimal(x["amount"]) for x in nov["lines"] if x["late"]), Decimal(0))
+    own = sum((Decimal(x["amount"]) for x in nov["lines"] if not x["late"]), Decimal(0))
+    assert (late, own) == (Decimal(rep["amount"]), Decimal(report(small, "month", "2026-11")["amount"]))
 
 
 def test_period_by_month_week_team(small: Desk) -> None:

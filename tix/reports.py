@@ -298,6 +298,7 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
             continue  # done before the window: nothing of it can land in a bucket
         dims = _dims(policy, t)
         skey = dims[split] if split else None
+        state = sla_mod.compute(t, policy, now) if t.category in sla_mod.SLA_CATEGORIES else None
 
         def targets(i: int, agent: str | None = None, with_total: bool = True) -> list[Figures]:
             """Figures a fact in bucket i goes to: its column (or split
@@ -368,7 +369,17 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
                     first.setdefault(i, r)
                     last[i] = r
             if first:
-                running = _running_minutes(t, policy, cal, list(last.values()))
+                wanted = set(last.values())
+                running: dict[datetime, float] = {}
+                final = resolutions[-1]
+                if (final in wanted and state is not None and state.clock == "business"
+                        and t.status in STOPPED and state.resolve.done_at is not None):
+                    # the resolve clock already walked this: business minutes from
+                    # creation to the final resolve, pauses and reopen gaps left out
+                    running[final] = round(state.resolve.taken, 2)
+                    wanted.discard(final)
+                if wanted:
+                    running.update(_running_minutes(t, policy, cal, list(wanted)))
                 for i, r in first.items():
                     reopened = any(x > r for x in reopens)
                     for f in targets(i, with_total=False):
@@ -411,8 +422,7 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
                 work_rows.append(line)
 
         # -- SLA clocks, counted where they were decided
-        if t.category in sla_mod.SLA_CATEGORIES:
-            state = sla_mod.compute(t, policy, now)
+        if state is not None:
             for c in (state.response, state.resolve):
                 if c.state == "met" and c.done_at is not None:
                     when = c.done_at
@@ -441,8 +451,6 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
                         "done_at": c.done_at.astimezone(tz).isoformat() if c.done_at else None,
                         "over_minutes": math.ceil(-(c.remaining or 0) - 1e-9),
                     })
-        else:
-            state = None
 
         for e in t.feedback:
             i = idx(parse_stamp(e["at"]))

@@ -230,3 +230,18 @@ def test_help_has_examples():
         assert name in COMMANDS
         r = d.run(name, "--help")
         assert r.code == 0 and "Example" in r.out, name
+
+
+def test_change_approval_rules_in_resolve_reopen_and_json(desk):
+    ch = desk.new("--title", "Replace core switch", "--category", "change", "--change-kind", "normal")
+    assert json.loads(desk.ok("show", ch, "--format", "json"))["approval"] == "pending"
+    r = desk.run("resolve", ch, "--solution", "done")
+    assert r.code == 2 and "approve" in r.err
+    desk.ok("approve", ch)
+    assert json.loads(desk.ok("show", ch, "--format", "json"))["approval"] == "approved"
+    desk.ok("resolve", ch, "--solution", "switch replaced")
+    dup = desk.new("--title", "Same outage")
+    orig = desk.new("--title", "Outage")
+    desk.ok("merge", dup, "--into", orig)
+    r = desk.run("reopen", dup)
+    assert r.code == 2 and "merged into" in r.err

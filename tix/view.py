@@ -71,6 +71,12 @@ def ticket_json(t: Ticket, policy: Policy, now: datetime, *, with_events: bool =
     }
     if invoiced is not None:
         out["billing"] = billing.billing_state(t, invoiced)
+    if t.category == "change":
+        from tix.workflow import needs_approval, unapproved_emergency
+
+        out["approval"] = ("approved" if t.approvals else "flagged: emergency, not yet approved"
+                           if unapproved_emergency(t) else "pending" if needs_approval(t) else "not needed")
+        out["approvals"] = [{"at": a["at"], "by": a["by"], "note": a.get("note")} for a in t.approvals]
     for k in ("window_start", "window_end", "risk", "rollback", "root_cause", "workaround"):
         if t.f(k):
             out[k] = t.f(k)

@@ -307,6 +307,10 @@ def resolve(
         raise BadInput(f"{t.id} is already {t.status}; `tix reopen {t.id}` first")
     if t.merged_into:
         raise BadInput(f"{t.id} was merged into {t.merged_into}; resolve that ticket")
+    from tix.workflow import needs_approval
+
+    if needs_approval(t):
+        raise BadInput(f"{t.id} is a normal change that was never approved; `tix approve {t.id}` first")
     children = t.linked("parent-of")
     if children and not force:
         still = []
@@ -355,6 +359,8 @@ def reopen(
     from tix.errors import BadInput
 
     env, t = _env_ticket(id)
+    if t.merged_into:
+        raise BadInput(f"{t.id} was merged into {t.merged_into}; reopen that ticket instead")
     if t.status not in ("resolved", "closed"):
         raise BadInput(f"{t.id} is {t.status}, not resolved or closed")
     _append(env, t, [events.make("reopened", env.user, _when(env, t, at), reason=text_arg(message, "-m"))],

@@ -1,0 +1,43 @@
+"""tix fsck: check the whole desk."""
+
+from __future__ import annotations
+
+import typer
+
+
+def fsck(
+    format: str = typer.Option("text", "--format", "-f", help="Output format: text (path:line: problem) or json."),
+) -> None:
+    """Check every ticket file (YAML header, one valid event per line, known
+    event types, unique event ids, ID matching the file name, links to
+    existing tickets with a link back, no conflict markers), the ID prefix
+    claims, every invoice record (no entry billed twice, no number issued
+    twice) and the policy. Prints `path:line: problem` per finding; exit 1
+    if there is any.
+
+    Example: tix fsck && tix sync
+    """
+    import json
+    import time
+
+    from tix.commands.common import check_choice
+    from tix.context import ctx_env
+    from tix.errors import CheckFailed
+    from tix.fsck import check_desk
+
+    check_choice(format, ("text", "json"), "--format")
+    env = ctx_env()
+    t0 = time.monotonic()
+    findings, n = check_desk(env.store)
+    if format == "json":
+        print(json.dumps({"tickets": n, "problems": [f._asdict() for f in findings]}, indent=2))
+    else:
+        for f in findings:
+            print(str(f))
+    if findings:
+        files = len({f.path for f in findings})
+        raise CheckFailed(f"fsck: {len(findings)} problem{'s' if len(findings) != 1 else ''} in {files} "
+                          f"file{'s' if files != 1 else ''}")
+    if format == "text":
+        print(f"ok: {n} ticket files, the policy, claims and invoice records checked in "
+              f"{time.monotonic() - t0:.1f} s")

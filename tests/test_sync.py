@@ -1,0 +1,354 @@
+"""tix sync with real git: a bare remote in a temp directory and clones of
+it, as a shop has them. Scripted rounds of concurrent work that must
+converge; a clone without the merge driver and a plain `git pull`; a push
+race of two real `tix sync` processes; a hand-edited old event."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Desk, policy_text
+from tix.store import CONFLICT_RE, parse_ticket_text
+
+USERS = (("anna", "AB"), ("bert", "BE"), ("carla", "CA"))
+
+
+@pytest.fixture(autouse=True)
+def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No global git config needed: identity from the environment, HOME in
+    tmp, and the venv's `tix` first on PATH (git runs the merge driver)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
+    for k in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{k}_NAME", "Tix Test")
+        monkeypatch.setenv(f"GIT_{k}_EMAIL", "tix@example.com")
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+
+
+class Desk(Desk):  # type: ignore[no-redef]
+    """conftest's Desk, keeping the test's environment (HOME, GIT_*, PATH) in
+    in-process runs too: `Desk.run` builds its environment after clearing
+    os.environ, so git would find no identity."""
+
+    def __init__(self, root: Path, user: str = "anna"):
+        super().__init__(root, user)
+        self.base_env = {k: v for k, v in os.environ.items() if not k.startswith("TIX_")}
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return {**self.base_env, **super().env(**extra)}
+
+
+def make_desk(root: Path, user: str = "anna", prefix: str = "AB", policy: str | None = None) -> Desk:
+    desk = Desk(root, user)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "policies.yaml").write_text(policy or policy_text(user), encoding="utf-8")
+    (root / "tickets").mkdir(exist_ok=True)
+    desk.ok("init", str(root), "--prefix", prefix)
+    return desk
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    p = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    if check:
+        assert p.returncode == 0, f"git {' '.join(args)}: {p.stderr}"
+    return p
+
+
+def shop_policy() -> str:
+    return policy_text("anna", "pieter, bert, carla, dora")
+
+
+def make_shop(tmp_path: Path, users: tuple[tuple[str, str], ...] = USERS) -> tuple[Path, list[Desk]]:
+    """A bare remote and one clone per user; the first made the desk."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    first = tmp_path / users[0][0]
+    git(tmp_path, "init", "-q", "-b", "main", str(first))
+    desks = [make_desk(first, users[0][0], users[0][1], policy=shop_policy())]
+    git(first, "remote", "add", "origin", str(remote))
+    desks[0].ok("sync")
+    for user, prefix in users[1:]:
+        root = tmp_path / user
+        git(tmp_path, "clone", "-q", str(remote), str(root))
+        d = Desk(root, user)
+        d.ok("init", str(root), "--prefix", prefix)
+        d.ok("sync")
+        desks.append(d)
+    for d in desks[:-1]:
+        d.ok("sync")  # everyone sees every claim
+    return remote, desks
+
+
+def ticket_files(root: Path) -> list[Path]:
+    return sorted((root / "tickets").glob("*/*/*.yaml"))
+
+
+def event_ids(root: Path) -> Counter[str]:
+    c: Counter[str] = Counter()
+    for p in ticket_files(root):
+        _, events, _, _ = parse_ticket_text(p.read_bytes(), str(p))
+        c.update(e["id"] for e in events)
+    return c
+
+
+def assert_no_markers(root: Path) -> None:
+    for p in [*ticket_files(root), *(root / "invoices").glob("*.yaml")]:
+        assert not CONFLICT_RE.search(p.read_text()), f"conflict markers in {p}"
+
+
+def desk_files(d: Desk) -> dict[str, bytes]:
+    return {k: v for k, v in d.snapshot().items() if not k.startswith(".git")}
+
+
+# ---------------------------------------------------------------- rounds
+
+def test_three_clones_converge_after_rounds_of_concurrent_work(tmp_path: Path) -> None:
+    remote, desks = make_shop(tmp_path)
+    written: set[str] = set()
+    for rnd in range(4):
+        now = f"2026-11-{23 + rnd}T{9 + rnd:02d}:{rnd * 7:02d}:00+01:00"
+        for i, d in enumerate(desks):
+            d.now = now
+            d.new("--title", f"{d.user} round {rnd}", "--org", "contoso")
+            tickets = [p.stem for p in ticket_files(d.root)]
+            # everyone works on the same oldest tickets, and on the newest one here
+            for tid in dict.fromkeys(tickets[:2] + tickets[-1:]):
+                d.ok("comment", tid, "-m", f"{d.user} in round {rnd}")
+                d.ok("work", tid, "15m", "-m", f"{d.user} worked")
+                d.ok("status", tid, "waiting" if (rnd + i) % 2 else "open")
+            written |= set(event_ids(d.root))
+        # sync in a different order every round
+        order = list(itertools.permutations(range(3)))[rnd * 2 % 6]
+        for i in order:
+            r = desks[i].run("sync")
+            assert r.code == 0, r.out + r.err
+            assert_no_markers(desks[i].root)
+    for d in [*desks, *desks[:2]]:  # the last one to sync pushed everything; the others pull it
+        assert d.run("sync").code == 0
+    snapshots = [desk_files(d) for d in desks]
+    assert snapshots[0] == snapshots[1] == snapshots[2], "the clones differ"
+    counts = event_ids(desks[0].root)
+    assert set(counts) == written, "an event was lost or invented"
+    assert max(counts.values()) == 1, "an event is present twice"
+    for d in desks:
+        r = d.run("fsck")
+        assert r.code == 0, r.out + r.err
+    # no commit anywhere ever held a conflict marker
+    revs = git(remote, "rev-list", "--all").stdout.split()
+    grep = git(remote, "grep", "-I", "-l", "-E", "^(<<<<<<<|>>>>>>>)", *revs, check=False)
+    assert grep.returncode == 1, grep.stdout
+    # meaningful commit messages: which tickets, which actions
+    log = git(desks[0].root, "log", "--format=%s", "-n", "40").stdout
+    assert "tix sync (anna): " in log and "commented" in log
+
+
+# ---------------------------------------------------------------- plain git pull
+
+def test_registered_clone_plain_git_pull_uses_the_driver(tmp_path: Path) -> None:
+    _, (a, b) = make_shop(tmp_path, USERS[:2])
+    tid = a.new("--title", "Printer")
+    a.ok("sync")
+    b.ok("sync")
+    a.ok("comment", tid, "-m", "from anna")
+    a.ok("sync")
+    b.ok("comment", tid, "-m", "from bert")
+    git(b.root, "commit", "-q", "-am", "bert's comment")
+    p = git(b.root, "pull", "--no-rebase", "-q", "origin", "main", check=False)
+    assert p.returncode == 0, p.stderr  # git ran `python -m tix merge-driver` and it merged
+    text = (b.root / "tickets/AB/000/AB-0001.yaml").read_text()
+    assert "from anna" in text and "from bert" in text and not CONFLICT_RE.search(text)
+    assert b.run("fsck").code == 0
+
+
+def test_unregistered_clone_plain_git_pull_conflicts_visibly_and_sync_finishes(tmp_path: Path) -> None:
+    remote, (a,) = make_shop(tmp_path, USERS[:1])
+    tid = a.new("--title", "Switch in the basement beeps")
+    a.ok("sync")
+    root = tmp_path / "dora"
+    git(tmp_path, "clone", "-q", str(remote), str(root))  # nobody runs `tix init` here
+    d = Desk(root, "dora")
+    assert git(root, "config", "--get", "merge.tix.driver", check=False).returncode == 1
+    a.ok("comment", tid, "-m", "from anna")
+    a.ok("sync")
+    d.ok("comment", tid, "-m", "from dora")
+    git(root, "commit", "-q", "-am", "dora's comment")
+    p = git(root, "pull", "--no-rebase", "origin", "main", check=False)
+    assert p.returncode != 0 and "CONFLICT" in p.stdout + p.stderr  # visible, never silent
+    path = root / "tickets/AB/000/AB-0001.yaml"
+    assert CONFLICT_RE.search(path.read_text())
+    r = d.run("fsck")
+    assert r.code == 1
+    assert "tickets/AB/000/AB-0001.yaml:" in r.out and "tix sync" in r.out and "tix init" in r.out
+    r = d.run("sync")
+    assert r.code == 0, r.out + r.err
+    text = path.read_text()
+    assert not CONFLICT_RE.search(text)
+    assert text.count("from anna") == 1 and text.count("from dora") == 1
+    assert d.run("fsck").code == 0
+    a.ok("sync")
+    assert desk_files(a) == desk_files(d)
+
+
+# ---------------------------------------------------------------- push race
+
+def test_push_race_two_real_syncs_at_once(tmp_path: Path) -> None:
+    _, (a, b) = make_shop(tmp_path, USERS[:2])
+    tid = a.new("--title", "Mail down")
+    a.ok("sync")
+    b.ok("sync")
+    for rnd in range(2):
+        for d in (a, b):
+            d.ok("comment", tid, "-m", f"{d.user} {rnd}")
+            d.new("--title", f"{d.user} {rnd}")
+        procs = [subprocess.Popen([sys.executable, "-m", "tix", "sync"], cwd=d.root, env=d.env(),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for d in (a, b)]
+        outs = [p.communicate(timeout=60) for p in procs]
+        for p, (out, err) in zip(procs, outs):
+            assert p.returncode == 0, out + err
+    a.ok("sync")
+    b.ok("sync")
+    assert desk_files(a) == desk_files(b)
+    text = (a.root / "tickets/AB/000/AB-0001.yaml").read_text()
+    for who in ("anna 0", "bert 0", "anna 1", "bert 1"):
+        assert text.count(f'"{who}"') == 1
+    assert a.run("fsck").code == 0
+
+
+# ---------------------------------------------------------------- hand edits
+
+def test_hand_edited_old_event_conflicts_and_nothing_is_lost(tmp_path: Path) -> None:
+    _, (a, b) = make_shop(tmp_path, USERS[:2])
+    tid = a.new("--title", "VPN drops")
+    a.ok("comment", tid, "-m", "the original words")
+    a.ok("sync")
+    b.ok("sync")
+    path_a = a.root / "tickets/AB/000/AB-0001.yaml"
+    path_a.write_text(path_a.read_text().replace("the original words", "words edited by hand"))
+    a.ok("comment", tid, "-m", "anna later")
+    assert a.run("sync").code == 0  # a valid file: pushed
+    b.ok("comment", tid, "-m", "bert meanwhile")
+    before = set(event_ids(a.root)) | set(event_ids(b.root))
+    r = b.run("sync")
+    assert r.code == 1
+    assert "AB-0001.yaml: conflict:" in r.out and "changed on theirs" in r.out
+    path_b = b.root / "tickets/AB/000/AB-0001.yaml"
+    text = path_b.read_text()
+    assert CONFLICT_RE.search(text)
+    for words in ("the original words", "words edited by hand", "anna later", "bert meanwhile"):
+        assert words in text  # nothing lost
+    assert "tix sync" in b.run("fsck").out
+    # the technician keeps the edited version, then syncs
+    lines, keep, out = text.splitlines(keepends=True), True, []
+    for line in lines:
+        if line.startswith("<<<<<<<"):
+            keep = False
+        elif line.startswith("======="):
+            keep = True
+        elif line.startswith(">>>>>>>"):
+            keep = True
+        elif keep and not line.startswith("|||||||"):
+            out.append(line)
+    path_b.write_text("".join(out))
+    git(b.root, "add", str(path_b))
+    r = b.run("sync")
+    assert r.code == 0, r.out + r.err
+    assert set(event_ids(b.root)) == before
+    assert "words edited by hand" in path_b.read_text() and "the original words" not in path_b.read_text()
+    a.ok("sync")
+    assert desk_files(a) == desk_files(b)
+
+
+# ---------------------------------------------------------------- refusals
+
+def test_sync_refuses_to_push_when_two_clones_claim_one_prefix(tmp_path: Path) -> None:
+    _, (a, b) = make_shop(tmp_path, USERS[:2])
+    (b.root / "tickets/AB/.claim-0123456789").write_text("clone 0123456789 of bert\n")  # a reused prefix
+    r = b.run("sync")
+    assert r.code == 1
+    assert "prefix AB is claimed by 2 clones" in r.out and "nothing was pushed" in r.err
+    remote_log = git(a.root, "ls-remote", "origin", "main").stdout.split()[0]
+    assert git(b.root, "rev-parse", "HEAD").stdout.strip() != remote_log  # committed locally, not pushed
+    assert b.run("fsck").code == 1
+
+
+def test_sync_refuses_to_commit_a_broken_file(tmp_path: Path) -> None:
+    _, (a,) = make_shop(tmp_path, USERS[:1])
+    a.new("--title", "x")
+    p = a.root / "tickets/AB/000/AB-0001.yaml"
+    p.write_text(p.read_text() + "- {broken\n- {}\n")
+    r = a.run("sync")
+    assert r.code == 1 and "AB-0001.yaml:" in r.out
+    assert "AB-0001" not in git(a.root, "log", "--format=%s").stdout
+
+
+# ---------------------------------------------------------------- plain desks and setup
+
+def test_desk_without_git_syncs_nothing_and_succeeds(tmp_path: Path) -> None:
+    d = make_desk(tmp_path / "plain")
+    d.new("--title", "x")
+    r = d.run("sync")
+    assert r.code == 0 and "not in a git work tree" in r.out
+
+
+def test_desk_in_a_subfolder_commits_only_desk_files(tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    git(repo, "remote", "add", "origin", str(remote))
+    (repo / "notes.txt").write_text("not the desk's\n")
+    d = make_desk(repo / "desk", policy=shop_policy())
+    d.new("--title", "x")
+    r = d.run("sync")
+    assert r.code == 0, r.err
+    files = git(repo, "ls-files").stdout.split()
+    assert "desk/tickets/AB/000/AB-0001.yaml" in files and "notes.txt" not in files
+    # a second clone of the subfolder desk merges through the same attributes
+    git(tmp_path, "clone", "-q", str(remote), str(tmp_path / "repo2"))
+    d2 = Desk(tmp_path / "repo2" / "desk", "bert")
+    d2.ok("init", str(d2.root), "--prefix", "BE")
+    d.ok("comment", "AB-0001", "-m", "one")
+    d.ok("sync")
+    d2.ok("comment", "AB-0001", "-m", "two")
+    r = d2.run("sync")
+    assert r.code == 0, r.out + r.err
+    assert "tix merged 1 file" in r.out
+
+
+def test_init_registers_the_driver_idempotently(tmp_path: Path) -> None:
+    root = tmp_path / "a"
+    git(tmp_path, "init", "-q", "-b", "main", str(root))
+    d = make_desk(root)
+    cmd = git(root, "config", "--get", "merge.tix.driver").stdout.strip()
+    assert f"{sys.executable} -m tix merge-driver %O %A %B %P" in cmd and "tix merge-driver" in cmd
+    config = (root / ".git/config").read_text()
+    d.ok("init", str(root))
+    assert (root / ".git/config").read_text() == config
+    assert "merge=tix" in (root / ".gitattributes").read_text()
+
+
+def test_autocommit_commits_only_what_the_command_wrote(tmp_path: Path) -> None:
+    root = tmp_path / "a"
+    git(tmp_path, "init", "-q", "-b", "main", str(root))
+    d = make_desk(root, policy=shop_policy().replace("git: {autocommit: false}", "git: {autocommit: true}"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "desk")
+    (root / "draft.txt").write_text("staged by the user\n")
+    git(root, "add", "draft.txt")
+    tid = d.new("--title", "Printer")
+    d.ok("comment", tid, "-m", "hello")
+    log = git(root, "log", "--format=%s").stdout.splitlines()
+    assert log[0] == f"tix comment {tid}" and log[1].startswith(f"tix new {tid}")
+    shown = git(root, "show", "--name-only", "--format=", "HEAD~1").stdout.split()
+    assert "draft.txt" not in shown and f"tickets/AB/000/{tid}.yaml" in shown
+    assert "A  draft.txt" in git(root, "status", "--porcelain").stdout  # still staged, not committed

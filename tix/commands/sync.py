@@ -1,0 +1,106 @@
+"""tix sync and tix merge-driver: sharing the desk through git."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+
+def sync(
+    remote: Optional[str] = typer.Option(None, "--remote", help="The git remote (default: the branch's upstream, else origin)."),
+    branch: Optional[str] = typer.Option(None, "--branch", help="The remote branch (default: the upstream's, else the current one)."),
+    no_push: bool = typer.Option(False, "--no-push", help="Commit and pull only; do not push."),
+    message: Optional[str] = typer.Option(None, "-m", "--message", help="Commit message (default: which tickets changed and how)."),
+    retries: int = typer.Option(5, "--retries", min=0, max=50, help="Times to pull and retry when someone pushed first."),
+) -> None:
+    """Commit the desk's changes, pull with tix's merge (the events of both
+    sides, each once), check the result and push; when someone pushed first,
+    pull and try again. Only the desk's files are committed (tickets/,
+    invoices/, policies.yaml). Exit 1 when a file needs a hand merge (someone
+    edited an old event) or when a collision (one ID prefix in two clones, an
+    invoice number issued twice) keeps it from pushing; `tix fsck` explains.
+    A desk that is not in a git work tree has nothing to sync.
+
+    Example: tix sync            (every morning, and whenever you like)
+    """
+    import time
+
+    from tix.context import ctx_env
+    from tix.errors import CheckFailed
+    from tix.sync import sync as run_sync
+
+    env = ctx_env()
+    store = env.store
+    t0 = time.monotonic()
+    res = run_sync(store, user=env.user, remote=remote, branch=branch, push=not no_push, retries=retries,
+                   message=message)
+    for note in res.notes:
+        print(note)
+    if not res.git:
+        return
+    if res.committed:
+        print(f"committed {res.changed} file{'s' if res.changed != 1 else ''}: {res.committed}")
+    if res.remote and res.pulled:
+        merged = f": tix merged {res.merged} file{'s' if res.merged != 1 else ''}" if res.merged else ""
+        print(f"pulled {res.remote}{merged}")
+    root = store.git_root
+    for c in res.conflicts:
+        where = store.rel(root / c.path) if root else c.path
+        print(f"{where}: conflict: {c.reason}")
+    for f in res.blocked:
+        print(str(f))
+    if res.conflicts:
+        raise CheckFailed(f"{len(res.conflicts)} file{'s' if len(res.conflicts) != 1 else ''} need a hand merge: "
+                          f"edit each (keep every event line once, drop the <<<<<<< ======= >>>>>>> lines), "
+                          f"`git add` it, then run `tix sync` again; nothing was pushed")
+    if res.blocked:
+        raise CheckFailed(f"nothing was pushed: {len(res.blocked)} problem{'s' if len(res.blocked) != 1 else ''} "
+                          f"to fix first (see above and `tix fsck`)")
+    if res.pushed:
+        tries = f" (attempt {res.attempts})" if res.attempts > 1 else ""
+        print(f"pushed to {res.remote}{tries} in {time.monotonic() - t0:.1f} s")
+    elif res.remote and not no_push:
+        print("nothing to push" if res.pulled else f"up to date with {res.remote}")
+
+
+def merge_driver(
+    base: str = typer.Argument(..., help="The common ancestor's version (git's %O; empty when both added the file)."),
+    ours: str = typer.Argument(..., help="Our version (git's %A); the result is written here."),
+    theirs: str = typer.Argument(..., help="Their version (git's %B)."),
+    path: Optional[str] = typer.Argument(None, help="The file's path in the repository (git's %P)."),
+) -> None:
+    """Git merge driver for ticket files and invoice records: the union of
+    both event logs by event id, the shared start untouched, new events in
+    time order; the same bytes whichever side is "ours". A changed header or
+    an edited or removed old event is a hand edit: the file is left with
+    conflict markers around just those lines, every other event merged, and
+    the exit status is 1. `tix init` registers it; `tix sync` does not need it.
+
+    Example: git config merge.tix.driver 'tix merge-driver %O %A %B %P'
+    """
+    from pathlib import Path
+
+    from tix.errors import CheckFailed, StoreError
+    from tix.merge import MergeConflict, merge_file
+
+    def read(p: str) -> bytes:
+        try:
+            return Path(p).read_bytes()
+        except OSError as err:
+            raise StoreError(f"cannot read: {err.strerror}", path=p) from None
+
+    b, o, t = read(base), read(ours), read(theirs)
+    try:
+        result = merge_file(path, b or None, o, t)
+        conflict = None
+    except MergeConflict as err:
+        result, conflict = err.marked, err.reason
+    try:
+        with open(ours, "wb") as fh:
+            fh.write(result)
+    except OSError as err:
+        raise StoreError(f"cannot write: {err.strerror}", path=ours) from None
+    if conflict:
+        raise CheckFailed(f"{path or ours}: not merged automatically: {conflict}; the file shows the disputed "
+                          f"lines between conflict markers")

@@ -391,3 +391,90 @@ def test_extras_only_see_the_orgs_tickets(small: Desk) -> None:
     pytest.importorskip("tix.itil")
     r = report(small, "month", "2026-10", "--org", "fabrikam")
     assert r["itil"]["incidents"]["opened"] == 1
+
+
+# ---------------------------------------------------------------- the pure parts
+
+@pytest.mark.parametrize("values, top, expected", [
+    ([0, 1, 2, 3, 4, 5, 6, 7], None, "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"),
+    ([0, 0, 0], None, "\u2581\u2581\u2581"),  # all zero: flat, not blank
+    ([None, 50.0, 100.0], 100.0, " \u2585\u2588"),  # no clock decided: blank; 50% -> 4/8 rounded up
+    ([], None, ""),
+])
+def test_sparkline(values: list, top: float | None, expected: str) -> None:
+    from tix.report_render import sparkline
+
+    assert sparkline(values, top) == expected
+
+
+@pytest.mark.parametrize("value, top, width, expected", [
+    (10, 10, 4, "\u2588" * 4),
+    (5, 10, 4, "\u2588" * 2),
+    (1, 10, 4, "\u258d"),  # 0.4 cell = 3.2 eighths -> 3 eighths
+    (0, 10, 4, ""),
+    (0.001, 10, 4, "\u258f"),  # anything above zero shows
+])
+def test_bar(value: float, top: float, width: int, expected: str) -> None:
+    from tix.report_render import bar
+
+    assert bar(value, top, width) == expected
+
+
+@pytest.mark.parametrize("values, p, expected", [
+    ([1.0], 90, 1.0),
+    ([2.0, 3.0], 90, 3.0),  # ceil(0.9 * 2) = 2nd
+    ([float(x) for x in range(1, 11)], 90, 9.0),  # ceil(0.9 * 10) = 9th
+    ([float(x) for x in range(1, 12)], 90, 10.0),  # ceil(9.9) = 10th
+    ([float(x) for x in range(1, 11)], 50, 5.0),
+])
+def test_percentile_nearest_rank(values: list[float], p: float, expected: float) -> None:
+    from tix.reports import percentile
+
+    assert percentile(values, p) == expected
+
+
+def test_buckets_weeks_and_months_clip_to_the_period() -> None:
+    from zoneinfo import ZoneInfo
+
+    from tix.dates import parse_period
+    from tix.reports import month_buckets, months_in, week_buckets
+
+    tz = ZoneInfo("Europe/Amsterdam")
+    now = __import__("datetime").datetime.fromisoformat(NOW)
+    p = parse_period(None, since="2026-12-24", until="2027-01-13", now=now, tz=tz)
+    weeks = week_buckets(p, tz)
+    # Thu 12-24 is in 2026-W52; Mon 12-28 starts 2026-W53; Mon 2027-01-04 is 2027-W01
+    assert [(b.key, b.start.date().isoformat(), b.end.date().isoformat()) for b in weeks] == [
+        ("2026-W52", "2026-12-24", "2026-12-28"), ("2026-W53", "2026-12-28", "2027-01-04"),
+        ("2027-W01", "2027-01-04", "2027-01-11"), ("2027-W02", "2027-01-11", "2027-01-13")]
+    assert [(b.key, b.start.day, b.end.day) for b in months_in(p, tz)] == [("2026-12", 24, 1), ("2027-01", 1, 13)]
+    oct_ = parse_period("2026-10", now=now, tz=tz)
+    m = month_buckets(oct_, 2, tz)
+    # summer time ends 10-25: October starts at +02:00, November at +01:00
+    assert [b.start.isoformat() for b in m] == ["2026-10-01T00:00:00+02:00", "2026-11-01T00:00:00+01:00"]
+
+
+def test_status_facts_and_running_minutes_agree_with_the_resolve_clock(small: Desk) -> None:
+    """The report reuses the resolve clock's walk for a final resolution and
+    walks the status log itself otherwise: both must give the same minutes."""
+    from tix import sla
+    from tix.policy import load_policy
+    from tix.reports import _running_minutes, status_facts
+    from tix.store import Store
+
+    store = Store(small.root)
+    policy = load_policy(small.root / "policies.yaml")
+    now = __import__("datetime").datetime.fromisoformat(NOW)
+    b = store.ticket("AB-0002")
+    resolutions, reopens, closes, stretches = status_facts(b)
+    assert [r.isoformat() for r in resolutions] == ["2026-10-05T10:00:00+02:00", "2026-10-06T10:00:00+02:00"]
+    assert [r.isoformat() for r in reopens] == ["2026-10-06T09:00:00+02:00"] and closes == []
+    assert len(stretches) == 2 and stretches[-1][1] == resolutions[-1]
+    # B: 1h to the first resolve, 2h to the second (the night in between is not counted)
+    got = _running_minutes(b, policy, policy.calendar(), resolutions)
+    assert got == {resolutions[0]: 60.0, resolutions[1]: 120.0}
+    for tid in ("AB-0001", "AB-0002", "AB-0003", "AB-0004"):
+        t = store.ticket(tid)
+        final = status_facts(t)[0][-1]
+        assert _running_minutes(t, policy, policy.calendar(), [final])[final] == pytest.approx(
+            sla.compute(t, policy, now).resolve.taken), tid

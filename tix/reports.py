@@ -329,28 +329,7 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
             for f in targets(i):
                 f.opened += 1
 
-        # -- the status log: resolutions, closes, reopens, open stretches
-        log = t.status_log
-        resolutions: list[datetime] = []
-        reopens: list[datetime] = []
-        closes: list[datetime] = []
-        stretches: list[tuple[datetime, datetime | None]] = []
-        open_from: datetime | None = log[0][0]
-        for k in range(1, len(log)):
-            at, cur = log[k]
-            prev = log[k - 1][1]
-            if cur in STOPPED and prev not in STOPPED:
-                resolutions.append(at)
-                if open_from is not None:
-                    stretches.append((open_from, at))
-                    open_from = None
-            elif prev in STOPPED and cur not in STOPPED:
-                reopens.append(at)
-                open_from = at
-            if cur == "closed":
-                closes.append(at)
-        if open_from is not None:
-            stretches.append((open_from, None))
+        resolutions, reopens, closes, stretches = status_facts(t)
 
         # a ticket counts once per bucket (and once in the total) however
         # often it was resolved or closed there
@@ -444,13 +423,7 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
                     else:
                         f.resolve_breached += 1
                 if c.state == "breached" and i == detail:
-                    breaches.append({
-                        "ticket": t.id, "title": t.title, "clock": c.name, "priority": state.priority,
-                        "team": t.team, "org": t.org, "assignee": t.assignee,
-                        "due": c.due.astimezone(tz).isoformat() if c.due else None,
-                        "done_at": c.done_at.astimezone(tz).isoformat() if c.done_at else None,
-                        "over_minutes": math.ceil(-(c.remaining or 0) - 1e-9),
-                    })
+                    breaches.append(_breach(t, c, state.priority, tz))
 
         for e in t.feedback:
             i = idx(parse_stamp(e["at"]))
@@ -479,6 +452,43 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
     breaches.sort(key=lambda x: (x["due"] or "", x["ticket"], x["clock"]))
     listed.sort(key=lambda x: x["id"])
     return _Scan(buckets, columns, total, det, spl, breaches, listed)
+
+
+def status_facts(t: Ticket) -> tuple[list[datetime], list[datetime], list[datetime],
+                                     list[tuple[datetime, datetime | None]]]:
+    """From the status log: resolutions (new/open/waiting -> resolved/closed),
+    reopens (resolved/closed -> anything else), closes, and the stretches
+    [from, until) in which the ticket was open (until None: still open)."""
+    log = t.status_log
+    resolutions: list[datetime] = []
+    reopens: list[datetime] = []
+    closes: list[datetime] = []
+    stretches: list[tuple[datetime, datetime | None]] = []
+    open_from: datetime | None = log[0][0] if log else t.created
+    for k in range(1, len(log)):
+        at, cur = log[k]
+        prev = log[k - 1][1]
+        if cur in STOPPED and prev not in STOPPED:
+            resolutions.append(at)
+            if open_from is not None:
+                stretches.append((open_from, at))
+                open_from = None
+        elif prev in STOPPED and cur not in STOPPED:
+            reopens.append(at)
+            open_from = at
+        if cur == "closed":
+            closes.append(at)
+    if open_from is not None:
+        stretches.append((open_from, None))
+    return resolutions, reopens, closes, stretches
+
+
+def _breach(t: Ticket, c: Any, priority: str, tz: Any) -> dict[str, Any]:
+    return {"ticket": t.id, "title": t.title, "clock": c.name, "priority": priority, "team": t.team,
+            "org": t.org, "assignee": t.assignee,
+            "due": c.due.astimezone(tz).isoformat() if c.due else None,
+            "done_at": c.done_at.astimezone(tz).isoformat() if c.done_at else None,
+            "over_minutes": math.ceil(-(c.remaining or 0) - 1e-9)}
 
 
 def _running_minutes(t: Ticket, policy: Policy, cal: Any, at: list[datetime]) -> dict[datetime, float]:

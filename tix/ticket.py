@@ -47,6 +47,7 @@ class Ticket:
     plan: dict[str, Any] | None = None
     plan_history: list[dict[str, Any]] = field(default_factory=list)
     notified: set[str] = field(default_factory=set)
+    message_ids: set[str] = field(default_factory=set)  # of mail imported or sent (tix mail: dedupe, threading)
     attachments: list[dict[str, Any]] = field(default_factory=list)
     merged_into: str | None = None
     last_activity: datetime | None = None
@@ -118,6 +119,8 @@ def replay(header: dict[str, Any], events: list[dict[str, Any]], path: str = "",
     for i in order:
         ev, at = events[i], ats[i]
         t.last_activity = at
+        if "message_id" in ev:
+            t.message_ids.add(ev["message_id"])
         match ev["type"]:
             case "opened":
                 pass

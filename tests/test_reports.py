@@ -478,3 +478,108 @@ def test_status_facts_and_running_minutes_agree_with_the_resolve_clock(small: De
         final = status_facts(t)[0][-1]
         assert _running_minutes(t, policy, policy.calendar(), [final])[final] == pytest.approx(
             sla.compute(t, policy, now).resolve.taken), tid
+
+
+# ---------------------------------------------------------------- one pass, and its speed
+
+def synthetic_tickets(n: int, seed: int = 5) -> list:
+    """n tickets over a year, folded in memory (no disk): opened, taken, work,
+    waiting, resolved, some reopened, closed or still open, feedback."""
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from tix.ticket import replay
+
+    rnd = random.Random(seed)
+    start = datetime(2025, 11, 1, tzinfo=timezone.utc)
+    out = []
+    for i in range(n):
+        t = start + timedelta(minutes=rnd.randrange(390 * 1440))
+        evs = [{"id": f"E{i}-0", "at": t.isoformat(), "by": "anna", "type": "opened"}]
+
+        def add(etype: str, lo: int, hi: int, **f: object) -> None:
+            nonlocal t
+            t += timedelta(minutes=rnd.randrange(lo, hi))
+            evs.append({"id": f"E{i}-{len(evs)}", "at": t.isoformat(), "by": rnd.choice(["anna", "pieter"]),
+                        "type": etype, **f})
+
+        add("taken", 5, 300)
+        for _ in range(rnd.randrange(0, 4)):
+            add("worked", 10, 600, minutes=rnd.choice([10, 30, 45, 60, 90]), onsite=rnd.random() < 0.1)
+        if rnd.random() < 0.3:
+            add("status", 10, 600, status="waiting")
+            add("status", 60, 4000, status="open")
+        if rnd.random() < 0.8:
+            add("resolved", 30, 3000, solution="fixed")
+            if rnd.random() < 0.1:
+                add("reopened", 60, 3000)
+                add("resolved", 30, 3000, solution="fixed again")
+            if rnd.random() < 0.3:
+                add("feedback", 30, 600, score=rnd.randint(1, 5))
+            if rnd.random() < 0.5:
+                add("closed", 1440, 8000)
+        header = {"id": f"SY-{i:05d}", "title": f"ticket {i}", "impact": rnd.choice([1, 2, 4]),
+                  "urgency": rnd.choice([1, 2, 4, 8]), "team": "servicedesk",
+                  "org": rnd.choice(["contoso", "fabrikam", None]), "channel": "phone",
+                  "category": rnd.choice(["incident", "incident", "request", "change"])}
+        out.append(replay(header, evs))
+    return out
+
+
+def _policy():  # type: ignore[no-untyped-def]
+    from tix.policy import parse_policy
+
+    from .conftest import policy_text
+
+    return parse_policy(policy_text())
+
+
+def test_one_pass_sla_once_per_ticket(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thirteen months of trend, yet every ticket's SLA state is computed at
+    most once, and the figures of each month add up to the period's."""
+    from datetime import datetime
+
+    from tix import sla
+    from tix.dates import parse_period
+    from tix.reports import monthly_report, period_report
+
+    tickets = synthetic_tickets(400)
+    policy = _policy()
+    now = datetime.fromisoformat("2026-12-15T12:00:00+01:00")
+    calls: list[str] = []
+    real = sla.compute
+    monkeypatch.setattr(sla, "compute", lambda t, p, n: calls.append(t.id) or real(t, p, n))
+    r = monthly_report(tickets, parse_period("2026-11", now=now, tz=policy.tz), policy, now, extras=False)
+    assert len(calls) == len(set(calls)) <= len(tickets)
+    by_month = period_report(tickets, parse_period(None, since="2025-11-01", until="2026-12-01", now=now,
+                                                  tz=policy.tz), policy, now, by="month")
+    trend = r.to_json()["trend"]
+    assert [c["key"] for c in by_month.to_json()["columns"]] == [t["month"] for t in trend]
+    for col, t in zip(by_month.to_json()["columns"], trend):
+        for k in ("opened", "resolved", "closed", "backlog", "hours_worked", "amount", "response_met_pct",
+                  "resolve_met_pct"):
+            assert col[k] == t[k], (t["month"], k)
+    lo, hi = datetime.fromisoformat("2025-11-01T00:00:00+01:00"), datetime.fromisoformat("2026-12-01T00:00:00+01:00")
+    assert sum(t["opened"] for t in trend) == sum(1 for t in tickets if lo <= t.created < hi)
+
+
+@pytest.mark.slow
+def test_ten_thousand_tickets(capsys: pytest.CaptureFixture[str]) -> None:
+    import time
+    from datetime import datetime
+
+    from tix.dates import parse_period
+    from tix.reports import monthly_report, period_report
+
+    tickets = synthetic_tickets(10_000)
+    policy = _policy()
+    now = datetime.fromisoformat("2026-12-15T12:00:00+01:00")
+    t0 = time.perf_counter()
+    r = monthly_report(tickets, parse_period("2026-11", now=now, tz=policy.tz), policy, now, extras=False)
+    t1 = time.perf_counter()
+    period_report(tickets, parse_period("2026", now=now, tz=policy.tz), policy, now, by="week")
+    t2 = time.perf_counter()
+    with capsys.disabled():
+        print(f"\n10,000 tickets: monthly report {t1 - t0:.2f} s, period by week {t2 - t1:.2f} s")
+    assert r.month.opened > 500
+    assert t1 - t0 < 60 and t2 - t1 < 60  # generous: CI machines are slow and shared

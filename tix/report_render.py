@@ -192,7 +192,7 @@ def _month_text(d: dict[str, Any], md: bool) -> str:
         section("Breaches")
         rows = [[b["ticket"], b["title"] if md else b["title"][:40], b["clock"], b["priority"], _when(b["due"]),
                  _when(b["done_at"]) or "not yet", _fmt_minutes(b["over_minutes"])] for b in s["breaches"]]
-        out += [_table(rows, ["ticket", "title", "clock", "priority", "due", "done", "over"], md, right=[6]), ""]
+        out += [_table(rows, ["ticket", "title", "clock", "priority", "due", "done", "over by"], md, right=[6]), ""]
 
     for dim, name in DIM_TITLES.items():
         rows_d = d[f"by_{dim}"]
@@ -596,7 +596,7 @@ def _month_html(d: dict[str, Any]) -> str:
         b.append(_html_table([[x["ticket"], x["title"], x["clock"], x["priority"], _when(x["due"]),
                                _when(x["done_at"]) or "not yet", _fmt_minutes(x["over_minutes"])]
                               for x in s["breaches"]],
-                             ["ticket", "title", "clock", "priority", "due", "done", "over"], right=[6]))
+                             ["ticket", "title", "clock", "priority", "due", "done", "over by"], right=[6]))
     b.append("</section>\n")
     for dim, name in DIM_TITLES.items():
         rows_d = d[f"by_{dim}"]

@@ -708,7 +708,9 @@ def monthly_report(tickets: Iterable[Ticket], period: Period, policy: Policy, no
                    org: str | None = None, *, extras: bool = True) -> MonthlyReport:
     """The month `period` (a calendar month) and the twelve months before it.
     `org`: only that organisation's tickets, plus its ticket list with work and
-    public history (the IT manager's view)."""
+    public history (the IT manager's view); for that history the tickets must
+    carry their events (`Store.load_path`; the index cache drops them).
+    `extras`: include ITIL counts and estimate accuracy when those modules exist."""
     tz = policy.tz
     tickets = list(tickets)
     buckets = month_buckets(_months_back(period, TREND_MONTHS, tz), TREND_MONTHS + 1, tz)

@@ -170,6 +170,53 @@ def test_registered_clone_plain_git_pull_uses_the_driver(tmp_path: Path) -> None
     assert b.run("fsck").code == 0
 
 
+def test_driver_falls_back_to_tix_on_path_when_its_python_is_gone(tmp_path: Path) -> None:
+    from tix.gitops import driver_command
+
+    _, (a, b) = make_shop(tmp_path, USERS[:2])
+    tid = a.new("--title", "Printer")
+    a.ok("sync")
+    b.ok("sync")
+    git(b.root, "config", "merge.tix.driver", driver_command("/gone/venv/bin/python"))
+    r = b.run("fsck")
+    assert r.code == 1 and ".git/config: merge.tix.driver runs /gone/venv/bin/python" in r.out
+    a.ok("comment", tid, "-m", "from anna")
+    a.ok("sync")
+    b.ok("comment", tid, "-m", "from bert")
+    git(b.root, "commit", "-q", "-am", "bert's comment")
+    p = git(b.root, "pull", "--no-rebase", "-q", "origin", "main", check=False)
+    assert p.returncode == 0, p.stderr  # `tix merge-driver` from PATH did it
+    assert "from anna" in (b.root / "tickets/AB/000/AB-0001.yaml").read_text()
+    b.ok("init", str(b.root))  # re-registers the running interpreter
+    assert b.run("fsck").code == 0
+
+
+def test_merge_driver_command(tmp_path: Path) -> None:
+    d = make_desk(tmp_path / "desk")
+    tid = d.new("--title", "Printer")
+    path = d.root / "tickets/AB/000/AB-0001.yaml"
+    base = path.read_bytes()
+    d.ok("comment", tid, "-m", "ours")
+    ours = path.read_bytes()
+    path.write_bytes(base)
+    d.ok("comment", tid, "-m", "theirs")
+    theirs = path.read_bytes()
+    files = {}
+    for name, data in (("O", base), ("A", ours), ("B", theirs)):
+        files[name] = tmp_path / name
+        files[name].write_bytes(data)
+    r = d.run("merge-driver", str(files["O"]), str(files["A"]), str(files["B"]), "tickets/AB/000/AB-0001.yaml")
+    assert r.code == 0, r.err
+    merged = files["A"].read_text()
+    assert '"ours"' in merged and '"theirs"' in merged
+    files["A"].write_bytes(ours.replace(b'"ours"', b'"edited"'))
+    files["B"].write_bytes(ours)
+    files["O"].write_bytes(ours)
+    r = d.run("merge-driver", str(files["O"]), str(files["A"]), str(files["B"]), "tickets/AB/000/AB-0001.yaml")
+    assert r.code == 1 and "not merged automatically" in r.err
+    assert CONFLICT_RE.search(files["A"].read_text())
+
+
 def test_unregistered_clone_plain_git_pull_conflicts_visibly_and_sync_finishes(tmp_path: Path) -> None:
     remote, (a,) = make_shop(tmp_path, USERS[:1])
     tid = a.new("--title", "Switch in the basement beeps")
@@ -195,6 +242,15 @@ def test_unregistered_clone_plain_git_pull_conflicts_visibly_and_sync_finishes(t
     assert not CONFLICT_RE.search(text)
     assert text.count("from anna") == 1 and text.count("from dora") == 1
     assert d.run("fsck").code == 0
+    a.ok("sync")
+    assert desk_files(a) == desk_files(d)
+    # from now on `tix sync` alone is enough, still without registering anything
+    a.ok("comment", tid, "-m", "anna again")
+    a.ok("sync")
+    d.ok("comment", tid, "-m", "dora again")
+    r = d.run("sync")
+    assert r.code == 0 and "tix merged 1 file" in r.out, r.out + r.err
+    assert git(root, "config", "--get", "merge.tix.driver", check=False).returncode == 1
     a.ok("sync")
     assert desk_files(a) == desk_files(d)
 
@@ -289,6 +345,18 @@ def test_sync_refuses_to_commit_a_broken_file(tmp_path: Path) -> None:
     r = a.run("sync")
     assert r.code == 1 and "AB-0001.yaml:" in r.out
     assert "AB-0001" not in git(a.root, "log", "--format=%s").stdout
+
+
+def test_sync_cuts_a_torn_last_line_before_committing(tmp_path: Path) -> None:
+    _, (a,) = make_shop(tmp_path, USERS[:1])
+    a.new("--title", "x")
+    p = a.root / "tickets/AB/000/AB-0001.yaml"
+    whole = p.read_bytes()
+    p.write_bytes(whole + b'- {"id": "01JDQ3')  # a crash mid-append
+    r = a.run("sync")
+    assert r.code == 0, r.out + r.err
+    assert p.read_bytes() == whole
+    assert git(a.root, "show", "HEAD:tickets/AB/000/AB-0001.yaml").stdout.encode() == whole
 
 
 # ---------------------------------------------------------------- plain desks and setup

@@ -330,6 +330,18 @@ def _commit_pending(repo: _Repo, user: str, message: str | None, res: SyncResult
     if not files:
         return
     found = check_files(repo.store, [repo.desk_rel(p) for p in files])
+    torn = [f for f in found if f.problem.startswith("torn last line")]
+    if torn:
+        # A crash mid-append left half a line: cut it the way the next append
+        # would (the store does it under the ticket's lock), then look again.
+        from tix.store import ID_RE
+
+        for f in torn:
+            tid = f.path.rsplit("/", 1)[-1][:-5]
+            if ID_RE.match(tid) and repo.store.rel(repo.store.path_for(tid)) == f.path:
+                repo.store.append(tid, [])
+        repo.run("add", "-A", "--", *paths)
+        found = check_files(repo.store, [repo.desk_rel(p) for p in files])
     if found:
         res.blocked = found
         res.notes.append("nothing was committed or pushed: fix these files first (see `tix fsck`)")

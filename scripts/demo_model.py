@@ -124,12 +124,18 @@ def load_policy_text(text: str) -> Policy:
 
 # ------------------------------------------------------------------ people
 
-_ASCII = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ı": "i", "ł": "l", "'": ""})
+_ASCII = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ı": "i", "ł": "l", "'": ""})
+_LOCAL = {  # how people of these countries spell their names in mail addresses
+    "de": str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"}),
+    "no": str.maketrans({"å": "aa", "ø": "o", "æ": "ae"}),
+}
 
 
 def email_of(name: str, domain: str) -> str:
-    """'Øystein Hålien' -> 'oystein.halien@fjordlys.no'."""
-    plain = unicodedata.normalize("NFKD", name.translate(_ASCII)).encode("ascii", "ignore").decode().lower()
+    """'Jürgen Müller' -> 'juergen.mueller@fabrikam.de'; 'Jiří Dvořák' -> 'jiri.dvorak@...'."""
+    lang = {"de": "de", "no": "no"}.get(domain.rsplit(".", 1)[-1], "")
+    low = name.lower().translate(_LOCAL.get(lang, {})).translate(_ASCII)
+    plain = unicodedata.normalize("NFKD", low).encode("ascii", "ignore").decode()
     return ".".join(plain.split()) + "@" + domain
 
 

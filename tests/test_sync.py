@@ -420,3 +420,17 @@ def test_autocommit_commits_only_what_the_command_wrote(tmp_path: Path) -> None:
     shown = git(root, "show", "--name-only", "--format=", "HEAD~1").stdout.split()
     assert "draft.txt" not in shown and f"tickets/AB/000/{tid}.yaml" in shown
     assert "A  draft.txt" in git(root, "status", "--porcelain").stdout  # still staged, not committed
+
+
+def test_merge_result_keeps_lines_a_tix_command_appended_meanwhile(tmp_path: Path) -> None:
+    from tix.sync import _Changed, _write
+
+    p = tmp_path / "AB-0001.yaml"
+    read = b"id: AB-0001\nevents:\n- {a}\n"
+    p.write_bytes(read + b"- {appended meanwhile}\n")
+    _write(p, b"id: AB-0001\nevents:\n- {a}\n- {merged}\n", read)
+    assert p.read_bytes() == b"id: AB-0001\nevents:\n- {a}\n- {merged}\n- {appended meanwhile}\n"
+    p.write_bytes(b"rewritten\n")
+    with pytest.raises(_Changed):
+        _write(p, b"x\n", read)
+    assert p.read_bytes() == b"rewritten\n"

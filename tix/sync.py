@@ -23,6 +23,7 @@ All git calls go through tix.gitops.git."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import time
@@ -208,18 +209,40 @@ def _cat_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
     return blobs
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write a merge result into the work tree. No fsync, like git's own
-    checkout: until `git add`, the index stages still hold both sides, and a
-    crash here only means the next `tix sync` merges again (a torn result is
-    recognised as a prefix of the merge and rewritten)."""
+class _Changed(Exception):
+    """A tix command changed the file while sync was merging it."""
+
+
+def _write(path: Path, data: bytes, expect: bytes | None) -> None:
+    """Write a merge result into the work tree, under the ticket file's lock
+    (the one `Store.append` takes). Lines a tix command appended since we read
+    `expect` are kept after the result; any other change raises _Changed.
+    No fsync, like git's own checkout: until `git add`, the index stages still
+    hold both sides, and a crash here only means the next `tix sync` merges
+    again (a torn result is recognised as a prefix of the merge)."""
     try:
-        if path.is_symlink():
-            raise StoreError("is a symbolic link; tix never writes through links", path=str(path))
-        with open(path, "wb") as fh:
-            fh.write(data)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as err:
         raise StoreError(f"cannot write: {err.strerror}", path=str(path)) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        cur = b"".join(chunks)
+        if expect is not None and cur != expect:
+            if not (cur.startswith(expect) and (not expect or expect.endswith(b"\n"))):
+                raise _Changed(str(path))
+            data += cur[len(expect):]
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.ftruncate(fd, 0)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as err:
+        raise StoreError(f"cannot write: {err.strerror}", path=str(path)) from None
+    finally:
+        os.close(fd)
 
 
 def unmerged(root: Path) -> dict[str, dict[int, str]]:
@@ -282,7 +305,11 @@ def resolve(repo: _Repo) -> tuple[int, list[Conflict]]:
                 done.append(path)
             continue
         if work != result:
-            _write(full, result)
+            try:
+                _write(full, result, work)
+            except _Changed:
+                conflicts.append(Conflict(path, "changed by a tix command while tix sync ran: run tix sync again"))
+                continue
         if merged is None:
             if base is None and not is_record(path):
                 reason += "; both clones created this ticket ID: two clones use one ID prefix (see `tix fsck`)"
@@ -377,15 +404,21 @@ def sync(store: Store, *, user: str, remote: str | None = None, branch: str | No
          retries: int = 5, message: str | None = None) -> SyncResult:
     """The whole `tix sync` (see the module docstring). Never raises for a
     conflict or a refused push: they are in the result (`ok` is False)."""
-    from tix.fsck import check_collisions, check_for_push
-
     res = SyncResult()
     if store.git_root is None:
         res.git = False
         res.notes.append("the desk is not in a git work tree: nothing to sync (tix works without git; "
                          "`git init` and a remote make it shared)")
         return res
-    repo = _Repo(store)
+    with store._lock("sync.lock"):  # one sync at a time in a clone (a cron job and a technician)
+        return _sync(store, _Repo(store), res, user=user, remote=remote, branch=branch, push=push,
+                     retries=retries, message=message)
+
+
+def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str | None, branch: str | None,
+          push: bool, retries: int, message: str | None) -> SyncResult:
+    from tix.fsck import check_collisions, check_for_push
+
     for what in ("rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD"):
         p = repo.run("rev-parse", "--git-path", what).stdout.strip()
         if (repo.root / p).exists():

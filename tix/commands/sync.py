@@ -17,10 +17,11 @@ def sync(
     """Commit the desk's changes, pull with tix's merge (the events of both
     sides, each once), check the result and push; when someone pushed first,
     pull and try again. Only the desk's files are committed (tickets/,
-    invoices/, policies.yaml, templates/, attachments/). Exit 1 when a file needs a hand merge (someone
-    edited an old event) or when a collision (one ID prefix in two clones, an
-    invoice number issued twice) keeps it from pushing; `tix fsck` explains.
-    A desk that is not in a git work tree has nothing to sync.
+    invoices/, policies.yaml, templates/, attachments/). Exit 1 when a file
+    needs a hand merge (someone edited an old event) or when a collision (one
+    ID prefix in two clones, an invoice number issued twice) keeps it from
+    pushing; `tix fsck` explains. A desk that is not in a git work tree has
+    nothing to sync.
 
     Example: tix sync            (every morning, and whenever you like)
     """

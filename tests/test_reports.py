@@ -583,3 +583,16 @@ def test_ten_thousand_tickets(capsys: pytest.CaptureFixture[str]) -> None:
         print(f"\n10,000 tickets: monthly report {t1 - t0:.2f} s, period by week {t2 - t1:.2f} s")
     assert r.month.opened > 500
     assert t1 - t0 < 60 and t2 - t1 < 60  # generous: CI machines are slow and shared
+
+
+def test_extras_rendered_in_every_format(small: Desk) -> None:
+    pytest.importorskip("tix.itil")
+    text = small.ok("report", "month", "2026-10", now=NOW)
+    assert "ITIL: problems, changes, incidents" in text and "changes by kind" in text
+    assert "incidents            opened 4" in text
+    md = small.ok("report", "month", "2026-10", "--format", "markdown", now=NOW)
+    assert "## ITIL: problems, changes, incidents" in md
+    csv_ = small.ok("report", "month", "2026-10", "--format", "csv", now=NOW)
+    assert "itil,,incidents.opened,4" in csv_
+    html_ = small.ok("report", "month", "2026-10", "--format", "html", now=NOW)
+    assert "<h2>ITIL: problems, changes, incidents</h2>" in html_

@@ -128,13 +128,21 @@ def _extra_rows(key: str, obj: Any) -> tuple[list[str], list[list[Any]]]:
     one row per top-level key, nested values as `name value` pairs."""
     if key == "estimates" and isinstance(obj, dict) and obj and all(isinstance(v, dict) for v in obj.values()):
         fields = list(dict.fromkeys(f for v in obj.values() for f in v))
-        return ["team", *fields], [[k, *[_num(v.get(f)) for f in fields]] for k, v in obj.items()]
+        # a row per figure, a column per team: narrow enough for A4
+        return (["", *obj], [[f.replace("_", " "), *[_num(v.get(f)) for v in obj.values()]] for f in fields])
     rows = []
     for k, v in (obj.items() if isinstance(obj, dict) else [("", obj)]):
-        if isinstance(v, (dict, list)):
-            rows.append([k, ", ".join(f"{a} {b}" for a, b in _flatten(v))])
+        if isinstance(v, dict):  # scalars on one row, each nested group on its own
+            flat = [(a, b) for a, b in v.items() if not isinstance(b, (dict, list))]
+            if flat:
+                rows.append([k.replace("_", " "), ", ".join(f"{a.replace('_', ' ')} {_num(b)}" for a, b in flat)])
+            for a, b in v.items():
+                if isinstance(b, (dict, list)):
+                    rows.append([f"{k} {a}".replace("_", " "), ", ".join(f"{x} {y}" for x, y in _flatten(b))])
+        elif isinstance(v, list):
+            rows.append([k.replace("_", " "), ", ".join(f"{x} {y}" for x, y in _flatten(v))])
         else:
-            rows.append([k, _num(v)])
+            rows.append([k.replace("_", " "), _num(v)])
     return ["", ""], rows
 
 
@@ -368,7 +376,8 @@ table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; font-size: 8.
 th, td { border-bottom: 1px solid #e2e8f0; padding: 2px 5px; text-align: left; vertical-align: top; }
 th { background: #edf2f7; }
 td:first-child { white-space: nowrap; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { white-space: nowrap; }
 .kpis { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0; }
 .kpi { border: 1px solid #cbd5e0; border-radius: 4px; padding: 4px 8px; min-width: 27mm; }
 .kpi b { display: block; font-size: 13pt; }

@@ -716,7 +716,9 @@ def monthly_report(tickets: Iterable[Ticket], period: Period, policy: Policy, no
     buckets = month_buckets(_months_back(period, TREND_MONTHS, tz), TREND_MONTHS + 1, tz)
     last = len(buckets) - 1
     s = _scan(tickets, policy, now, buckets, org=org, detail=last, org_view=org is not None)
-    by = {d: {k: s.detail[d][k] for k in _dim_order(policy, d, s.detail[d])} for d in DIMENSIONS}
+    # a value with only an SLA clock decided in the month would be a row of zeros: left out
+    by = {d: {k: s.detail[d][k] for k in _dim_order(policy, d, s.detail[d]) if _has_row(s.detail[d][k])}
+          for d in DIMENSIONS}
     o = policy.orgs.get(org) if org else None
     mine = [t for t in tickets if org is None or t.org == org]
     return MonthlyReport(
@@ -725,6 +727,10 @@ def monthly_report(tickets: Iterable[Ticket], period: Period, policy: Policy, no
         as_of=now.astimezone(tz), month=s.columns[last], trend=list(zip(buckets, s.columns)), by=by,
         breaches=s.breaches, tickets=s.tickets if org is not None else None,
         extras=_extras(mine, period, policy) if extras else {})
+
+
+def _has_row(f: Figures) -> bool:
+    return bool(f.opened or f.resolved or f.backlog or f.minutes_worked or f.minutes_billed or f.amount)
 
 
 def _months_back(period: Period, k: int, tz: Any) -> Period:

@@ -55,6 +55,15 @@ def _available(name: str) -> bool:
     return importlib.util.find_spec(f"tix.commands.{module}") is not None
 
 
+def _upper_metavars(cmd) -> None:  # type: ignore[no-untyped-def]
+    """Usage lines say `tix work ID DURATION`, not `{id} {duration}`."""
+    for param in getattr(cmd, "params", []):
+        if param.param_type_name == "argument" and not getattr(param, "metavar", None):
+            param.metavar = (param.name or "").upper()
+    for sub in getattr(cmd, "commands", {}).values():
+        _upper_metavars(sub)
+
+
 def _build_app():  # type: ignore[no-untyped-def]
     import typer
     from typer.core import TyperGroup
@@ -75,6 +84,7 @@ def _build_app():  # type: ignore[no-untyped-def]
                 sub = typer.Typer(add_completion=False, rich_markup_mode=None)
                 sub.command(name=name, short_help=short)(obj)
                 cmd = typer.main.get_command(sub)
+            _upper_metavars(cmd)
             return cmd
 
         def format_commands(self, ctx, formatter):  # type: ignore[no-untyped-def]
@@ -90,10 +100,13 @@ def _build_app():  # type: ignore[no-untyped-def]
         no_args_is_help=True,
         context_settings={"help_option_names": ["-h", "--help"]},
         help="tix: a service desk that lives in a git repository.\n\n"
-        "Examples:\n\n"
-        "  id=$(tix new --title 'Printer on floor 2 offline' --org contoso --impact 2 --urgency 4)\n\n"
-        "  tix take $id; tix work $id 45m -m 'replaced fuser'; tix resolve $id --solution 'new fuser'\n\n"
-        "  tix list --mine;  tix sla;  tix report month 2026-10;  tix invoice 2026-10 --mark",
+        "\b\nExamples:\n"
+        "  id=$(tix new --title 'Printer offline' --org contoso --impact 2 --urgency 4)\n"
+        "  tix take $id\n"
+        "  tix work $id 45m -m 'replaced the fuser'\n"
+        "  tix resolve $id --solution 'new fuser unit'\n"
+        "  tix list --mine;  tix sla;  tix report month 2026-10;  tix invoice 2026-10 --mark\n\n"
+        "Run `tix COMMAND --help` for a command's options and examples.",
     )
 
     @app.callback()

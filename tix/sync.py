@@ -294,8 +294,19 @@ def resolve(repo: _Repo) -> tuple[int, list[Conflict]]:
         result = merged if merged is not None else marked
         assert result is not None
         torn = merged is not None and work is not None and merged.startswith(work)
-        if (work is not None and work not in (ours, result) and not torn
-                and not CONFLICT_RE.search(work.decode("utf-8", "replace"))):
+        hand = (work is not None and work not in (ours, result) and not torn
+                and not CONFLICT_RE.search(work.decode("utf-8", "replace")))
+        if hand and merged is not None and work is not None and not is_record(path):
+            # A crash while writing the result, then a tix command that cut its torn
+            # last line and appended: `work` lacks merged events. Union it with the result.
+            try:
+                union = merge_file(path, None, merged, work)
+            except MergeConflict:
+                union = None
+            if union is not None and union != work:
+                merged = result = union
+                hand = False
+        if hand:
             # Resolved by hand (not git's "ours", not our result or a torn
             # write of it, no markers left): keep it if it is a sound file.
             problems = [] if is_record(path) else check_ticket_file(repo.store, full)

@@ -50,6 +50,10 @@ def init(
         if ".tix/" not in text.split():
             gi.write_text(text + ("\n" if text and not text.endswith("\n") else "") + "# tix's local cache\n.tix/\n")
             done.append(".gitignore")
+        from tix.templates import install_defaults  # issue 7: the mail templates, to edit per desk
+
+        if install_defaults(root):
+            done.append("templates/")
     except OSError as err:
         raise StoreError(f"cannot write: {err.strerror}", path=str(err.filename or root)) from None
     git = _find_git_dir(root)

@@ -317,6 +317,13 @@ def test_json_and_quiet(mdesk: Desk, smtp: Collector) -> None:
     import_mail(mdesk, mid="<m3@contoso.com>", subject="Third")
     [row] = json.loads(mdesk.ok("notify", "--format", "json"))
     assert row["ticket"] == "AB-0003" and row["kind"] == "received" and row["subject"].startswith("[tix AB-0003]")
+    import_mail(mdesk, frm="Jiří Dvořák <jiri@connectica.cz>", mid="<m4@x>", subject="Čtvrtý")
+    out = mdesk.ok("notify", "--dry-run")
+    assert "To: Jiří Dvořák <jiri@connectica.cz>\nSubject: [tix AB-0004] Váš požadavek jsme přijali: Čtvrtý" in out
+    lines = mdesk.ok("notify", "--format", "csv").splitlines()
+    assert lines[0] == "ticket,key,kind,to,subject,language,message_id"
+    assert lines[1].startswith("AB-0004,received,received,jiri@connectica.cz,[tix AB-0004] Váš požadavek") \
+        and ",cs,tix.AB-0004." in lines[1]
 
 
 # ---------------------------------------------------------------- failures

@@ -9,7 +9,7 @@ import typer
 
 def notify(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the mails that are due; send and record nothing."),
-    format: str = typer.Option("table", "--format", "-f", help="Output format: table or json."),
+    format: str = typer.Option("table", "--format", "-f", help="Output format: table, json or csv."),
     max_age: str = typer.Option("7d", "--max-age", help="Only what happened this recently is due (default 7d)."),
     ticket: Optional[str] = typer.Option(None, "--ticket", help="Only this ticket."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but problems (for cron)."),
@@ -45,7 +45,7 @@ def notify(
     from tix.templates import load_templates
 
     env = ctx_env()
-    render.check_format(format, ("table", "json"))
+    render.check_format(format)
     age = parse_minutes(max_age, what="--max-age")
     p, store = env.policy, env.store
     templates = load_templates(env.root, p.default_language)  # a bad template is refused before anything goes out
@@ -122,6 +122,8 @@ def notify(
             env.finish(f"tix notify: {len(sent)} mail{'s' if len(sent) != 1 else ''} sent")
     if format == "json":
         print(render.to_json([o.to_json() for o in sent]))
+    elif format == "csv":
+        print(_csv(sent), end="")
     lines = [f"{o.ticket}: {o.kind} to {', '.join(o.to)} not sent: {why}; it is tried again on the next run "
              f"(fix the address with `tix set {o.ticket} --requester ...`)" for o, why in refused]
     if lines:  # one line each on stderr, exit 3; what was sent is recorded
@@ -155,18 +157,34 @@ def _escalate_if_due(env: Any, t: Any) -> Any:
     return env.store.ticket(t.id)
 
 
+CSV_HEADERS = ["ticket", "key", "kind", "to", "subject", "language", "message_id"]
+
+
+def _csv(outs: list[Any]) -> str:
+    from tix import render
+
+    return render.to_csv([[o.ticket, o.key, o.kind, " ".join(o.to), o.subject, o.language, o.message_id]
+                          for o in outs], CSV_HEADERS)
+
+
 def _show(outs: list[Any], format: str, policy: Any, now: Any) -> None:
     from tix import render
 
     if format == "json":
         print(render.to_json([o.to_json(with_body=True) for o in outs]))
         return
+    if format == "csv":
+        print(_csv(outs), end="")
+        return
     for o in outs:
-        msg = o.to_email(policy.mail.sender, now)
+        to = ", ".join(o.to)
         print(f"=== {o.ticket} {o.key} ({o.language}) ===")
-        for h in ("From", "To", "Subject", "Message-ID", "In-Reply-To"):
-            if msg[h]:
-                print(f"{h}: {msg[h]}")
+        print(f"From: {policy.mail.sender}")
+        print(f"To: {o.to_name} <{to}>" if o.to_name else f"To: {to}")
+        print(f"Subject: {o.subject}")
+        print(f"Message-ID: <{o.message_id}>")
+        if o.in_reply_to:
+            print(f"In-Reply-To: <{o.in_reply_to}>")
         print()
         print(o.body.rstrip("\n"))
         print()

@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
 
 import demo_model as M  # noqa: E402
 import demo_vocab as V  # noqa: E402
-from demo_model import TZ, Plan, Raw  # noqa: E402
+from demo_model import TZ, Plan  # noqa: E402
 
 from tix.dates import stamp  # noqa: E402
 from tix.store import Store  # noqa: E402

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the demo desk: `policies.yaml` and `tickets/` of Kade IT, a small Dutch
 managed service provider, from 1 August to 20 November 2026 (the desk's
-"today" is Monday 23 November 2026). About 180 tickets for seven customers in
+"today" is Monday 23 November 2026). About 190 tickets for seven customers in
 five languages, Contoso's network outage of seed 000 among them, all written
 through tix's own Store, so every command works on it straight after install:
 

@@ -198,6 +198,7 @@ class Store:
         self.root = root
         self.tickets_dir = root / "tickets"
         self.written: list[Path] = []  # files this process changed (for autocommit / sync messages)
+        self._stage: bool | None = None  # exclusive writes stage in the state dir (None: not tried yet)
         self._git = _find_git_dir(root)
 
     # -------------------------------------------------------------- places
@@ -442,9 +443,32 @@ class Store:
         return HolidayCache(self.state_dir / "holidays.json")
 
     # -------------------------------------------------------------- writing
+    def _staging(self) -> Path | None:
+        """Where exclusive writes stage their bytes: the clone's local state,
+        so a crash leaves no temp file in the desk (for `tix fsck` to flag and
+        `tix sync` to share). Leftovers older than a day are removed here."""
+        if self._stage is False:
+            return None
+        d = self.state_dir / "tmp"
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            if self._stage is None:
+                import time
+
+                old = time.time() - 86400
+                for e in os.scandir(d):
+                    if e.name.endswith(".tmp") and e.stat(follow_symlinks=False).st_mtime < old:
+                        os.unlink(e.path)
+        except OSError:
+            self._stage = False
+            return None
+        self._stage = True
+        return d
+
     def write_atomic(self, path: Path, data: bytes, *, exclusive: bool = False) -> None:
         """temp file + fsync + rename (or link, if `exclusive`: fails when it exists)."""
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        stage = self._staging() if exclusive else None
+        tmp = (stage or path.parent) / f".{path.name}.{os.getpid()}.tmp"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as fh:
@@ -465,6 +489,9 @@ class Store:
                 os.unlink(tmp)
             except OSError:
                 pass
+            if stage is not None and err.errno == errno.EXDEV:  # the state dir is on another file system
+                self._stage = False
+                return self.write_atomic(path, data, exclusive=exclusive)
             raise _oserror(err, self.rel(path)) from None
 
     def create(self, header: dict[str, Any], first_events: list[dict[str, Any]], user: str,

@@ -53,8 +53,9 @@ class Desk:
         from tix.cli import run
 
         saved = dict(os.environ)
+        env = self.env(**({"TIX_USER": user} if user else {}), **({"TIX_NOW": now} if now else {}))
         os.environ.clear()
-        os.environ.update(self.env(**({"TIX_USER": user} if user else {}), **({"TIX_NOW": now} if now else {})))
+        os.environ.update(env)
         out, err = io.StringIO(), io.StringIO()
         old_stdin = sys.stdin
         sys.stdin = io.StringIO(input or "")

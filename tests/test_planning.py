@@ -445,7 +445,7 @@ def test_agenda_leaves_out_resolved_unless_all(planned):
 
 def test_empty_agenda(desk):
     r = desk.run("agenda")
-    assert r.code == 0 and r.out == "" and "no planned slots" in r.err
+    assert r.code == 1 and r.out == "" and "no planned slots" in r.err  # SPEC: 1 = found nothing
 
 
 # ====================================================================== tix ics

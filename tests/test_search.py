@@ -144,7 +144,7 @@ def test_new_on_a_desk_without_resolved_tickets_says_nothing_more(desk):
 
 def test_kb_lists_standard_solutions(kb_desk):
     r = kb_desk.run("kb")
-    assert r.code == 0 and r.out == "" and "no standard solutions" in r.err
+    assert r.code == 1 and r.out == "" and "no standard solutions" in r.err  # SPEC: 1 = found nothing
     kb_desk.ok("set", "AB-0006", "--standard-solution")
     rows = json.loads(kb_desk.ok("kb", "--format", "json"))
     assert [(d["id"], d["kind"]) for d in rows] == [("AB-0006", "standard solution")]

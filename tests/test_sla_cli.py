@@ -204,3 +204,19 @@ def test_help_has_examples(desk) -> None:  # type: ignore[no-untyped-def]
     for cmd in ("sla", "escalate"):
         out = desk.ok(cmd, "--help")
         assert "Example" in out and f"tix {cmd}" in out
+
+
+def test_response_is_met_only_by_an_agent(desk):
+    """SPEC 5: the first public comment *by an agent*; a customer's comment does not count."""
+    import json
+
+    tid = desk.new("--title", "VPN", "--requester", "Jan <jan@contoso.com>")
+    desk.ok("comment", tid, "-m", "any news?", user="jan@contoso.com", now="2026-11-23T10:05:00+01:00")
+    desk.ok("comment", tid, "-m", "a colleague of Jan", user="someone else", now="2026-11-23T10:06:00+01:00")
+    sla = json.loads(desk.ok("show", tid, "--format", "json", now="2026-11-23T10:10:00+01:00"))["sla"]
+    assert sla["response"]["done_at"] is None and sla["response"]["state"] != "met"
+    desk.ok("comment", tid, "-m", "we are on it", user="pieter", now="2026-11-23T10:20:00+01:00")
+    sla = json.loads(desk.ok("show", tid, "--format", "json", now="2026-11-23T10:30:00+01:00"))["sla"]
+    assert sla["response"]["done_at"].startswith("2026-11-23T10:20") and sla["response"]["state"] == "met"
+    r = desk.run("take", tid, user="jan@contoso.com")
+    assert r.code == 2 and "not a member of any team" in r.err

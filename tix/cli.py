@@ -109,18 +109,21 @@ def _build_app():  # type: ignore[no-untyped-def]
         "Run `tix COMMAND --help` for a command's options and examples.",
     )
 
+    def _version(value: bool) -> None:
+        if value:
+            from tix import __version__
+
+            print(f"tix {__version__}")
+            raise typer.Exit(0)
+
     @app.callback()
     def root(
         ctx: typer.Context,
         dir: str = typer.Option(None, "--dir", "-C", help="The desk directory (else $TIX_DIR, else search upwards)."),
         as_: str = typer.Option(None, "--as", help="Act as this person (else $TIX_USER, git user.name, login)."),
-        version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+        version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True,
+                                     callback=_version),
     ) -> None:
-        if version:
-            from tix import __version__
-
-            print(f"tix {__version__}")
-            raise typer.Exit(0)
         from tix.context import Env, set_env
 
         ctx.obj = Env(dir, as_)

@@ -64,8 +64,19 @@ class Env:
         from tix.policy import load_policy
 
         policy = load_policy(self.root / "policies.yaml")
-        if policy.calendar_spec.country:
-            policy.use_holiday_cache(self.store.holiday_cache())
+        country = policy.calendar_spec.country
+        if country:
+            cache = self.store.holiday_cache()
+            # Checked once per clone (importing `holidays` costs start-up time).
+            if cache.get(f"checked-{country}") is None:
+                import holidays
+
+                if country.split("-")[0] not in holidays.list_supported_countries():
+                    raise policy.error(f"calendar.country: {country!r} has no public holiday table "
+                                       "(use an ISO code like NL, DE, CZ, NO, or remove the line)",
+                                       "calendar", "country")
+                cache[f"checked-{country}"] = ["ok"]
+            policy.use_holiday_cache(cache)
         return policy
 
     # -------------------------------------------------------------- who
@@ -110,7 +121,12 @@ class Env:
         return parse_when(text, now=self.now, tz=self.policy.tz, what=what)
 
     def event_time(self, at: str | None) -> datetime:
-        """The `at` of an event: --at if given (not in the future), else now."""
+        """The `at` of an event: --at if given (not in the future), else now.
+        A date alone is refused: midnight would silently become after-hours work."""
+        from tix.dates import has_clock
+
+        if at is not None and not has_clock(at):
+            raise BadInput(f"--at {at}: give a time of day too, e.g. 08:30, 'today 08:30' or '{at} 08:30'")
         t = self.when(at, what="--at")
         assert t is not None
         if at is not None and t > self.now:

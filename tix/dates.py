@@ -43,6 +43,8 @@ def parse_minutes(text: str | int | float, *, what: str = "duration", allow_zero
     if value != value.to_integral_value():
         # 1.5h is exact; 1.33h is not a whole minute: round to the nearest minute.
         value = value.quantize(Decimal(1))
+        if value == 0 and not allow_zero:
+            raise BadInput(f"{what} {text!r}: less than a minute; the smallest entry is 1m")
     return int(value)
 
 
@@ -65,7 +67,13 @@ _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 
              "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
              "saturday": 5, "sunday": 6}
 WHEN_HELP = ("an ISO 8601 date or time (2026-11-24, 2026-11-24T08:30, 2026-11-24 08:30+01:00), "
-             "now, today, yesterday, tomorrow 10:00 or mon 14:00")
+             "08:30, now, today, yesterday, tomorrow 10:00 or mon 14:00")
+
+
+def has_clock(text: str) -> bool:
+    """Does the text name a time of day (not only a date)?"""
+    s = str(text).strip().lower()
+    return s == "now" or bool(re.search(r"\d:\d\d", s))
 
 
 def _parse_clock(text: str) -> time:
@@ -93,6 +101,8 @@ def parse_when(text: str, *, now: datetime, tz: tzinfo, what: str = "time",
     try:
         if low == "now":
             return now.astimezone(tz)
+        if re.fullmatch(r"\d{1,2}:\d{2}", low):  # "08:30": today at 08:30
+            return localize(datetime.combine(today, _parse_clock(low)), tz)
         words = low.split()
         if words and (words[0] in ("today", "tomorrow", "yesterday") or words[0] in _WEEKDAYS):
             if len(words) > 2:

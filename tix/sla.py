@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from tix.errors import BadInput
 from tix.priority import Rating, rate
+from tix.ticket import response_at
 
 if TYPE_CHECKING:
     from tix.calendar import BusinessCalendar, WallClock
@@ -300,7 +301,7 @@ class _Frame:
         return self.created
 
     def response_done(self) -> datetime | None:
-        fr = self.ticket.first_response
+        fr = response_at(self.ticket, self.policy.agents)
         cands = [x for x in (_utc(fr) if fr else None, self.first_stop) if x is not None]
         return min(cands) if cands else None
 
@@ -449,7 +450,7 @@ def timeline(ticket: Ticket, policy: Policy, now: datetime) -> list[dict[str, An
             row(at, live, "resumed", f"status {status}")
 
     if resp_done is not None:
-        fr = ticket.first_response
+        fr = response_at(ticket, policy.agents)
         how = ("first public reply or take by an agent" if fr is not None and _utc(fr) == resp_done
                else "resolved before any reply: the solution is the response")
         row(resp_done, ["response"], "met" if state.response.state == "met" else "met late", how)

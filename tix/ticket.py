@@ -21,6 +21,7 @@ SETTABLE: dict[str, type | tuple[type, ...]] = {
 }
 HEADER_FIELDS = ("id", *SETTABLE)
 OPEN_STATUSES = ("new", "open", "waiting")
+MAX_RESPONDERS = 50
 
 
 @dataclass
@@ -34,7 +35,9 @@ class Ticket:
     status_log: list[tuple[datetime, str]] = field(default_factory=list)
     ratings: list[tuple[datetime, int, int]] = field(default_factory=list)  # (from, impact, urgency)
     assignee: str | None = None
-    first_response: datetime | None = None
+    taken_by: str | None = None  # who took it last, until it is assigned elsewhere
+    first_response: datetime | None = None  # first take or public comment by anyone but the requester
+    responders: list[tuple[datetime, str]] = field(default_factory=list)  # the first few (at, by) of those
     resolved_at: datetime | None = None
     solution: str | None = None
     closed_at: datetime | None = None
@@ -134,18 +137,25 @@ def replay(header: dict[str, Any], events: list[dict[str, Any]], path: str = "",
                     t.fields["team"] = ev["team"]
                 if "to" in ev:
                     t.assignee = ev["to"] or None
+                    if t.assignee != t.taken_by:
+                        t.taken_by = None
             case "taken":
-                t.assignee = ev["by"]
+                t.assignee = t.taken_by = ev["by"]
                 if t.first_response is None:
                     t.first_response = at
+                if len(t.responders) < MAX_RESPONDERS:
+                    t.responders.append((at, ev["by"]))
                 if t.status == "new":
                     _status(t, at, "open")
             case "commented":
                 if not ev.get("internal"):
                     t.public_comments += 1
                     t.public_texts.append(ev["text"])
-                    if t.first_response is None and not t.is_requester(ev):
-                        t.first_response = at
+                    if not t.is_requester(ev):
+                        if t.first_response is None:
+                            t.first_response = at
+                        if len(t.responders) < MAX_RESPONDERS:
+                            t.responders.append((at, ev["by"]))
             case "status":
                 _status(t, at, ev["status"])
             case "worked":
@@ -196,3 +206,15 @@ def _status(t: Ticket, at: datetime, status: str) -> None:
     if status != t.status:
         t.status = status
         t.status_log.append((at, status))
+
+
+def response_at(t: Ticket, agents: frozenset[str]) -> datetime | None:
+    """When an agent first responded (SPEC 5: the first public comment by an
+    agent, or `take`). Agents are the team members of the policy; a policy
+    that names no members counts anyone but the requester."""
+    if not agents:
+        return t.first_response
+    for at, by in t.responders:
+        if by in agents:
+            return at
+    return None

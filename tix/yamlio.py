@@ -27,6 +27,31 @@ class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Safe loader with YAML 1.2-like scalars."""
 
 
+def _construct_mapping(loader: Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    """A key given twice is an error (YAML would silently keep the last one)."""
+    seen: dict = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is given twice (first on line {seen[key] + 1})", key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        except TypeError:
+            raise yaml.constructor.ConstructorError(None, None, "a mapping key must be a plain value",
+                                                    key_node.start_mark) from None
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+Loader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: _construct_yaml_map(loader, node))
+
+
+def _construct_yaml_map(loader: Loader, node: yaml.MappingNode):  # type: ignore[no-untyped-def]
+    data: dict = {}
+    yield data
+    data.update(_construct_mapping(loader, node))
+
+
 Loader.yaml_implicit_resolvers = {}
 for _first, _resolvers in _BaseLoader.yaml_implicit_resolvers.items():
     kept = [

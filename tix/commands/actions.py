@@ -21,12 +21,16 @@ def _env_ticket(tid: str):  # type: ignore[no-untyped-def]
     return env, t
 
 
-def _when(env, t, at):  # type: ignore[no-untyped-def]
+def _when(env, t, at, *, status_change: bool = False):  # type: ignore[no-untyped-def]
     from tix.errors import BadInput
 
     when = env.event_time(at)
     if when < t.created:
-        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
+        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.astimezone(env.policy.tz).isoformat()})")
+    if status_change and at is not None and t.status_log and when < t.status_log[-1][0]:
+        last_at, last = t.status_log[-1]
+        raise BadInput(f"--at {at}: before {t.id}'s last status change ({last} at "
+                       f"{last_at.astimezone(env.policy.tz):%Y-%m-%d %H:%M}); a status change cannot go back in time")
     return when
 
 
@@ -74,9 +78,14 @@ def take(id: str = IdArg, at: Optional[str] = AtOpt) -> None:
         from tix.errors import BadInput
 
         raise BadInput(f"{t.id} was merged into {t.merged_into}; take that ticket")
+    check_agent(env.policy, env.user, "--as")
     check_start(t)
-    _append(env, t, [events.make("taken", env.user, _when(env, t, at))], f"tix take {t.id}")
-    print(f"{t.id}: taken by {env.user}")
+    if t.taken_by == env.user and t.assignee == env.user:
+        print(f"{t.id} is already yours")
+        return
+    _append(env, t, [events.make("taken", env.user, _when(env, t, at, status_change=t.status == "new"))],
+            f"tix take {t.id}")
+    print(f"{t.id}: taken by {env.user}" + (f" (was {t.assignee})" if t.assignee and t.assignee != env.user else ""))
 
 
 def comment(
@@ -129,7 +138,7 @@ def status(
     if new_status == t.status:
         print(f"{t.id} is already {new_status}")
         return
-    when = _when(env, t, at)
+    when = _when(env, t, at, status_change=True)
     evs = []
     if t.status in ("resolved", "closed") and new_status != "closed":
         evs.append(events.make("reopened", env.user, when, reason=text_arg(message, "-m")))
@@ -322,7 +331,8 @@ def resolve(
                 continue
         if still:
             raise BadInput(f"{t.id} has open child tickets ({', '.join(still)}); resolve them or use --force")
-    _append(env, t, [events.make("resolved", env.user, _when(env, t, at), solution=text)], f"tix resolve {t.id}")
+    _append(env, t, [events.make("resolved", env.user, _when(env, t, at, status_change=True), solution=text)],
+            f"tix resolve {t.id}")
     print(f"{t.id}: resolved")
 
 
@@ -341,7 +351,8 @@ def close(
     env, t = _env_ticket(id)
     if t.status == "closed":
         raise BadInput(f"{t.id} is already closed")
-    _append(env, t, [events.make("closed", env.user, _when(env, t, at), note=text_arg(message, "-m"))],
+    _append(env, t, [events.make("closed", env.user, _when(env, t, at, status_change=True),
+                                 note=text_arg(message, "-m"))],
             f"tix close {t.id}")
     print(f"{t.id}: closed")
 
@@ -363,7 +374,8 @@ def reopen(
         raise BadInput(f"{t.id} was merged into {t.merged_into}; reopen that ticket instead")
     if t.status not in ("resolved", "closed"):
         raise BadInput(f"{t.id} is {t.status}, not resolved or closed")
-    _append(env, t, [events.make("reopened", env.user, _when(env, t, at), reason=text_arg(message, "-m"))],
+    _append(env, t, [events.make("reopened", env.user, _when(env, t, at, status_change=True),
+                                 reason=text_arg(message, "-m"))],
             f"tix reopen {t.id}")
     print(f"{t.id}: reopened")
 
@@ -390,7 +402,7 @@ def link(
     if (kind, o.id) in t.links:
         print(f"{t.id} {kind} {o.id}: already linked")
         return
-    when = _when(env, t, at)
+    when = max(_when(env, t, at), _when(env, o, at))
     env.store.append(t.id, [events.make("linked", env.user, when, link=kind, other=o.id)])
     env.store.append(o.id, [events.make("linked", env.user, when, link=LINK_KINDS[kind], other=t.id)])
     env.finish(f"tix link {t.id} {kind} {o.id}")

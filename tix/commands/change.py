@@ -183,7 +183,8 @@ def approve(
     t = env.store.ticket(id)
     p = env.policy
     if t.category != "change":
-        raise BadInput(f"{t.id} is a {t.category}, not a change; only changes are approved")
+        raise BadInput(f"{t.id} is {'an' if t.category[0] in 'aeiou' else 'a'} {t.category}, not a change; "
+                       "only changes are approved")
     if t.merged_into:
         raise BadInput(f"{t.id} was merged into {t.merged_into}; approve that ticket")
     kind = change_kind(t)

@@ -89,6 +89,9 @@ def invoice(
     def build(ids: set[str]) -> Invoice:
         return build_invoice(tickets, p, period.end, period.label, ids, org)
 
+    if mark and period.start > env.now:
+        raise BadInput(f"--mark {period.label}: that month has not begun (now {env.local_now:%Y-%m-%d}); "
+                       "an invoice is issued for a month that has started")
     if not mark:
         inv = build(ledger.invoiced_ids(env.store))
         print(render_invoice(inv, format), end="")

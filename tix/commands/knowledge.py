@@ -99,6 +99,7 @@ def kb(
     """
     from tix import render
     from tix.context import ctx_env
+    from tix.errors import CheckFailed
     from tix.search import rank
 
     env = ctx_env()
@@ -128,6 +129,8 @@ def kb(
                      "incidents": len(incidents)})
     if format == "json":
         print(render.to_json(data))
+        if not data:
+            raise CheckFailed("no standard solutions match")
         return
     headers = ["id", "kind", "incidents", "title", "solution / workaround"]
     rows = [[d["id"], d["kind"], d["incidents"], d["title"] if format == "csv" else _short(d["title"], 50),
@@ -137,9 +140,8 @@ def kb(
         print(render.to_csv(rows, headers), end="")
     elif rows:
         print(render.table(rows, headers))
-    else:
-        print("no standard solutions yet (mark a solved problem with `tix set ID --standard-solution`)",
-              file=sys.stderr)
+    if not rows:
+        raise CheckFailed("no standard solutions yet (mark a solved problem with `tix set ID --standard-solution`)")
 
 
 def print_similar(env, tid: str, title: str, description: Optional[str]) -> None:  # type: ignore[no-untyped-def]

@@ -141,12 +141,11 @@ def list_(
     rows.sort(key=lambda x: (x[0], x[1], x[2].id))
     if limit is not None:
         rows = rows[:limit]
-    if not rows and format == "table":
-        print("no tickets match", file=sys.stderr)
     if format == "json":
         from tix.view import ticket_json
 
         print(render.to_json([ticket_json(t, p, env.now, with_events=False, invoiced=invoiced) for *_, t, _, _ in rows]))
+        _found_nothing(rows)
         return
 
     def clock_text(sla) -> str:  # type: ignore[no-untyped-def]
@@ -183,7 +182,9 @@ def list_(
                          time_text(t), title if format == "csv" else title[:60]])
     if format == "csv":
         print(render.to_csv(out_rows, headers), end="")
+        _found_nothing(rows)
         return
+    _found_nothing(rows)
     if out_rows:
         if env.color:
             for row in out_rows:
@@ -192,3 +193,11 @@ def list_(
                 elif row[7].endswith("!"):
                     row[7] = render.paint(row[7], "yellow", True)
         print(render.table(out_rows, headers))
+
+
+def _found_nothing(rows: list) -> None:  # type: ignore[type-arg]
+    """Exit 1 when no ticket matches (SPEC: 1 = found nothing), after the output."""
+    if not rows:
+        from tix.errors import CheckFailed
+
+        raise CheckFailed("no tickets match")

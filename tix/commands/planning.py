@@ -227,9 +227,10 @@ def agenda(
         print(render.to_csv([[d[h] for h in headers] for d in data], headers), end="")
         return
     if not rows:
+        from tix.errors import CheckFailed
+
         who = f" for {agent}" if agent else ""
-        print(f"no planned slots{who}", file=sys.stderr)
-        return
+        raise CheckFailed(f"no planned slots{who}")  # SPEC: exit 1 = found nothing
     tz = p.tz
     by_agent: dict[str, list] = {}
     for r in rows:

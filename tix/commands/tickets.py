@@ -44,12 +44,21 @@ def edit_text(initial: str) -> str:
 
     from tix.errors import BadInput
 
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    import sys
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        if not sys.stdin.isatty():
+            raise BadInput("--edit: set $EDITOR (no terminal to run vi in); or give --title and -m")
+        editor = "vi"
     with tempfile.NamedTemporaryFile("w+", suffix=".txt", delete=False, encoding="utf-8") as fh:
         fh.write(initial)
         name = fh.name
     try:
-        rc = subprocess.call([*shlex.split(editor), name])
+        try:
+            rc = subprocess.call([*shlex.split(editor), name])
+        except OSError as err:
+            raise BadInput(f"$EDITOR {editor!r} cannot be run ({err.strerror}); nothing was written") from None
         if rc != 0:
             raise BadInput(f"$EDITOR ({editor}) exited with {rc}; nothing was written")
         with open(name, encoding="utf-8") as fh:
@@ -95,6 +104,8 @@ def new(
 
     env = ctx_env()
     policy = env.policy
+    if edit and message is not None:
+        raise BadInput("-m and --edit: give the description one way, not both")
     description = text_arg(message, "-m")
     if edit:
         text = edit_text(f"{title or ''}\n\n{description or ''}\n# First line: title. Then the description.\n")

@@ -183,3 +183,21 @@ def test_not_found_and_bad_ids(desk):
     for bad in ("../../etc/passwd", "AB-00/1", "", "AB-0001.yaml"):
         r = desk.run("show", bad)
         assert r.code == 2, bad
+
+
+@pytest.mark.parametrize("text", ["two\nlines", "trailing  \nspaces", "a\n\ttab", "ends with newline\n",
+                                  "  leading\nspaces", "Grüntjens\nü ø č"])
+def test_descriptions_read_back_exactly(desk, text):
+    tid = desk.new("--title", "exact", "-m", "-", input=text)
+    from tix.commands.common import text_arg  # what -m - does to the text: CRLF and outer newlines only
+
+    import io
+    import sys
+
+    old = sys.stdin
+    sys.stdin = io.StringIO(text)
+    try:
+        expected = text_arg("-", "-m")
+    finally:
+        sys.stdin = old
+    assert Store(desk.root).ticket(tid).f("description") == expected

@@ -74,10 +74,11 @@ class Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
 
 
 def _str_representer(dumper: yaml.Dumper, value: str) -> yaml.Node:
-    if "\n" in value:
-        # `|` blocks cannot carry trailing spaces or tabs reliably; strip them per line.
-        # `|-` keeps the text exactly (no added final newline) when it reads back.
-        value = "\n".join(line.rstrip() for line in value.splitlines())
+    # A `|` block reads best in `git log -p`, but it cannot carry trailing
+    # spaces, tabs or a final newline exactly; such text stays double-quoted,
+    # so what is read back is always exactly what was written.
+    if "\n" in value and "\t" not in value and not value.endswith("\n") and \
+            all(line == line.rstrip() for line in value.split("\n")):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 

@@ -410,7 +410,9 @@ class Store:
         stem = path.name[:-5] if path.name.endswith(".yaml") else path.name
         check_header(header, rel, stem)
         if not events or events[0]["type"] != "opened":
-            raise BrokenFile("the first event must be `opened`", path=rel)
+            text = data.decode("utf-8", "replace")
+            line = text[: text.find("\nevents:")].count("\n") + 3 if "\nevents:" in text else None
+            raise BrokenFile("the first event must be `opened`", path=rel, line=line)
         return replay(header, events, rel, ats)
 
     def ticket(self, text: str) -> Ticket:

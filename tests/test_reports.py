@@ -398,7 +398,7 @@ def test_extras_only_see_the_orgs_tickets(small: Desk) -> None:
 @pytest.mark.parametrize("values, top, expected", [
     ([0, 1, 2, 3, 4, 5, 6, 7], None, "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"),
     ([0, 0, 0], None, "\u2581\u2581\u2581"),  # all zero: flat, not blank
-    ([None, 50.0, 100.0], 100.0, " \u2585\u2588"),  # no clock decided: blank; 50% -> 4/8 rounded up
+    ([None, 50.0, 100.0], 100.0, "\u00b7\u2585\u2588"),  # no clock decided: a dot; 50% -> 4/8 rounded up
     ([], None, ""),
 ])
 def test_sparkline(values: list, top: float | None, expected: str) -> None:

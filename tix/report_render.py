@@ -20,6 +20,7 @@ FORMATS = ("table", "json", "csv", "markdown", "html")
 EXTENSIONS = {".txt": "table", ".text": "table", ".json": "json", ".csv": "csv", ".md": "markdown",
               ".markdown": "markdown", ".html": "html", ".htm": "html"}
 SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"  # ▁▂▃▄▅▆▇█
+MISSING = "\u00b7"  # ·
 EIGHTHS = " \u258f\u258e\u258d\u258c\u258b\u258a\u2589\u2588"  # partial blocks, 0..8 eighths
 
 DIM_TITLES = {"priority": "By priority", "team": "By team", "category": "By category",
@@ -47,13 +48,14 @@ def format_for_path(path: str) -> str | None:
 
 def sparkline(values: Sequence[float | None], top: float | None = None) -> str:
     """One character per value, scaled from 0 to `top` (default: the largest);
-    a missing value is a space."""
+    a missing value is a dot (a space would be trimmed by table layout and
+    shift the months)."""
     nums = [v for v in values if v is not None]
     hi = top if top is not None else (max(nums) if nums else 0)
     out = []
     for v in values:
         if v is None:
-            out.append(" ")
+            out.append(MISSING)
         elif hi <= 0 or v <= 0:
             out.append(SPARKS[0])
         else:

@@ -1,0 +1,327 @@
+"""The index cache changes speed, never a result (issue 8).
+
+Every data command (list with many filters, sla, escalate --due --dry-run,
+invoice, report month, search, fsck) prints exactly the same with a warm
+cache, a cold one, a corrupt one, the Python scanner instead of `find`, and
+with no index at all (every file parsed by the store, the ground truth) - on
+the demo desk and on a generated desk after rounds of random edits, some
+through tix and some behind its back (same size and same mtime, deleted,
+copied, broken, torn, touched)."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Desk
+from tix import index
+from tix.errors import BrokenFile, NotFound
+from tix.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = "2026-11-23T10:00:00+01:00"  # the demo's "today", a Monday
+
+
+# ---------------------------------------------------------------- ground truth
+
+def _no_index(store: Store, problems: list[BrokenFile] | None = None, where: Any = None) -> list[Any]:
+    """What load_all must return, without any cache: the store parses each file."""
+    out = []
+    for path in sorted(store.ticket_paths(), key=lambda p: store.rel(p)):
+        rel = store.rel(path)
+        try:
+            t = store.load_path(path)
+        except (BrokenFile, NotFound) as err:
+            if problems is not None:
+                problems.append(BrokenFile(err.message, path=rel, line=getattr(err, "line", None)))
+            continue
+        if where is not None and not where(index.Row(*index._row(t))):
+            continue
+        t.events = []
+        t.path = rel
+        out.append(t)
+    return out
+
+
+def _commands(desk: Desk) -> list[list[str]]:
+    from tix.policy import load_policy
+
+    p = load_policy(desk.root / "policies.yaml")
+    team = sorted(p.teams)[-1]
+    agent = next((m for t in p.teams.values() for m in t.members), "anna")
+    org = sorted(p.orgs)[0] if p.orgs else "contoso"
+    return [
+        ["list"], ["list", "--all", "--format", "json"], ["list", "--format", "csv"],
+        ["list", "--status", "waiting"], ["list", "--status", "resolved,closed", "--format", "csv"],
+        ["list", "--team", team, "--all"], ["list", "--assignee", agent, "--all"], ["list", "--assignee", "none"],
+        ["list", "--org", org, "--all", "--format", "json"], ["list", "--category", "request", "--all"],
+        ["list", "--category", "change", "--all"], ["list", "--priority", p.priorities[1].name, "--all"],
+        ["list", "--breached"], ["list", "--at-risk"], ["list", "--billing", "to-invoice"],
+        ["list", "--period", "2026-10", "--all", "--format", "csv"], ["list", "printer", "--all"],
+        ["list", "--mine", "--all"], ["list", "--all", "-n", "5"],
+        ["sla", "--all", "--format", "json"], ["sla"], ["sla", "--team", team, "--all"],
+        ["escalate", "--due", "--dry-run", "--format", "json"],
+        ["invoice", "2026-10", "--format", "json"], ["invoice", "2026-11", "--org", org],
+        ["report", "month", "2026-10", "--format", "json"], ["report", "month", "2026-11"],
+        ["report", "month", "2026-10", "--org", org, "--format", "json"],
+        ["search", "printer"], ["search", "vpn", "--format", "json"],
+        ["fsck", "--format", "json"],
+    ]
+
+
+def _outputs(desk: Desk, commands: list[list[str]], user: str) -> list[tuple[int, str, str]]:
+    out = []
+    for args in commands:
+        r = desk.run(*args, user=user)
+        out.append((r.code, r.out, r.err))
+    return out
+
+
+def _cache_files(desk: Desk) -> list[Path]:
+    d = Store(desk.root).state_dir
+    return [p for p in d.glob("index*")] if d.is_dir() else []
+
+
+def _drop_cache(desk: Desk) -> None:
+    for p in _cache_files(desk):
+        p.unlink()
+
+
+def _check_all_ways(desk: Desk, monkeypatch: pytest.MonkeyPatch, user: str, *, full: bool = True
+                    ) -> list[tuple[int, str, str]]:
+    """Outputs with no index (the truth), the cache as earlier runs left it, and
+    (`full`) a cold cache, a warm one, a corrupt one and the Python scanner: all equal."""
+    cmds = _commands(desk)
+    with monkeypatch.context() as m:
+        m.setattr(index, "load_all", _no_index)
+        truth = _outputs(desk, cmds, user)
+    assert any(code == 0 and out for code, out, _ in truth)  # the commands did something
+
+    def same(label: str, got: list[tuple[int, str, str]]) -> None:
+        for args, want, have in zip(cmds, truth, got):
+            assert have == want, f"tix {' '.join(args)}: {label} differs from the files"
+
+    same("warm cache (as left by earlier runs)", _outputs(desk, cmds, user))
+    if not full:
+        return truth
+    _drop_cache(desk)
+    same("cold cache", _outputs(desk, cmds, user))
+    same("warm cache", _outputs(desk, cmds, user))
+    for p in _cache_files(desk):
+        if p.name == index.NAME:
+            data = p.read_bytes()
+            p.write_bytes(data[: len(data) // 2] + b"\x00garbage")
+        elif p.name.startswith(index.BLOBS):
+            data = bytearray(p.read_bytes())
+            for i in range(0, len(data), 97):
+                data[i] ^= 0x5A
+            p.write_bytes(bytes(data))
+    same("corrupt cache", _outputs(desk, cmds, user))
+    with monkeypatch.context() as m:
+        m.setenv("TIX_NO_FIND", "1")
+        same("Python scanner", _outputs(desk, cmds, user))
+    same("back to find", _outputs(desk, cmds, user))
+    return truth
+
+
+# ---------------------------------------------------------------- the desks
+
+def _copy_demo(dst: Path) -> Desk:
+    if not (ROOT / "policies.yaml").is_file() or not (ROOT / "tickets").is_dir():
+        pytest.skip("no demo desk at the repository root")
+    dst.mkdir(parents=True)
+    shutil.copy(ROOT / "policies.yaml", dst / "policies.yaml")
+    shutil.copytree(ROOT / "tickets", dst / "tickets")
+    return Desk(dst, "sanne", NOW)
+
+
+def test_demo_desk_same_with_and_without_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    desk = _copy_demo(tmp_path / "demo")
+    _check_all_ways(desk, monkeypatch, "sanne")
+    _random_edits(desk, random.Random(3), 10, "sanne")
+    _check_all_ways(desk, monkeypatch, "sanne", full=False)
+
+
+def _generated(dst: Path, n: int, seed: int) -> Desk:
+    gen = ROOT / "bench" / "generate.py"
+    if not gen.is_file():
+        pytest.skip("bench/generate.py is not there")
+    r = subprocess.run([sys.executable, str(gen), "--tickets", str(n), "--out", str(dst), "--seed", str(seed)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return Desk(dst, "sanne", NOW)
+
+
+def _random_edits(desk: Desk, rng: random.Random, n: int, user: str) -> list[str]:
+    """n edits, through tix and behind its back; returns what was done (for the failure message)."""
+    store = Store(desk.root)
+    done = []
+    for _ in range(n):
+        paths = sorted(store.ticket_paths())
+        path = rng.choice(paths)
+        tid = path.name[:-5]
+        kind = rng.choice(["comment", "work", "status", "resolve", "take", "hand-title", "hand-append",
+                           "delete", "copy", "break", "torn", "touch", "new"])
+        done.append(f"{kind} {tid}")
+        if kind == "comment":
+            desk.run("comment", tid, "-m", f"note {rng.random():.6f}", user=user)
+        elif kind == "work":
+            desk.run("work", tid, rng.choice(["20m", "1h", "45m"]), "-m", "fixed", user=user)
+        elif kind == "status":
+            desk.run("status", tid, rng.choice(["waiting", "open"]), user=user)
+        elif kind == "resolve":
+            desk.run("resolve", tid, "--solution", "restarted the printer spooler", user=user)
+        elif kind == "take":
+            desk.run("take", tid, user=user)
+        elif kind == "new":
+            desk.run("new", "--title", f"VPN drops every hour {rng.randrange(1000)}", "--impact", "2",
+                     "--urgency", "4", user=user)
+        elif kind == "hand-title":  # same size, same mtime: only content (and ctime) differ
+            st = path.stat()
+            text = path.read_text(encoding="utf-8")
+            i = text.find("title: ") + 7
+            if i >= 7 and text[i] != "\n":
+                c = text[i]
+                swapped = "Q" if c != "Q" else "Z"
+                path.write_text(text[:i] + swapped + text[i + 1:], encoding="utf-8")
+                os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        elif kind == "hand-append":
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write('- {"id": "01HAND%020d", "at": "2026-11-20T11:00:00+01:00", "by": "pieter", '
+                         '"type": "commented", "text": "by hand"}\n' % rng.randrange(10**19))
+        elif kind == "delete":
+            path.unlink()
+        elif kind == "copy":  # a file that appears (git pull): a new ID in the same shard
+            text = path.read_text(encoding="utf-8")
+            prefix, num = tid.split("-")
+            new_id = f"{prefix}-{int(num) + 50000:04d}"
+            target = store.path_for(new_id)
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text.replace(f"id: {tid}", f"id: {new_id}", 1), encoding="utf-8")
+        elif kind == "break":
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write("- {not json at all\n- {\"id\": \"x\"}\n")
+        elif kind == "torn":  # a crash mid-append: readers ignore the torn last line
+            with open(path, "ab") as fh:
+                fh.write(b'- {"id": "01TORN", "at": "2026-11-2')
+        elif kind == "touch":
+            os.utime(path)
+    return done
+
+
+def _edit_rounds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tickets: int, rounds: int, edits: int,
+                 seed: int, full: bool) -> None:
+    desk = _generated(tmp_path / "gen", tickets, seed=seed)
+    rng = random.Random(seed)
+    _check_all_ways(desk, monkeypatch, "sanne", full=full)
+    for round_ in range(rounds):
+        done = _random_edits(desk, rng, edits, "sanne")
+        try:
+            _check_all_ways(desk, monkeypatch, "sanne", full=full)
+        except AssertionError as err:
+            raise AssertionError(f"round {round_} after edits {done}: {err}") from None
+
+
+def test_generated_desk_after_random_edits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _edit_rounds(tmp_path, monkeypatch, tickets=120, rounds=2, edits=12, seed=11, full=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_generated_desk_after_many_random_edits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    _edit_rounds(tmp_path, monkeypatch, tickets=600, rounds=4, edits=25, seed=seed, full=True)
+
+
+# ---------------------------------------------------------------- the rules
+
+def test_racy_entry_is_parsed_again(tmp_path: Path) -> None:
+    """File times tick coarsely: a second edit of the same size inside the tick
+    of the first keeps size, mtime, ctime and inode. An entry parsed that close
+    to its change is not trusted next run (git's "racily clean" entries)."""
+    desk = _copy_demo(tmp_path / "demo")
+    store = Store(desk.root)
+    path = sorted(store.ticket_paths())[5]
+    rel = store.rel(path)
+    st = path.stat()
+    key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    idx = index.Index(store)
+    seen = index._scan_python(store)
+    seen[rel] = key
+    idx.refresh([], _scan=seen)  # the file changed "just now" (its ctime is recent)
+    assert idx.keys[rel] is None
+    idx.write()
+    text = path.read_text(encoding="utf-8")
+    i = text.index("title: ") + 7
+    path.write_text(text[:i] + "Q" + text[i + 1:], encoding="utf-8")  # same size
+    idx2 = index.Index(store)
+    idx2.read()
+    got = dict(idx2.refresh([], _scan=seen))  # the very same stat key
+    assert index._decode(idx2, rel, got[rel]).title.startswith("Q")
+
+
+def test_old_entries_are_trusted(tmp_path: Path) -> None:
+    desk = _copy_demo(tmp_path / "demo")
+    store = Store(desk.root)
+    old = 1_600_000_000
+    for p in store.ticket_paths():
+        os.utime(p, (old, old))
+    idx = index.Index(store)
+    seen = {r: (k[0], k[1], k[2] - 10 * index.RACY_NS, k[3]) for r, k in index._scan_python(store).items()}
+    idx.refresh([], _scan=seen)
+    assert all(k is not None for k in idx.keys.values())
+
+
+def test_find_and_python_scanners_see_the_same_files(tmp_path: Path) -> None:
+    desk = _copy_demo(tmp_path / "demo")
+    store = Store(desk.root)
+    proc = index._start_find(store)
+    if proc is None or index._finish_find(proc) is None:
+        pytest.skip("no GNU find")
+    t = desk.root / "tickets"
+    some = sorted(store.ticket_paths())[0]
+    (t / "SD" / "000" / "odd name with spaces.yaml").write_bytes(some.read_bytes())
+    (t / "SD" / "000" / "tab\there.yaml").write_bytes(some.read_bytes())
+    (t / "SD" / "000" / "new\nline.yaml").write_bytes(some.read_bytes())
+    (t / "SD" / "000" / "link.yaml").symlink_to(some)
+    (t / "SD" / "000" / "dir.yaml").mkdir()
+    (t / "SD" / "000" / "notes.txt").write_text("x")
+    (t / "lower").mkdir()
+    (t / "lower" / "000").mkdir()
+    (t / "lower" / "000" / "LO-0001.yaml").write_bytes(some.read_bytes())
+    (t / "SD" / "deep" / "more").mkdir(parents=True)
+    (t / "SD" / "deep" / "more" / "SD-0001.yaml").write_bytes(some.read_bytes())
+    (t / "XY.yaml").write_bytes(some.read_bytes())
+    (t / "SD" / "SD-0001.yaml").write_bytes(some.read_bytes())
+    py = index._scan_python(store)
+    found = index._finish_find(index._start_find(store))
+    assert found is not None and set(found) == set(py)
+    assert "tickets/SD/000/tab\there.yaml" in found and "tickets/SD/000/new\nline.yaml" in found
+    problems: list[BrokenFile] = []
+    index.load_all(store, problems)
+    assert {p.path for p in problems} >= {"tickets/SD/000/odd name with spaces.yaml", "tickets/SD/000/link.yaml",
+                                          "tickets/SD/000/dir.yaml"}
+
+
+def test_compaction_keeps_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    desk = _copy_demo(tmp_path / "demo")
+    cmds = [["list", "--all", "--format", "json"], ["report", "month", "2026-10", "--format", "json"]]
+    first = _outputs(desk, cmds, "sanne")
+    blobs = [p.name for p in _cache_files(desk) if p.name.startswith(index.BLOBS)]
+    assert len(blobs) == 1
+    store = Store(desk.root)
+    monkeypatch.setattr(index, "COMPACT_MIN", 0)
+    for _ in range(3):
+        for p in sorted(store.ticket_paths())[::2]:
+            os.utime(p)  # parsed again: their old blobs are dead
+        assert _outputs(desk, cmds, "sanne") == first
+    after = [p.name for p in _cache_files(desk) if p.name.startswith(index.BLOBS)]
+    assert len(after) == 1 and after != blobs  # written anew, the old one removed
+    assert _outputs(desk, cmds, "sanne") == first

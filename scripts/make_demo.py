@@ -367,6 +367,36 @@ def build(sim: M.Sim, rng: random.Random, writer: M.Writer) -> tuple[list[Plan],
 
 # ------------------------------------------------------------------ writing
 
+INVOICED_MONTHS = ("2026-08", "2026-09")  # October is left as the draft a user tries first
+
+
+def issue_invoices(store: Store, policy) -> list[str]:  # type: ignore[no-untyped-def]
+    """Issue the August and September invoices through the real ledger, as the
+    servicedesk clone (SD, sanne) did on the 2nd of the next month at 09:00."""
+    import json
+    from datetime import datetime
+
+    from tix import ledger
+    from tix.billing import build_invoice
+    from tix.dates import month_period
+
+    sd_claim = next((store.tickets_dir / "SD").glob(".claim-*")).name[len(".claim-"):]
+    store.ensure_state_dir()
+    (store.state_dir / "clone.json").write_text(json.dumps({"prefix": "SD", "clone": sd_claim, "user": "sanne"}))
+    tickets = store.all_tickets()
+    names = {k: o.name for k, o in policy.orgs.items()}
+    numbers = []
+    for label in INVOICED_MONTHS:
+        y, m = map(int, label.split("-"))
+        period = month_period(y, m, policy.tz)
+        now = datetime(period.end.year, period.end.month, 2, 9, 0, tzinfo=policy.tz)
+        inv = ledger.issue(store, lambda ids, period=period: build_invoice(tickets, policy, period.end, period.label,
+                                                                          ids, None),
+                           user="sanne", now=now, org_names=names)
+        numbers.append(inv.number)
+    return numbers
+
+
 def generate(out: Path, seed: int, force: bool = False, quiet: bool = False) -> dict[str, object]:
     started = _time.perf_counter()
     text = M.policy_text(GENERATOR, seed)
@@ -391,11 +421,16 @@ def generate(out: Path, seed: int, force: bool = False, quiet: bool = False) -> 
             driver.release()
             if writer.unfinished():
                 raise SystemExit("make_demo: some links point at tickets that were never written")
+            issued = issue_invoices(store, policy)
         out.mkdir(parents=True, exist_ok=True)
         tickets = out / "tickets"
         if tickets.exists():
             shutil.rmtree(tickets)
         shutil.copytree(root / "tickets", tickets)
+        invoices = out / "invoices"
+        if invoices.exists():
+            shutil.rmtree(invoices)
+        shutil.copytree(root / "invoices", invoices)
         tmp_pol = out / ".policies.yaml.make_demo.tmp"
         tmp_pol.write_text(text, encoding="utf-8")
         tmp_pol.replace(pol_path)
@@ -407,6 +442,7 @@ def generate(out: Path, seed: int, force: bool = False, quiet: bool = False) -> 
         "by_category": dict(sorted(Counter(p.header["category"] for p in plans).items())),
         "contoso": {"incident": story.incident.tid, "duplicate": story.duplicate.tid,
                     "problem": story.problem.tid, "change": story.change.tid},
+        "invoices": issued,
         "seconds": round(_time.perf_counter() - started, 2),
     }
     if not quiet:

@@ -479,7 +479,10 @@ class Store:
                 os.fsync(fh.fileno())
             if exclusive:
                 os.link(tmp, path)
-                os.unlink(tmp)
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass  # the file is in place: a stale temp file in the local state is cleaned later
             else:
                 os.replace(tmp, path)
             fsync_dir(path.parent)
@@ -529,17 +532,23 @@ class Store:
             raise NotFound(f"ticket {tid} not found") from None
         except OSError as err:
             raise _oserror(err, self.rel(path)) from None
+        end = None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             size = os.fstat(fd).st_size
             if size:
                 self._repair_tail(fd, size)
-            os.lseek(fd, 0, os.SEEK_END)
+            end = os.lseek(fd, 0, os.SEEK_END)
             written = 0
             while written < len(data):
                 written += os.write(fd, data[written:])
             os.fsync(fd)
         except OSError as err:
+            if end is not None:  # a full disk takes part of a line first: take it back, so nothing changed
+                try:
+                    os.ftruncate(fd, end)
+                except OSError:
+                    pass  # then the torn line is ignored by readers and cut by the next writer
             raise _oserror(err, self.rel(path)) from None
         finally:
             os.close(fd)

@@ -399,12 +399,16 @@ def link(
     o = env.store.ticket(other)
     if o.id == t.id:
         raise BadInput("link: a ticket cannot link to itself")
-    if (kind, o.id) in t.links:
+    # Each side is written only if missing: a link cut short by a disk error is completed by running it again.
+    here, there = (kind, o.id) not in t.links, (LINK_KINDS[kind], t.id) not in o.links
+    if not here and not there:
         print(f"{t.id} {kind} {o.id}: already linked")
         return
     when = max(_when(env, t, at), _when(env, o, at))
-    env.store.append(t.id, [events.make("linked", env.user, when, link=kind, other=o.id)])
-    env.store.append(o.id, [events.make("linked", env.user, when, link=LINK_KINDS[kind], other=t.id)])
+    if here:
+        env.store.append(t.id, [events.make("linked", env.user, when, link=kind, other=o.id)])
+    if there:
+        env.store.append(o.id, [events.make("linked", env.user, when, link=LINK_KINDS[kind], other=t.id)])
     env.finish(f"tix link {t.id} {kind} {o.id}")
     print(f"{t.id} {kind} {o.id}")
 

@@ -199,6 +199,7 @@ class Store:
         self.tickets_dir = root / "tickets"
         self.written: list[Path] = []  # files this process changed (for autocommit / sync messages)
         self._stage: bool | None = None  # exclusive writes stage in the state dir (None: not tried yet)
+        self._real_dirs: set[Path] = set()  # desk folders seen not to be symbolic links
         self._git = _find_git_dir(root)
 
     # -------------------------------------------------------------- places
@@ -372,11 +373,30 @@ class Store:
         finally:
             os.close(fd)
 
+    def no_links(self, path: Path) -> None:
+        """Refuse a desk path whose folders pass through a symbolic link: a
+        link committed by a hostile clone can point anywhere, and tix never
+        reads or writes outside the desk. (The file itself is checked where
+        it is opened.)"""
+        try:
+            rel = path.relative_to(self.root)
+        except ValueError:
+            return
+        cur = self.root
+        for part in rel.parts[:-1]:
+            cur = cur / part
+            if cur in self._real_dirs:
+                continue
+            if cur.is_symlink():
+                raise BrokenFile("is a symbolic link; tix never follows links in the desk", path=self.rel(cur))
+            self._real_dirs.add(cur)
+
     def _next_number(self, prefix: str) -> int:
         pdir = self.tickets_dir / prefix
+        self.no_links(pdir / "000")
         highest = 0
-        shards = sorted((s for s in pdir.iterdir() if s.is_dir() and s.name.isdigit()), key=lambda s: int(s.name)) \
-            if pdir.is_dir() else []
+        shards = sorted((s for s in pdir.iterdir() if s.name.isdigit() and s.is_dir() and not s.is_symlink()),
+                        key=lambda s: int(s.name)) if pdir.is_dir() else []
         for shard in reversed(shards):
             nums = [int(m.group(2)) for f in shard.iterdir() if (m := ID_RE.match(f.name[:-5])) and m.group(1) == prefix]
             if nums:
@@ -388,6 +408,7 @@ class Store:
     def read_bytes(self, path: Path) -> bytes:
         rel = self.rel(path)
         try:
+            self.no_links(path)
             if path.is_symlink():
                 raise BrokenFile("is a symbolic link; tix never follows links in the desk", path=rel)
             st = path.stat()
@@ -469,6 +490,7 @@ class Store:
 
     def write_atomic(self, path: Path, data: bytes, *, exclusive: bool = False) -> None:
         """temp file + fsync + rename (or link, if `exclusive`: fails when it exists)."""
+        self.no_links(path)
         stage = self._staging() if exclusive else None
         tmp = (stage or path.parent) / f".{path.name}.{os.getpid()}.tmp"
         try:
@@ -525,6 +547,7 @@ class Store:
         path = self.path_for(tid)
         data = b"".join(map(encode_event, new_events))
         try:
+            self.no_links(path)
             if path.is_symlink():
                 raise BrokenFile("is a symbolic link; tix never writes through links", path=self.rel(path))
             fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)

@@ -164,6 +164,12 @@ def text_view(env, t, data, public: bool) -> str:  # type: ignore[no-untyped-def
             if ch.get("solution"):
                 line += f"\n{'':16}answer: {ch['solution']}"
             out.append(line)
+    if t.attachments:
+        out.append("  Attachments")
+        for a in t.attachments:
+            size = f"{a['size']:,} bytes" if isinstance(a.get("size"), int) else ""
+            out.append(f"    {a['path']}  {size}" + (f"  (sent as {a['name']!r})" if a["name"] != a["path"].rsplit("/", 1)[-1]
+                                                  else ""))
     if t.solution:
         row("Solution", t.solution)
     if t.f("description"):

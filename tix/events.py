@@ -57,6 +57,7 @@ SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "absorbed": {"from": (_STR, True)},
 }
 EVENT_TYPES = tuple(SCHEMA)
+STATUSES = ("new", "open", "waiting", "resolved", "closed")
 _COMMON = ("id", "at", "by", "type")
 MAX_MINUTES = 24 * 60
 
@@ -91,6 +92,21 @@ def validate(ev: Any) -> datetime:
         if not isinstance(value, types) or (types == _INT and isinstance(value, bool)):
             raise EventProblem(f"event {ev['id']} ({etype}): field {name!r} has the wrong type "
                                f"({type(value).__name__}, expected {types[0].__name__})")
+    if etype == "set":
+        for name, value in ev["fields"].items():
+            problem = field_problem(name, value)
+            if problem:
+                raise EventProblem(f"event {ev['id']} (set): {problem}")
+    if etype == "status" and ev["status"] not in STATUSES:
+        raise EventProblem(f"event {ev['id']} (status): status {ev['status']!r} unknown (known: "
+                           f"{', '.join(STATUSES)})")
+    if etype == "planned":
+        for name in ("start", "end"):
+            try:
+                parse_stamp(ev[name])
+            except ValueError:
+                raise EventProblem(f"event {ev['id']} (planned): {name!r} {ev[name]!r} is not ISO 8601 with an "
+                                   f"offset") from None
     if etype == "worked" and not 0 < ev["minutes"] <= MAX_MINUTES:
         raise EventProblem(f"event {ev['id']} (worked): minutes {ev['minutes']} outside 1..{MAX_MINUTES}")
     if etype == "feedback" and not 1 <= ev["score"] <= 5:
@@ -98,6 +114,34 @@ def validate(ev: Any) -> datetime:
     if etype in ("linked", "unlinked") and ev["link"] not in LINK_KINDS:
         raise EventProblem(f"event {ev['id']}: link kind {ev['link']!r} unknown")
     return at
+
+
+def field_problem(name: str, value: Any) -> str | None:
+    """What is wrong with an intake field's value (header or `set` event), or
+    None. Types as `ticket.SETTABLE` says, so the fold can trust them; fields
+    tix does not know are ignored by the fold."""
+    from tix.ticket import SETTABLE
+
+    want = SETTABLE.get(name)
+    if want is None:
+        return None
+    if value is None:
+        return f"field {name!r} is empty" if name in ("impact", "urgency") else None
+    types = want if isinstance(want, tuple) else (want,)
+    ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+    if ok and isinstance(value, list):
+        ok = all(isinstance(x, str) for x in value)
+    if ok and isinstance(value, dict):
+        ok = all(isinstance(k, str) and isinstance(v, (str, int)) and not isinstance(v, bool)
+                 for k, v in value.items())
+    if not ok:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        return f"field {name!r} {shown} is not {_TYPE_NAMES.get(types[0], types[0].__name__)}"
+    return None
+
+
+_TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", list: "a list of text",
+               dict: "a mapping of text"}
 
 
 def new_event_id(now_ns: int | None = None) -> str:

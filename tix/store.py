@@ -122,8 +122,14 @@ def check_header(header: dict[str, Any], path: str, expected_id: str | None) -> 
     for k in ("impact", "urgency"):
         if k in header and (not isinstance(header[k], int) or isinstance(header[k], bool)):
             raise BrokenFile(f"header `{k}` {header[k]!r} is not a whole number", path=path)
+        if header.get(k) is None:
+            raise BrokenFile(f"header `{k}` is missing (every ticket is rated: impact x urgency)", path=path)
     if not isinstance(header.get("title", ""), str):
         raise BrokenFile("header `title` is not text", path=path)
+    for k, v in header.items():
+        problem = ev_mod.field_problem(k, v)
+        if problem:
+            raise BrokenFile(f"header {problem}", path=path)
 
 
 def _find_git_dir(start: Path) -> tuple[Path, Path] | None:

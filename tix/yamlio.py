@@ -95,15 +95,30 @@ class YamlProblem(Exception):
         self.line = line
 
 
+MAX_DEPTH = 64  # policies nest about five levels; a header two
+
+
 def _check_no_aliases(text: str) -> None:
-    """Refuse anchors and aliases before constructing anything (alias bombs)."""
-    if "&" not in text and "*" not in text:
+    """Refuse anchors and aliases (alias bombs) and deep nesting before
+    constructing anything: libyaml's composer recurses in C, and some 30,000
+    nested `[` crash the process. The event parser does not recurse, and it
+    only runs when the text has anchors or enough characters to nest deep."""
+    deep = sum(text.count(c) for c in "[{-:?") > 2000
+    if not deep and "&" not in text and "*" not in text:
         return
+    depth = 0
     for event in yaml.parse(text, Loader=_BaseLoader):
         anchor = getattr(event, "anchor", None)
         if anchor is not None or isinstance(event, yaml.AliasEvent):
             line = event.start_mark.line + 1 if event.start_mark else None
             raise YamlProblem("anchors and aliases are not allowed", line)
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", line)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
 
 
 def load(text: str) -> Any:

@@ -184,20 +184,38 @@ def _start_find(store: Store) -> subprocess.Popen[bytes] | None:
     prefixes = _prefix_dirs(store)
     if not prefixes:
         return None
+    import tempfile
+
     try:
-        return subprocess.Popen(
+        # into a file, not a pipe: a full pipe would stop find until we read it
+        out = tempfile.TemporaryFile()
+    except OSError:
+        return None
+    try:
+        proc = subprocess.Popen(
             ["find", *prefixes, "-mindepth", "2", "-maxdepth", "2", "-name", "*.yaml",
              "-printf", "tickets/%p\t%s %T@ %C@ %i\\0"],
-            cwd=store.tickets_dir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            cwd=store.tickets_dir, stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     except OSError:
+        out.close()
         return None  # no find here: scan in Python
+    proc.tix_out = out  # type: ignore[attr-defined]
+    return proc
 
 
 def _finish_find(proc: subprocess.Popen[bytes]) -> dict[str, str] | None:
     """rel path -> "size mtime ctime inode" as GNU find printed it (full ns),
     or None if find failed or is not GNU find (a scan in Python follows)."""
-    out, _ = proc.communicate()
-    if proc.returncode != 0:
+    fh = proc.tix_out  # type: ignore[attr-defined]
+    try:
+        code = proc.wait()
+        fh.seek(0)
+        out = fh.read()
+    except OSError:
+        return None
+    finally:
+        fh.close()
+    if code != 0:
         return None
     if not out:
         return {}

@@ -149,7 +149,8 @@ def test_kb_lists_standard_solutions(kb_desk):
     rows = json.loads(kb_desk.ok("kb", "--format", "json"))
     assert [(d["id"], d["kind"]) for d in rows] == [("AB-0006", "standard solution")]
     assert "AB-0006" in kb_desk.ok("kb", "drucker")
-    assert "AB-0006" not in kb_desk.ok("kb", "laptop")
+    r = kb_desk.run("kb", "laptop")
+    assert r.code == 1 and "AB-0006" not in r.out and "no standard solutions match" in r.err
 
 
 def test_kb_known_errors(kb_desk):

@@ -141,6 +141,8 @@ def kb(
     elif rows:
         print(render.table(rows, headers))
     if not rows:
+        if query:
+            raise CheckFailed(f"no standard solutions match {' '.join(query)!r}")
         raise CheckFailed("no standard solutions yet (mark a solved problem with `tix set ID --standard-solution`)")
 
 

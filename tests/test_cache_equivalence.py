@@ -242,6 +242,20 @@ def test_generated_desk_after_many_random_edits(tmp_path: Path, monkeypatch: pyt
 
 # ---------------------------------------------------------------- the rules
 
+def _aged(scan: dict[str, bytes]) -> dict[str, bytes]:
+    """The same scan with every ctime a few years back."""
+    out = {}
+    for shard, chunk in scan.items():
+        head, *recs = chunk.decode("utf-8", "surrogateescape").split("\0")
+        fixed = []
+        for r in recs:
+            path, _, key = r.rpartition("\t")
+            size, mtime, _, ino = key.split(" ")
+            fixed.append(f"{path}\t{size} {mtime} 1600000000.0000000000 {ino}")
+        out[shard] = "\0".join([head, *fixed]).encode("utf-8", "surrogateescape")
+    return out
+
+
 def test_racy_entry_is_parsed_again(tmp_path: Path) -> None:
     """File times tick coarsely: a second edit of the same size inside the tick
     of the first keeps size, mtime, ctime and inode. An entry parsed that close
@@ -250,33 +264,33 @@ def test_racy_entry_is_parsed_again(tmp_path: Path) -> None:
     store = Store(desk.root)
     path = sorted(store.ticket_paths())[5]
     rel = store.rel(path)
-    st = path.stat()
-    key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
     idx = index.Index(store)
-    seen = index._scan_python(store)
-    seen[rel] = key
-    idx.refresh([], _scan=seen)  # the file changed "just now" (its ctime is recent)
-    assert idx.keys[rel] is None
+    scan = index._scan_python(store)  # the files were copied just now: every ctime is recent
+    idx.refresh([], _scan=scan)
+    assert rel in idx.racy
     idx.write()
     text = path.read_text(encoding="utf-8")
     i = text.index("title: ") + 7
     path.write_text(text[:i] + "Q" + text[i + 1:], encoding="utf-8")  # same size
     idx2 = index.Index(store)
     idx2.read()
-    got = dict(idx2.refresh([], _scan=seen))  # the very same stat key
+    assert idx2.racy
+    got = dict(idx2.refresh([], _scan=scan))  # the very same stat keys
     assert index._decode(idx2, rel, got[rel]).title.startswith("Q")
 
 
 def test_old_entries_are_trusted(tmp_path: Path) -> None:
     desk = _copy_demo(tmp_path / "demo")
     store = Store(desk.root)
-    old = 1_600_000_000
-    for p in store.ticket_paths():
-        os.utime(p, (old, old))
+    scan = _aged(index._scan_python(store))
     idx = index.Index(store)
-    seen = {r: (k[0], k[1], k[2] - 10 * index.RACY_NS, k[3]) for r, k in index._scan_python(store).items()}
-    idx.refresh([], _scan=seen)
-    assert all(k is not None for k in idx.keys.values())
+    idx.refresh([], _scan=scan)
+    assert not idx.racy and idx.changed
+    idx.write()
+    idx2 = index.Index(store)
+    idx2.read()
+    idx2.refresh([], _scan=scan)
+    assert not idx2.changed and not idx2.fresh  # nothing parsed, nothing written
 
 
 def test_find_and_python_scanners_see_the_same_files(tmp_path: Path) -> None:
@@ -300,9 +314,11 @@ def test_find_and_python_scanners_see_the_same_files(tmp_path: Path) -> None:
     (t / "SD" / "deep" / "more" / "SD-0001.yaml").write_bytes(some.read_bytes())
     (t / "XY.yaml").write_bytes(some.read_bytes())
     (t / "SD" / "SD-0001.yaml").write_bytes(some.read_bytes())
-    py = index._scan_python(store)
-    found = index._finish_find(index._start_find(store))
-    assert found is not None and set(found) == set(py)
+    py = index.stat_keys(index._scan_python(store))
+    raw = index._finish_find(index._start_find(store))
+    assert raw is not None
+    found = index.stat_keys(raw)
+    assert found == py
     assert "tickets/SD/000/tab\there.yaml" in found and "tickets/SD/000/new\nline.yaml" in found
     problems: list[BrokenFile] = []
     index.load_all(store, problems)

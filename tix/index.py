@@ -144,20 +144,30 @@ def _parse_many(args: tuple[str, list[str]]) -> list[tuple[Any, ...]]:
 
 
 # ------------------------------------------------------------------ scanning
+#
+# A scan is {shard: chunk}: per shard folder ("AB/000"), one bytes string
+#   b"AB/000\0tickets/AB/000/AB-0001.yaml\t<size> <mtime> <ctime> <inode>\0..."
+# as GNU find prints it (or the same made by Python where there is no find).
+# The head keeps the chunks of the last run: a shard whose chunk is the same
+# byte for byte has no changed file, and is not looked at record by record.
 
-def _scan_python(store: Store) -> dict[str, Any]:
-    """rel path -> (size, mtime_ns, ctime_ns, inode) of every ticket file."""
-    seen: dict[str, Any] = {}
+_REC = "tickets/%p\t%s %T@ %C@ %i\\0"
+
+
+def _scan_python(store: Store) -> dict[str, bytes]:
+    """The scan without find: the same chunks, stat keys printed like find's."""
+    out: dict[str, bytes] = {}
     tickets_dir = store.tickets_dir
     if not tickets_dir.is_dir():
-        return seen
-    prefix_len = len(str(store.root)) + 1
+        return out
     for pdir in os.scandir(tickets_dir):
         if not _PREFIX_RE.match(pdir.name) or not pdir.is_dir(follow_symlinks=False):
             continue
         for shard in os.scandir(pdir.path):
             if not shard.is_dir(follow_symlinks=False):
                 continue
+            name = f"{pdir.name}/{shard.name}"
+            parts = [name]
             for f in os.scandir(shard.path):
                 if not f.name.endswith(".yaml"):
                     continue
@@ -165,94 +175,137 @@ def _scan_python(store: Store) -> dict[str, Any]:
                     st = f.stat(follow_symlinks=False)
                 except OSError:
                     continue  # gone while we looked
-                seen[f.path[prefix_len:]] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-    return seen
+                m, c = st.st_mtime_ns, st.st_ctime_ns
+                parts.append(f"tickets/{name}/{f.name}\t{st.st_size} {m // 10**9}.{m % 10**9:09d}0 "
+                             f"{c // 10**9}.{c % 10**9:09d}0 {st.st_ino}")
+            out[name] = "\0".join(parts).encode("utf-8", "surrogateescape")
+    return out
 
 
-def _prefix_dirs(store: Store) -> list[str]:
+def _shard_dirs(store: Store) -> list[str]:
+    """Every shard folder ("AB/000"), as the Python scan finds them."""
+    out = []
     try:
-        return sorted(e.name for e in os.scandir(store.tickets_dir)
-                      if _PREFIX_RE.match(e.name) and e.is_dir(follow_symlinks=False))
+        for pdir in os.scandir(store.tickets_dir):
+            if _PREFIX_RE.match(pdir.name) and pdir.is_dir(follow_symlinks=False):
+                out += [f"{pdir.name}/{d.name}" for d in os.scandir(pdir.path) if d.is_dir(follow_symlinks=False)]
     except OSError:
         return []
+    return sorted(out)
 
 
-def _start_find(store: Store) -> subprocess.Popen[bytes] | None:
-    """`find` stats the files in C, on the other core, while we load the head."""
+def _start_find(store: Store) -> list[Any] | None:
+    """`find` stats the files in C, in two processes on big desks, on the other
+    core(s) while we load the head."""
     if os.environ.get("TIX_NO_FIND") or not store.tickets_dir.is_dir():
         return None
-    prefixes = _prefix_dirs(store)
-    if not prefixes:
+    shards = _shard_dirs(store)
+    if not shards:
         return None
     import tempfile
 
-    try:
-        # into a file, not a pipe: a full pipe would stop find until we read it
-        out = tempfile.TemporaryFile()
-    except OSError:
-        return None
-    try:
-        proc = subprocess.Popen(
-            ["find", *prefixes, "-mindepth", "2", "-maxdepth", "2", "-name", "*.yaml",
-             "-printf", "tickets/%p\t%s %T@ %C@ %i\\0"],
-            cwd=store.tickets_dir, stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    except OSError:
-        out.close()
-        return None  # no find here: scan in Python
-    proc.tix_out = out  # type: ignore[attr-defined]
-    return proc
+    n = 2 if len(shards) >= 8 and (os.cpu_count() or 1) >= 2 else 1
+    procs: list[Any] = []
+    for k in range(n):
+        try:
+            # into a file, not a pipe: a full pipe would stop find until we read it
+            out = tempfile.TemporaryFile()
+        except OSError:
+            return _abandon(procs)
+        try:
+            # each shard folder (a start point, depth 0) prints a marker before its files
+            proc = subprocess.Popen(
+                ["find", *shards[k::n], "-mindepth", "0", "-maxdepth", "1",
+                 "(", "-type", "d", "-printf", "\\0D%d %p", ")", ",",
+                 "(", "-path", "*/*/*", "-name", "*.yaml", "-printf", "\\0" + _REC[:-2], ")"],
+                cwd=store.tickets_dir, stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        except OSError:
+            out.close()
+            return _abandon(procs)  # no find here: scan in Python
+        proc.tix_out = out  # type: ignore[attr-defined]
+        procs.append(proc)
+    return procs
 
 
-def _finish_find(proc: subprocess.Popen[bytes]) -> dict[str, str] | None:
-    """rel path -> "size mtime ctime inode" as GNU find printed it (full ns),
-    or None if find failed or is not GNU find (a scan in Python follows)."""
-    fh = proc.tix_out  # type: ignore[attr-defined]
+def _abandon(procs: list[Any]) -> None:
+    for p in procs:
+        p.kill()
+        p.wait()
+        p.tix_out.close()
+    return None
+
+
+def _finish_find(procs: list[Any]) -> dict[str, bytes] | None:
+    """The chunks find printed, or None if find failed or is not GNU find (a
+    scan in Python follows)."""
+    out: dict[str, bytes] = {}
+    ok = True
+    for proc in procs:
+        fh = proc.tix_out
+        try:
+            code = proc.wait()
+            fh.seek(0)
+            raw = fh.read()
+        except OSError:
+            ok = False
+            continue
+        finally:
+            fh.close()
+        if code != 0 or (raw and not raw.startswith(b"\0D0 ")):
+            ok = False
+            continue
+        for part in raw[4:].split(b"\0D0 ") if raw else ():
+            i = part.find(b"\0")
+            out[(part if i < 0 else part[:i]).decode("utf-8", "surrogateescape")] = part
+    return out if ok else None
+
+
+def _records(chunk: bytes) -> dict[str, str]:
+    """rel path -> stat key of one chunk."""
+    recs = chunk.decode("utf-8", "surrogateescape").split("\0")[1:]
+    if any(r[:1] == "D" for r in recs):  # a folder inside a shard prints a marker too
+        recs = [r for r in recs if r.startswith("tickets/")]
     try:
-        code = proc.wait()
-        fh.seek(0)
-        out = fh.read()
-    except OSError:
-        return None
-    finally:
-        fh.close()
-    if code != 0:
-        return None
-    if not out:
-        return {}
-    if not out.endswith(b"\0") or not out.startswith(b"tickets/"):
-        return None
-    recs = out.decode("utf-8", "surrogateescape")[:-1].split("\0")
-    try:
-        seen = dict(map(str.split, recs, repeat("\t", len(recs))))
+        return dict(map(str.split, recs, repeat("\t", len(recs))))
     except ValueError:  # a tab in a file name: split each record from the right
-        seen = dict(r.rsplit("\t", 1) for r in recs)
-    if len(seen) != len(recs):
-        return None
-    return seen
+        return dict(r.rsplit("\t", 1) for r in recs)
 
 
-def _ctime_ns(key: Any) -> int:
-    """The ctime in a stat key of either scanner."""
-    if isinstance(key, tuple):
-        return int(key[2])
+def stat_keys(scan: dict[str, bytes]) -> dict[str, str]:
+    """rel path -> stat key of every file of a scan."""
+    out: dict[str, str] = {}
+    for chunk in scan.values():
+        out.update(_records(chunk))
+    return out
+
+
+def _ctime_ns(key: str) -> int:
     sec, _, frac = key.split(" ")[2].partition(".")
     return int(sec) * 1_000_000_000 + int((frac + "000000000")[:9])
+
+
+def scan(store: Store) -> dict[str, bytes]:
+    procs = _start_find(store)
+    found = _finish_find(procs) if procs is not None else None
+    return _scan_python(store) if found is None else found
 
 
 # ------------------------------------------------------------------ the cache
 
 class Index:
-    """The cache in memory. `keys`: rel -> stat key (None: not to be trusted
-    next time); `data`: rel -> (row, offset, length) for a good file or
-    (None, message, line) for a broken one; offset -1: the blob is only in
-    `fresh` (parsed this run, not yet written)."""
+    """The cache in memory. `chunks`: shard -> its scan chunk of the last run;
+    `data`: rel -> (row, offset, length) for a good file or (None, message,
+    line) for a broken one, in path order; offset -1: the blob is only in
+    `fresh` (parsed this run, not yet written); `racy`: files changed too
+    close to the scan that parsed them, parsed again next run."""
 
     def __init__(self, store: Store):
         self.store = store
         self.dir = store.state_dir
         self.path = self.dir / NAME
-        self.keys: dict[str, Any] = {}
+        self.chunks: dict[str, bytes] = {}
         self.data: dict[str, tuple[Any, ...]] = {}
+        self.racy: set[str] = set()
         self.blob_name: str | None = None
         self.blobs: Any = None  # mmap (or b"") of the blob file
         self.head_key: Any = None
@@ -265,10 +318,10 @@ class Index:
         for _ in range(2):  # a writer may compact between our reading the head and opening its blobs
             if self._read_once():
                 return
-        self.keys, self.data, self.blob_name, self.blobs = {}, {}, None, None
+        self.chunks, self.data, self.racy, self.blob_name, self.blobs = {}, {}, set(), None, None
 
     def _read_once(self) -> bool:
-        self.keys, self.data, self.blob_name, self.blobs = {}, {}, None, None
+        self.chunks, self.data, self.racy, self.blob_name, self.blobs = {}, {}, set(), None, None
         try:
             with open(self.path, "rb") as fh:
                 st = os.fstat(fh.fileno())
@@ -283,8 +336,9 @@ class Index:
             doc = None
         finally:
             gc.enable()
-        if not (isinstance(doc, dict) and doc.get("version") == _version() and isinstance(doc.get("keys"), dict)
-                and isinstance(doc.get("data"), dict) and doc["keys"].keys() == doc["data"].keys()):
+        if not (isinstance(doc, dict) and doc.get("version") == _version() and isinstance(doc.get("chunks"), dict)
+                and isinstance(doc.get("data"), dict) and isinstance(doc.get("racy"), set)
+                and doc.get("count") == len(doc["data"])):
             return True
         name = doc.get("blobs")
         if isinstance(name, str) and name.startswith(BLOBS) and "/" not in name:
@@ -295,7 +349,7 @@ class Index:
             except (OSError, ValueError):
                 return False
             self.blob_name = name
-        self.keys, self.data = doc["keys"], doc["data"]
+        self.chunks, self.data, self.racy = doc["chunks"], doc["data"], doc["racy"]
         return True
 
     def blob(self, rel: str, entry: tuple[Any, ...]) -> bytes | None:
@@ -309,46 +363,63 @@ class Index:
         return data if len(data) == n else None
 
     # -------------------------------------------------------------- scanning
-    def scan(self) -> dict[str, Any]:
-        proc = _start_find(self.store)
-        seen = _finish_find(proc) if proc is not None else None
-        return _scan_python(self.store) if seen is None else seen
-
-    def refresh(self, problems: list[BrokenFile] | None = None, *, _scan: Any = None
+    def refresh(self, problems: list[BrokenFile] | None = None, *, _scan: dict[str, bytes] | None = None
                 ) -> list[tuple[str, tuple[Any, ...]]]:
         """Stat every ticket file; re-parse what changed. Returns (rel, entry)
         of the good files, sorted by path; broken ones go to `problems`."""
         scan_ns = time.time_ns()
-        seen = _scan if _scan is not None else self.scan()
-        keys, data = self.keys, self.data
+        new = _scan if _scan is not None else scan(self.store)
+        old, data = self.chunks, self.data
         gc.disable()
         try:
-            if seen == keys:  # nothing changed (the usual case): one comparison in C
-                order: Any = data
-            else:
+            keys: dict[str, str] = {}  # of the files in changed shards
+            stale: list[str] = []
+            for shard, chunk in new.items():
+                if old.get(shard) == chunk:
+                    continue
+                now_keys = _records(chunk)
+                before = _records(old[shard]) if shard in old else {}
+                keys.update(now_keys)
+                stale += [rel for rel, key in now_keys.items() if before.get(rel) != key or rel not in data]
+                self.gone.update(rel for rel in before if rel not in now_keys)
+            for shard in old.keys() - new.keys():
+                self.gone.update(_records(old[shard]))
+            listed = set(stale)
+            for rel in self.racy:  # parsed too close to their change: parse again
+                if rel not in keys:
+                    shard = rel[8:rel.rindex("/")]
+                    if shard in new:
+                        keys.update(_records(new[shard]))
+                if rel in keys and rel not in listed:
+                    stale.append(rel)
+                    listed.add(rel)
+            racy = {r for r in self.racy if r in keys}
+            self.gone -= keys.keys()
+            if stale or self.gone or racy != self.racy or old.keys() != new.keys():
                 self.changed = True
-                stale = [rel for rel, key in seen.items() if keys.get(rel) != key]
-                for rel, res in zip(stale, self._parse_all(stale)):
-                    key = seen[rel]
-                    try:
-                        if _ctime_ns(key) >= scan_ns - RACY_NS:
-                            key = None  # changed just now: do not trust this key next time
-                    except (ValueError, IndexError, TypeError):
-                        key = None
-                    keys[rel] = key
-                    if res[0] == "ok":
-                        data[rel] = (res[1], -1, len(res[2]))
-                        self.fresh[rel] = res[2]
+            added = any(rel not in data for rel in stale)
+            for rel, res in zip(stale, self._parse_all(stale)):
+                try:
+                    if _ctime_ns(keys[rel]) >= scan_ns - RACY_NS:
+                        racy.add(rel)  # changed just now: the same key may hide a second change next run
                     else:
-                        data[rel] = (None, res[1], res[2])
-                if len(keys) > len(seen):  # every seen file has an entry now: the rest are gone
-                    for rel in [r for r in keys if r not in seen]:
-                        del keys[rel], data[rel]
-                        self.gone.add(rel)
-                order = sorted(seen)
+                        racy.discard(rel)
+                except (ValueError, IndexError):
+                    racy.add(rel)
+                if res[0] == "ok":
+                    data[rel] = (res[1], -1, len(res[2]))
+                    self.fresh[rel] = res[2]
+                else:
+                    data[rel] = (None, res[1], res[2])
+            for rel in self.gone:
+                data.pop(rel, None)
+                racy.discard(rel)
+            self.racy = racy
+            self.chunks = new
+            if added:  # kept in path order, so that a run that finds nothing new needs no sort
+                self.data = data = {r: data[r] for r in sorted(data)}
             out = []
-            for rel in order:
-                e = data[rel]
+            for rel, e in data.items():
                 if e[0] is not None:
                     out.append((rel, e))
                 elif problems is not None:
@@ -375,7 +446,7 @@ class Index:
 
     # -------------------------------------------------------------- writing
     def write(self) -> None:
-        """Merge our changes into the cache on disk, under its lock."""
+        """Write the cache (merging what another process wrote meanwhile), under its lock."""
         if not self.changed:
             return
         gc.disable()
@@ -398,26 +469,36 @@ class Index:
             on_disk: Any = (st.st_size, st.st_mtime_ns, st.st_ino)
         except OSError:
             on_disk = None
-        keys, data, blob_name, blobs = self.keys, self.data, self.blob_name, self.blobs
+        chunks, data, racy, blob_name, blobs = self.chunks, self.data, self.racy, self.blob_name, self.blobs
         if on_disk is not None and on_disk != self.head_key:
-            # another process wrote the cache since we read it: keep its work, add ours
+            # Another process wrote the cache since we read it. Our scan is as
+            # recent as its; keep its blobs for the files we did not parse and
+            # add ours. Where it parsed a file later than we did, the stat keys
+            # decide on the next run (a chunk that differs is looked at again).
             other = Index(self.store)
             other.read()
-            if other.keys:
-                keys, data, blob_name, blobs = other.keys, other.data, other.blob_name, other.blobs
-                for rel in self.gone:
-                    keys.pop(rel, None)
-                    data.pop(rel, None)
-                for rel, e in self.data.items():
+            if other.data and other.blobs is not None:
+                blob_name, blobs = other.blob_name, other.blobs
+                merged = {}
+                for rel, e in data.items():
                     if rel in self.fresh or e[0] is None:
-                        keys[rel], data[rel] = self.keys[rel], e
+                        merged[rel] = e
+                        continue
+                    shard = rel[8:rel.rindex("/")]
+                    theirs = other.data.get(rel)
+                    if (theirs is not None and theirs[0] is not None and rel not in other.racy
+                            and other.chunks.get(shard) == chunks.get(shard)):
+                        merged[rel] = theirs  # parsed from the same file version, its blob is in their file
+                    else:
+                        merged[rel] = (e[0], -2, e[2])  # our blob is not in their file: parse again next run
+                data = merged
         live = sum(e[2] for e in data.values() if e[0] is not None and e[1] >= 0)
         dead = (len(blobs) if blobs is not None else 0) - live
         if (blob_name is None or blobs is None or not (self.dir / blob_name).exists()
                 or dead > max(live, COMPACT_MIN)):
-            blob_name = self._compact(keys, data, blobs)
+            blob_name = self._compact(data, blobs, racy)
         else:
-            mine = [rel for rel, e in data.items() if e[0] is not None and e[1] < 0 and rel in self.fresh]
+            mine = [rel for rel, e in data.items() if e[0] is not None and e[1] == -1 and rel in self.fresh]
             if mine:
                 with open(self.dir / blob_name, "ab") as fh:
                     off = fh.seek(0, os.SEEK_END)
@@ -428,12 +509,13 @@ class Index:
                         parts.append(b)
                         off += len(b)
                     fh.write(b"".join(parts))
-            for rel, e in data.items():
-                if e[0] is not None and e[1] < 0:  # a blob we do not have: parse it again next time
-                    keys[rel] = None
-        ordered = sorted(keys)  # written in path order: a run that finds nothing changed needs no sort
-        head = {"version": _version(), "blobs": blob_name, "keys": {r: keys[r] for r in ordered},
-                "data": {r: data[r] for r in ordered}}
+        lost = [rel for rel, e in data.items() if e[0] is not None and e[1] < 0]
+        if lost:  # entries without a blob: their shards are looked at again next run
+            chunks = dict(chunks)
+            for rel in lost:
+                chunks.pop(rel[8:rel.rindex("/")], None)
+        head = {"version": _version(), "blobs": blob_name, "chunks": chunks, "data": data, "racy": racy,
+                "count": len(data)}
         raw = pickle.dumps(head, protocol=5)
         tmp = self.dir / f".{NAME}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
@@ -443,7 +525,7 @@ class Index:
             if p.name != blob_name and (p.name == self.blob_name or time.time() - p.stat().st_mtime > 600):
                 _unlink(p)
 
-    def _compact(self, keys: dict[str, Any], data: dict[str, tuple[Any, ...]], blobs: Any) -> str:
+    def _compact(self, data: dict[str, tuple[Any, ...]], blobs: Any, racy: set[str]) -> str:
         """Write every live blob to a new blob file; returns its name."""
         name = f"{BLOBS}{os.getpid()}.{time.time_ns()}"
         off = 0
@@ -456,8 +538,7 @@ class Index:
                 if b is None and blobs is not None and e[1] >= 0:
                     b = blobs[e[1]:e[1] + e[2]]
                 if b is None or len(b) != e[2]:
-                    keys[rel] = None  # no blob: parse it again next time
-                    continue
+                    continue  # no blob: left with offset < 0, parsed again next run
                 data[rel] = (e[0], off, len(b))
                 buf.append(b)
                 off += len(b)
@@ -515,7 +596,7 @@ def load_all(store: Store, problems: list[BrokenFile] | None = None,
         return _load(idx, seen, problems, where)
 
 
-def _load(idx: Index, seen: dict[str, Any], problems: list[BrokenFile] | None,
+def _load(idx: Index, seen: dict[str, bytes], problems: list[BrokenFile] | None,
           where: Callable[[Row], bool] | None) -> list[Ticket]:
     items = idx.refresh(problems, _scan=seen)
     out = []

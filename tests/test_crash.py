@@ -401,7 +401,8 @@ class CommentHarness(Harness):
         out = []
         for i in range(8):
             m = tok(self, i)
-            text = f"reply {m}" if i % 3 else "long note " + "x" * 9000 + f" {m}"  # a multi-page line
+            # non-ASCII, so that a torn write can cut a character in two; and a multi-page line
+            text = f"Grüße, één € {m}" if i % 3 else "long note " + "x€" * 4500 + f" {m}"
             argv = ["comment", self.ids[i % 3], "-m", text] + (["--internal"] if i % 2 else [])
             out.append({"argv": argv, "marker": m})
         return out
@@ -756,3 +757,23 @@ def test_sync_after_a_torn_merge_result_and_a_comment_keeps_every_event(tmp_path
     for m in ("ours one", "ours two", "theirs one", "after the crash"):
         assert text.count(m) == 1, (m, text)
     assert a.run("fsck").code == 0
+
+
+def test_a_tear_inside_a_utf8_character_is_a_torn_line(tmp_path: Path) -> None:
+    """Found by the fuzz tests: a write torn inside a multi-byte character
+    made the whole file "not UTF-8" (every reader refused the ticket)
+    instead of a torn last line that readers ignore and the next write cuts."""
+    desk = make_desk(tmp_path / "desk")
+    tid = desk.new("--title", "Café")
+    desk.ok("comment", tid, "-m", "eerste")
+    path = next((desk.root / "tickets").rglob(f"{tid}.yaml"))
+    whole = path.read_bytes()
+    desk.ok("comment", tid, "-m", "Grüße €")
+    data = path.read_bytes()
+    cut = data.rindex("€".encode()) + 1  # inside the three bytes of €
+    path.write_bytes(data[:cut])
+    assert json.loads(desk.ok("show", tid, "--format", "json"))["events"][-1]["text"] == "eerste"
+    r = desk.run("fsck")
+    assert r.code == 1 and "torn last line" in r.out, r.out
+    desk.ok("comment", tid, "-m", "daarna")
+    assert path.read_bytes().startswith(whole) and desk.run("fsck").code == 0

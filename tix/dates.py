@@ -131,7 +131,7 @@ def parse_when(text: str, *, now: datetime, tz: tzinfo, what: str = "time",
         if dt.tzinfo is None:
             return localize(dt, tz)
         return dt
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: 0001-01-01 moved into another time zone
         raise BadInput(f"{what} {text!r}: expected {WHEN_HELP}") from None
 
 
@@ -184,6 +184,15 @@ def month_period(year: int, month: int, tz: tzinfo) -> Period:
 def parse_period(text: str | None, *, now: datetime, tz: tzinfo, since: str | None = None,
                  until: str | None = None, what: str = "period") -> Period:
     """The one period grammar of tix."""
+    try:
+        return _parse_period(text, now=now, tz=tz, since=since, until=until, what=what)
+    except (ValueError, OverflowError):  # year 0000 or 9999-12: past what a datetime holds
+        shown = text if text is not None else f"--since {since!r} --until {until!r}"
+        raise BadInput(f"{what} {shown!r}: outside the years tix can count in") from None
+
+
+def _parse_period(text: str | None, *, now: datetime, tz: tzinfo, since: str | None,
+                  until: str | None, what: str) -> Period:
     if text is None and since is None and until is None:
         raise BadInput(f"{what}: expected {PERIOD_HELP}")
     if text is not None:

@@ -51,11 +51,18 @@ def parse_ticket_text(data: bytes, path: str) -> tuple[dict[str, Any], list[dict
     if len(data) > MAX_FILE:
         raise BrokenFile(f"file is {len(data) // 1048576} MB, larger than the {MAX_FILE // 1048576} MB limit",
                          path=path)
+    cut = False  # a torn last line cut inside a UTF-8 character: ignored like any torn line
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise BrokenFile("not UTF-8 text (binary garbage?)", path=path, line=line) from None
+        nl = data.rfind(b"\n")
+        try:
+            if data.endswith(b"\n") or err.start <= nl:
+                raise err
+            text, cut = data[: nl + 1].decode("utf-8"), True
+        except UnicodeDecodeError as err2:
+            line = data[: err2.start].count(b"\n") + 1
+            raise BrokenFile("not UTF-8 text (binary garbage?)", path=path, line=line) from None
     if "\x00" in text:
         raise BrokenFile("contains NUL bytes (binary garbage?)", path=path, line=text[: text.index("\x00")].count("\n") + 1)
     m = CONFLICT_RE.search(text)
@@ -107,7 +114,7 @@ def parse_ticket_text(data: bytes, path: str) -> tuple[dict[str, Any], list[dict
         seen.add(ev["id"])
         events.append(ev)
         ats.append(at)
-    return header, events, ats, torn
+    return header, events, ats, torn or cut
 
 
 def check_header(header: dict[str, Any], path: str, expected_id: str | None) -> None:

@@ -33,7 +33,7 @@ def show(
     data = ticket_json(t, policy, env.now, invoiced=_invoiced(env))
     if public:
         data["events"] = [e for e in data["events"] if not e.get("internal")]
-    data["children"] = _related(env, t.linked("parent-of"))
+    data["children"] = _related(env, t.linked("parent-of"), t.org if public else None)
     if format == "json":
         print(render.to_json(data))
         return
@@ -47,6 +47,9 @@ def show(
     print(text_view(env, t, data, public))
 
 
+OTHER_ORG = "(a ticket of another organisation)"
+
+
 def _invoiced(env):  # type: ignore[no-untyped-def]
     try:
         from tix.ledger import invoiced_ids
@@ -55,11 +58,14 @@ def _invoiced(env):  # type: ignore[no-untyped-def]
     return invoiced_ids(env.store, problems=[])  # a broken record is fsck's to report, not show's
 
 
-def _related(env, ids):  # type: ignore[no-untyped-def]
+def _related(env, ids, public_org=None):  # type: ignore[no-untyped-def]
     out = []
     for cid in ids:
         try:
             c = env.store.ticket(cid)
+            if public_org and c.org and c.org != public_org:  # --public: another customer's ticket
+                out.append({"id": c.id, "title": OTHER_ORG, "status": "?", "assignee": None, "solution": None})
+                continue
             out.append({"id": c.id, "title": c.title, "status": c.status, "assignee": c.assignee,
                         "solution": c.solution})
         except Exception:  # noqa: BLE001 - a missing or broken child is shown as such
@@ -152,6 +158,8 @@ def text_view(env, t, data, public: bool) -> str:  # type: ignore[no-untyped-def
             try:
                 ot = env.store.ticket(o)
                 desc = f"{ot.title} [{ot.status}]"
+                if public and t.org and ot.org and ot.org != t.org:  # what the customer may see
+                    desc = OTHER_ORG
                 if k == "caused-by" and ot.category == "problem" and ot.f("workaround"):
                     desc += f"\n{'':16}workaround: {ot.f('workaround')}"
             except Exception:  # noqa: BLE001

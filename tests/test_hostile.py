@@ -132,6 +132,9 @@ ACCEPTED: dict[str, Callable[[Path], str | bytes]] = {
     "set unknown field": lambda tmp: HEADER + "events:\n" + OPENED +
     ev(type="set", fields={"__class__": "x"}) + ev(type="taken", n="B"),
     "header due garbage": lambda tmp: HEADER + "due: whenever\nevents:\n" + OPENED,
+    "dates decades ahead": lambda tmp: HEADER + "events:\n" + OPENED.replace("2026-11-02", "2150-11-02") +
+    ev(type="worked", minutes=60, at="2150-11-03T09:00:00+01:00") +
+    ev(type="resolved", solution="x", at="2150-11-04T09:00:00+01:00", n="B"),
     "worked rate unknown": lambda tmp: HEADER + "events:\n" + OPENED +
     ev(type="worked", minutes=30, rate="NOPE") + ev(type="taken", n="B"),
 }

@@ -59,6 +59,7 @@ BLOBS = "index.blobs."  # + tag
 LOCK = "index.lock"
 PARALLEL_MIN = 1500  # files to parse before a second process helps
 COMPACT_MIN = 4 << 20  # dead blob bytes before the blob file is written anew (and more dead than live)
+HOT = frozenset(("new", "open", "waiting"))  # rows loaded first; resolved and closed ones only when asked
 RACY_NS = 2_000_000_000  # changed this close to the scan: check again next run
 _PREFIX_RE = re.compile(r"^[A-Z]{2,4}$")  # as store.PREFIX_RE, without importing the store
 
@@ -84,7 +85,24 @@ class Row(NamedTuple):
     category: str
 
 
-_new_row = tuple.__new__  # Row from a plain tuple at C speed (the head stores plain tuples)
+_new_row = tuple.__new__
+
+
+def _first(item: tuple[Any, ...]) -> Any:
+    return item[0]
+
+
+class Where:
+    """A `where` test that says which statuses can pass at all, so the index
+    need not even unpack the rows of the others:
+    `Where(OPEN_STATUSES, lambda r: r.team == "backup")`."""
+
+    def __init__(self, statuses: Any, test: Callable[[Row], bool] | None = None):
+        self.statuses = frozenset(statuses)
+        self.test = test
+
+    def __call__(self, row: Row) -> bool:
+        return row.status in self.statuses and (self.test is None or self.test(row))  # Row from a plain tuple at C speed (the head stores plain tuples)
 
 
 class _SafeUnpickler(pickle.Unpickler):
@@ -309,19 +327,24 @@ class Index:
         self.blob_name: str | None = None
         self.blobs: Any = None  # mmap (or b"") of the blob file
         self.head_key: Any = None
+        self.cold_raw: bytes | None = None  # the packed rows of resolved and closed tickets
+        self.count = self.hot_count = self.cold_live = 0
         self.fresh: dict[str, bytes] = {}  # rel -> blob parsed this run
         self.gone: set[str] = set()
         self.changed = False
 
     # -------------------------------------------------------------- reading
-    def read(self) -> None:
+    def read(self, hot_only: bool = False) -> None:
+        """Load the head; `hot_only`: leave the rows of resolved and closed
+        tickets packed until something needs them (`full()`)."""
         for _ in range(2):  # a writer may compact between our reading the head and opening its blobs
-            if self._read_once():
+            if self._read_once(hot_only):
                 return
         self.chunks, self.data, self.racy, self.blob_name, self.blobs = {}, {}, set(), None, None
 
-    def _read_once(self) -> bool:
+    def _read_once(self, hot_only: bool) -> bool:
         self.chunks, self.data, self.racy, self.blob_name, self.blobs = {}, {}, set(), None, None
+        self.cold_raw = None
         try:
             with open(self.path, "rb") as fh:
                 st = os.fstat(fh.fileno())
@@ -337,8 +360,8 @@ class Index:
         finally:
             gc.enable()
         if not (isinstance(doc, dict) and doc.get("version") == _version() and isinstance(doc.get("chunks"), dict)
-                and isinstance(doc.get("data"), dict) and isinstance(doc.get("racy"), set)
-                and doc.get("count") == len(doc["data"])):
+                and isinstance(doc.get("hot"), dict) and isinstance(doc.get("cold"), bytes)
+                and isinstance(doc.get("racy"), set) and isinstance(doc.get("count"), int)):
             return True
         name = doc.get("blobs")
         if isinstance(name, str) and name.startswith(BLOBS) and "/" not in name:
@@ -349,7 +372,27 @@ class Index:
             except (OSError, ValueError):
                 return False
             self.blob_name = name
-        self.chunks, self.data, self.racy = doc["chunks"], doc["data"], doc["racy"]
+        self.chunks, self.data, self.racy, self.count = doc["chunks"], doc["hot"], doc["racy"], doc["count"]
+        self.cold_raw, self.hot_count, self.cold_live = doc["cold"], len(doc["hot"]), doc.get("cold_live", 0)
+        if not hot_only and not self.full():
+            self.chunks, self.data, self.racy, self.blob_name, self.blobs = {}, {}, set(), None, None
+        return True
+
+    def full(self) -> bool:
+        """Unpack the rows of resolved and closed tickets too (path order kept)."""
+        if self.cold_raw is None:
+            return True
+        raw, self.cold_raw = self.cold_raw, None
+        gc.disable()
+        try:
+            cold = _loads(raw)
+        except Exception:  # noqa: BLE001
+            cold = None
+        finally:
+            gc.enable()
+        if not isinstance(cold, dict) or len(cold) != self.count - self.hot_count:
+            return False
+        self.data = dict(sorted((*self.data.items(), *cold.items()), key=_first))
         return True
 
     def blob(self, rel: str, entry: tuple[Any, ...]) -> bytes | None:
@@ -366,21 +409,28 @@ class Index:
     def refresh(self, problems: list[BrokenFile] | None = None, *, _scan: dict[str, bytes] | None = None
                 ) -> list[tuple[str, tuple[Any, ...]]]:
         """Stat every ticket file; re-parse what changed. Returns (rel, entry)
-        of the good files, sorted by path; broken ones go to `problems`."""
+        of the good files (only the hot ones if the cold part is still
+        packed), sorted by path; broken ones go to `problems`."""
         scan_ns = time.time_ns()
         new = _scan if _scan is not None else scan(self.store)
-        old, data = self.chunks, self.data
+        old = self.chunks
         gc.disable()
         try:
             keys: dict[str, str] = {}  # of the files in changed shards
             stale: list[str] = []
+            existed: set[str] = set()  # stale files the cache knew (in `data` or in the packed cold part)
             for shard, chunk in new.items():
                 if old.get(shard) == chunk:
                     continue
                 now_keys = _records(chunk)
                 before = _records(old[shard]) if shard in old else {}
                 keys.update(now_keys)
-                stale += [rel for rel, key in now_keys.items() if before.get(rel) != key or rel not in data]
+                for rel, key in now_keys.items():
+                    k = before.get(rel)
+                    if k != key:
+                        stale.append(rel)
+                        if k is not None:
+                            existed.add(rel)
                 self.gone.update(rel for rel in before if rel not in now_keys)
             for shard in old.keys() - new.keys():
                 self.gone.update(_records(old[shard]))
@@ -393,12 +443,24 @@ class Index:
                 if rel in keys and rel not in listed:
                     stale.append(rel)
                     listed.add(rel)
+                    existed.add(rel)
             racy = {r for r in self.racy if r in keys}
             self.gone -= keys.keys()
             if stale or self.gone or racy != self.racy or old.keys() != new.keys():
                 self.changed = True
-            added = any(rel not in data for rel in stale)
-            for rel, res in zip(stale, self._parse_all(stale)):
+            results = self._parse_all(stale)
+            if self.cold_raw is not None:
+                hot = self.data
+                # a change that touches a resolved or closed ticket needs the cold part unpacked
+                if (any(rel not in hot for rel in existed) or any(rel not in hot for rel in self.gone)
+                        or any(res[0] == "ok" and res[1][1] not in HOT for res in results)):
+                    if not self.full():  # a damaged cold part: start again from nothing
+                        self.chunks, self.data, self.racy, self.gone = {}, {}, set(), set()
+                        gc.enable()
+                        return self.refresh(problems, _scan=new)
+            data = self.data
+            added = False
+            for rel, res in zip(stale, results):
                 try:
                     if _ctime_ns(keys[rel]) >= scan_ns - RACY_NS:
                         racy.add(rel)  # changed just now: the same key may hide a second change next run
@@ -406,6 +468,8 @@ class Index:
                         racy.discard(rel)
                 except (ValueError, IndexError):
                     racy.add(rel)
+                if rel not in data:
+                    added = True
                 if res[0] == "ok":
                     data[rel] = (res[1], -1, len(res[2]))
                     self.fresh[rel] = res[2]
@@ -469,14 +533,17 @@ class Index:
             on_disk: Any = (st.st_size, st.st_mtime_ns, st.st_ino)
         except OSError:
             on_disk = None
+        merge = on_disk is not None and on_disk != self.head_key
+        if merge and not self.full():
+            self.chunks, self.data = {}, {}  # our cold part is damaged: keep nothing of ours
         chunks, data, racy, blob_name, blobs = self.chunks, self.data, self.racy, self.blob_name, self.blobs
-        if on_disk is not None and on_disk != self.head_key:
+        if merge:
             # Another process wrote the cache since we read it. Our scan is as
             # recent as its; keep its blobs for the files we did not parse and
             # add ours. Where it parsed a file later than we did, the stat keys
             # decide on the next run (a chunk that differs is looked at again).
             other = Index(self.store)
-            other.read()
+            other.read()  # in full
             if other.data and other.blobs is not None:
                 blob_name, blobs = other.blob_name, other.blobs
                 merged = {}
@@ -493,9 +560,15 @@ class Index:
                         merged[rel] = (e[0], -2, e[2])  # our blob is not in their file: parse again next run
                 data = merged
         live = sum(e[2] for e in data.values() if e[0] is not None and e[1] >= 0)
+        if self.cold_raw is not None:
+            live += self.cold_live
         dead = (len(blobs) if blobs is not None else 0) - live
         if (blob_name is None or blobs is None or not (self.dir / blob_name).exists()
                 or dead > max(live, COMPACT_MIN)):
+            if self.cold_raw is not None:  # (no merge: that unpacked it) every blob is copied
+                if not self.full():
+                    self.chunks, self.data = {}, {}
+                chunks, data = self.chunks, self.data
             blob_name = self._compact(data, blobs, racy)
         else:
             mine = [rel for rel, e in data.items() if e[0] is not None and e[1] == -1 and rel in self.fresh]
@@ -514,8 +587,20 @@ class Index:
             chunks = dict(chunks)
             for rel in lost:
                 chunks.pop(rel[8:rel.rindex("/")], None)
-        head = {"version": _version(), "blobs": blob_name, "chunks": chunks, "data": data, "racy": racy,
-                "count": len(data)}
+        if self.cold_raw is not None:  # no cold entry changed: its packed bytes go back as they were
+            hot, cold_raw, count = data, self.cold_raw, self.count - self.hot_count + len(data)
+        else:
+            hot, cold = {}, {}
+            for rel, e in data.items():
+                if e[0] is None or e[0][1] in HOT:
+                    hot[rel] = e
+                else:
+                    cold[rel] = e
+            cold_raw, count = pickle.dumps(cold, protocol=5), len(data)
+        cold_live = sum(e[2] for e in data.values() if e[0] is not None and e[1] >= 0 and e[0][1] not in HOT)
+        head = {"version": _version(), "blobs": blob_name, "chunks": chunks, "hot": hot, "cold": cold_raw,
+                "cold_live": self.cold_live if self.cold_raw is not None else cold_live,
+                "racy": racy, "count": count}
         raw = pickle.dumps(head, protocol=5)
         tmp = self.dir / f".{NAME}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
@@ -581,7 +666,8 @@ def load_all(store: Store, problems: list[BrokenFile] | None = None,
     that), filtered on the index columns by `where` before decoding."""
     proc = _start_find(store)  # stats in parallel with our reading the head
     idx = Index(store)
-    idx.read()
+    statuses = getattr(where, "statuses", None)
+    idx.read(hot_only=isinstance(statuses, frozenset) and statuses <= HOT)
     seen = _finish_find(proc) if proc is not None else None
     if seen is None:
         seen = _scan_python(store)

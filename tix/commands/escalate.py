@@ -112,11 +112,12 @@ def _due(env: Any, dry_run: bool, reason: Optional[str], format: str) -> None:
     p = env.policy
     now = env.now
     problems: list = []
+    from tix.index import Where
     from tix.ticket import OPEN_STATUSES
 
     # index columns first: only open incidents and requests can be due (sla.escalation_due)
-    tickets = env.store.all_tickets(problems, where=lambda r: r.status in OPEN_STATUSES
-                                    and r.category in sla_mod.SLA_CATEGORIES)
+    tickets = env.store.all_tickets(problems, where=Where(OPEN_STATUSES,
+                                                          lambda r: r.category in sla_mod.SLA_CATEGORIES))
     for prob in problems:
         print(f"tix: {prob}", file=sys.stderr)
     done: list[dict[str, Any]] = []

@@ -87,6 +87,10 @@ def list_(
                 and (assignee is None or (row.assignee or "none") == assignee))
 
     problems: list = []
+    if not all_:  # the index need not unpack the rows of other statuses at all
+        from tix.index import Where
+
+        where = Where(statuses, where)
     tickets = env.store.all_tickets(problems, where=where)
     for prob in problems:
         print(f"tix: {prob}", file=sys.stderr)

@@ -61,11 +61,12 @@ def _overview(env: Any, all_: bool, team: Optional[str], format: str) -> None:
     p = env.policy
     check_team(p, team)
     problems: list = []
+    from tix.index import Where
     from tix.ticket import OPEN_STATUSES
 
     # index columns first: only open incidents and requests are decoded
-    tickets = env.store.all_tickets(problems, where=lambda r: r.status in OPEN_STATUSES
-                                    and r.category in sla_mod.SLA_CATEGORIES and (team is None or r.team == team))
+    tickets = env.store.all_tickets(problems, where=Where(OPEN_STATUSES, lambda r: r.category in sla_mod.SLA_CATEGORIES
+                                                          and (team is None or r.team == team)))
     for prob in problems:  # a broken file is reported but does not stop the overview
         print(f"tix: {prob}", file=sys.stderr)
     counts = {k: 0 for k in ("breached", "at-risk", "escalation-due", "running", "paused")}

@@ -341,3 +341,45 @@ def test_compaction_keeps_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     after = [p.name for p in _cache_files(desk) if p.name.startswith(index.BLOBS)]
     assert len(after) == 1 and after != blobs  # written anew, the old one removed
     assert _outputs(desk, cmds, "sanne") == first
+
+
+def _head(desk: Desk) -> dict[str, Any]:
+    import pickle
+
+    return pickle.loads((Store(desk.root).state_dir / index.NAME).read_bytes())
+
+
+def test_open_tickets_change_without_unpacking_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`list` names the statuses it needs (index.Where): the rows of resolved
+    and closed tickets stay packed, and a comment on an open ticket writes
+    them back byte for byte; resolving one moves it to the packed part."""
+    desk = _copy_demo(tmp_path / "demo")
+    monkeypatch.setattr(index, "RACY_NS", -10**15)  # the copies are seconds old: do not re-check them as racy
+    cmds = [["list"], ["list", "--status", "waiting"], ["list", "--all", "--format", "json"], ["sla", "--all"]]
+    desk.ok("list")
+    cold = _head(desk)["cold"]
+    open_id = desk.ok("list", "--format", "csv").splitlines()[1].split(",")[0]
+    desk.ok("comment", open_id, "-m", "called back", user="sanne")
+    unpacked = []
+    real_full = index.Index.full
+
+    def spy(self: index.Index) -> bool:
+        if self.cold_raw is not None:
+            unpacked.append(True)
+        return real_full(self)
+
+    with monkeypatch.context() as m:
+        m.setattr(index.Index, "full", spy)
+        desk.ok("list")
+    assert not unpacked and _head(desk)["cold"] == cold
+    assert index.Where({"open"})(index.Row("X-1", "open", 0.0, 0.0, None, None, None, "incident"))
+    with monkeypatch.context() as m:
+        m.setattr(index, "load_all", _no_index)
+        truth = _outputs(desk, cmds, "sanne")
+    assert _outputs(desk, cmds, "sanne") == truth
+    desk.ok("resolve", open_id, "--solution", "replaced the cable", user="sanne")
+    with monkeypatch.context() as m:
+        m.setattr(index, "load_all", _no_index)
+        truth = _outputs(desk, cmds, "sanne")
+    assert _outputs(desk, cmds, "sanne") == truth
+    assert _head(desk)["cold"] != cold

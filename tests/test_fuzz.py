@@ -292,7 +292,8 @@ def test_duration_round_trip(n: int) -> None:
 
 
 @FUZZ
-@given(st.one_of(st.text(max_size=30), st.from_regex(r"[0-9.hHmMdD ]{0,12}", fullmatch=True)))
+@given(st.one_of(st.text(max_size=30), st.from_regex(r"[0-9.hHmMdD ]{0,12}", fullmatch=True),
+                 st.from_regex(r"[0-9]{1,40}(\.[0-9]{1,20})?[hmd]?", fullmatch=True)))
 def test_duration_parser_refuses_cleanly(text: str) -> None:
     TRIED["duration text"] += 1
     try:
@@ -505,21 +506,37 @@ def test_long_run_is_configured() -> None:
 
 # ----------------------------------------------------------------------------- atheris (optional)
 
+SEEDS = {
+    "mail": [b"From: Jan <jan@contoso.com>\nTo: support@example.com\nSubject: [tix AB-0042] Re: printer\n"
+             b"Message-ID: <a@b>\nIn-Reply-To: <tix.AB-0042.x@example.com>\nContent-Type: multipart/mixed; "
+             b"boundary=XX\n\n--XX\nContent-Type: text/html; charset=utf-8\n\n<p>Hi &amp; <b>bye</b></p>\n--XX\n"
+             b"Content-Type: application/pdf\nContent-Disposition: attachment; filename=\"../a.pdf\"\n"
+             b"Content-Transfer-Encoding: base64\n\nJVBERi0=\n--XX--\n",
+             b"From: =?utf-8?b?w6TDtsO8?= <x@y.z>\nSubject: =?iso-8859-1?q?=E4?=\nAuto-Submitted: auto-replied\n\n"
+             b"> quoted\nOn Mon, Jan wrote:\n"],
+    "ticket": [b"id: AB-0001\ntitle: T\nimpact: 2\nurgency: 2\ndescription: |-\n  a\n  b\nevents:\n"
+               b'- {"id": "01JDQ3Z8XK1V7T3M0Q9W2Y4B6C", "at": "2026-10-05T08:30:00+02:00", "by": "s", "type": "opened"}\n'
+               b'- {"id": "01JDQ3Z8XK1V7T3M0Q9W2Y4B6D", "at": "2026-10-05T08:35:00+02:00", "by": "s", "type": "set", '
+               b'"fields": {"impact": 4, "tags": ["a"]}}\n- {"id": "01JD'],
+    "duration": [b"1h30m", b"1.5h", b"90", b"2d 3h"],
+    "when": [b"2026-11-24T08:30+01:00", b"tomorrow 10:00", b"mon 14:00", b"2026-03-29 02:30"],
+}
+
+
 def _atheris_main(argv: list[str]) -> None:  # pragma: no cover - a manual, long-running tool
     """Coverage-guided fuzzing of one parser with atheris:
     python tests/test_fuzz.py mail|ticket|duration|when [-runs=N] [libFuzzer options]."""
+    import tempfile
+
     import atheris
 
-    with atheris.instrument_imports():
-        from tix.errors import BrokenFile
-        from tix.mail.parse import MailProblem, parse
-        from tix.store import parse_ticket_text as ptt
+    from tix.errors import BrokenFile
+    from tix.mail.parse import MailProblem, parse
+    from tix.store import parse_ticket_text as ptt
 
+    atheris.instrument_all()
     target = argv[1] if len(argv) > 1 else "mail"
-    count = [0]
-
-    def one(data: bytes) -> None:
-        count[0] += 1
+    def one(data: bytes) -> None:  # libFuzzer prints how many inputs it tried ("Done N runs")
         try:
             if target == "mail":
                 parse(data)
@@ -532,10 +549,11 @@ def _atheris_main(argv: list[str]) -> None:  # pragma: no cover - a manual, long
         except (MailProblem, BrokenFile, BadInput):
             pass
 
-    import atexit
-
-    atexit.register(lambda: print(f"tix fuzz {target}: {count[0]} inputs, no failure", file=sys.stderr))
-    atheris.Setup([argv[0], *argv[2:]], one)
+    corpus = tempfile.mkdtemp(prefix=f"tix-fuzz-{target}-")
+    for i, seed in enumerate(SEEDS[target]):
+        with open(os.path.join(corpus, f"seed{i}"), "wb") as fh:
+            fh.write(seed)
+    atheris.Setup([argv[0], *argv[2:], corpus], one)
     atheris.Fuzz()
 
 

@@ -40,6 +40,8 @@ def parse_minutes(text: str | int | float, *, what: str = "duration", allow_zero
             raise BadInput(f"{what} {text!r}: expected {DURATION_HELP}")
     if value < 0 or (value == 0 and not allow_zero):
         raise BadInput(f"{what} {text!r}: must be more than zero")
+    if value > 10 ** 12:  # past a million years; and past Decimal's 28 digits rounding fails
+        raise BadInput(f"{what} {text!r}: too large")
     if value != value.to_integral_value():
         # 1.5h is exact; 1.33h is not a whole minute: round to the nearest minute.
         value = value.quantize(Decimal(1))

@@ -675,9 +675,10 @@ def load_all(store: Store, problems: list[BrokenFile] | None = None,
     try:
         return _load(idx, seen, problems, where)
     except (TypeError, IndexError, ValueError, AttributeError, KeyError):
-        # a cache of the wrong shape (never written by tix): do without it
+        # a cache of the wrong shape (never written by tix): throw it away and do without it
         if problems is not None:
             del problems[mark:]
+        _unlink(store.state_dir / NAME)
         idx = Index(store)
         return _load(idx, seen, problems, where)
 

@@ -488,7 +488,12 @@ def test_mail_round_trip(subject: str, body: str, attachment: bytes, local: str)
     msg["Message-ID"] = f"<{local}.1@contoso.com>"
     msg.set_content(body)
     msg.add_attachment(attachment, maintype="application", subtype="octet-stream", filename="x.bin")
-    p = parse(bytes(msg))
+    raw = bytes(msg)
+    import email as email_mod
+
+    # the generator itself lets a subject of "\n" end the headers early: not a message worth round-tripping
+    assume(email_mod.message_from_bytes(raw)["Message-ID"] == f"<{local}.1@contoso.com>")
+    p = parse(raw)
     assert p.sender == f"{local}@contoso.com"
     assert p.message_id == f"{local}.1@contoso.com"
     assert p.subject == one_line(subject) or not subject.strip()

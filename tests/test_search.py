@@ -252,3 +252,19 @@ def test_rank_finds_what_a_plain_word_scan_finds():
                   "abc abcd", "ab", "mail", "e-mail co", "12", "istanbul", "zlutoucky", "x y", "a b"]:
         got = {h.id: (sorted(h.matched), h.fields) for h in rank(tickets, query, limit=None)}
         assert got == _reference(tickets, query), query
+
+
+def test_new_skips_the_similar_hint_on_a_big_desk(kb_desk, monkeypatch):
+    """`tix new` touches one file: past SIMILAR_MAX_TICKETS it reads no other
+    ticket unless --similar asks for the hint."""
+    from tix.commands import knowledge
+
+    r = kb_desk.run("new", "--title", "Drucker druckt nicht")
+    assert "similar past tickets" in r.err
+    monkeypatch.setattr(knowledge, "SIMILAR_MAX_TICKETS", 3)
+    r = kb_desk.run("new", "--title", "Drucker druckt nicht")
+    assert r.code == 0 and "similar past tickets" not in r.err
+    r = kb_desk.run("new", "--title", "Drucker druckt nicht", "--similar")
+    assert "similar past tickets" in r.err
+    r = kb_desk.run("new", "--title", "Drucker druckt nicht", "--no-similar")
+    assert "similar past tickets" not in r.err

@@ -300,6 +300,22 @@ class Store:
                     return sorted(out)
         return sorted(out)
 
+    def approx_count(self) -> int:
+        """About how many tickets the desk holds, without listing them all:
+        full shards count 1,000, each prefix's last shard is listed."""
+        total = 0
+        if not self.tickets_dir.is_dir():
+            return 0
+        for pdir in os.scandir(self.tickets_dir):
+            if not PREFIX_RE.match(pdir.name) or not pdir.is_dir(follow_symlinks=False):
+                continue
+            shards = sorted(int(d.name) for d in os.scandir(pdir.path)
+                            if d.name.isdigit() and d.is_dir(follow_symlinks=False))
+            if shards:
+                last = self.tickets_dir / pdir.name / f"{shards[-1]:03d}"
+                total += (len(shards) - 1) * SHARD + sum(1 for f in os.scandir(last) if f.name.endswith(".yaml"))
+        return total
+
     def clone_info(self) -> dict[str, str] | None:
         p = self.state_dir / "clone.json"
         try:

@@ -146,13 +146,21 @@ def kb(
         raise CheckFailed("no standard solutions yet (mark a solved problem with `tix set ID --standard-solution`)")
 
 
-def print_similar(env, tid: str, title: str, description: Optional[str]) -> None:  # type: ignore[no-untyped-def]
+SIMILAR_MAX_TICKETS = 2000  # above this, `tix new` skips the hint unless asked (--similar)
+
+
+def print_similar(env, tid: str, title: str, description: Optional[str],  # type: ignore[no-untyped-def]
+                  force: Optional[bool] = None) -> None:
     """For `tix new`: up to three similar past tickets with their solutions,
     on standard error (standard output carries only the new ID). A hint, so
-    it never fails the command: a desk it cannot read is skipped silently."""
+    it never fails the command: a desk it cannot read is skipped silently.
+    `new` touches one file: on a desk of more than SIMILAR_MAX_TICKETS the
+    hint (which reads every solved ticket) runs only with --similar."""
     import os
 
-    if os.environ.get("TIX_NO_SIMILAR"):
+    if force is False or (force is None and os.environ.get("TIX_NO_SIMILAR")):
+        return
+    if force is None and env.store.approx_count() > SIMILAR_MAX_TICKETS:
         return
     try:
         from tix.search import similar

@@ -86,6 +86,9 @@ def new(
     to: Optional[str] = typer.Option(None, "--to", help="Assign to this agent right away."),
     message: Optional[str] = typer.Option(None, "-m", "--message", help="Description; '-' reads standard input."),
     edit: bool = typer.Option(False, "--edit", help="Write title and description in $EDITOR."),
+    similar: Optional[bool] = typer.Option(None, "--similar/--no-similar",
+                                           help="Show similar solved tickets on stderr (default: on desks of up "
+                                                "to 2,000 tickets; bigger desks use `tix search`)."),
     at: Optional[str] = AtOpt,
 ) -> None:
     """Open a ticket. Prints the new ID alone on the first line of output.
@@ -164,4 +167,4 @@ def new(
     env.finish(f"tix new {tid}: {title}")
     from tix.commands.knowledge import print_similar  # issue 9: similar past tickets, on stderr
 
-    print_similar(env, tid, title, description)
+    print_similar(env, tid, title, description, force=similar)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from tix import yamlio
 from tix.billing import Invoice, Line, _money, amount, assemble
-from tix.errors import BadInput, BrokenFile, NotFound
+from tix.errors import TixError, BadInput, BrokenFile, NotFound
 
 if TYPE_CHECKING:
     from tix.store import Store
@@ -194,8 +194,56 @@ def records(store: Store, problems: list[BrokenFile] | None = None) -> list[Reco
 
 
 def invoiced_ids(store: Store, problems: list[BrokenFile] | None = None) -> set[str]:
-    """The ids of every work entry some issued invoice covers."""
-    return {i for r in records(store, problems) for i in r.invoice.entry_ids}
+    """The ids of every work entry some issued invoice covers.
+
+    A record never changes once written, so the ids of each record file are
+    kept in the clone's local state (`invoiced.json`), trusted only while the
+    file's size, mtime_ns, ctime_ns and inode are the same: `show` and `list`
+    need the billing state without parsing years of invoice YAML each time.
+    A broken record is never cached: it is read (and reported) every time."""
+    import json
+    import os
+
+    cache_path = store.state_dir / "invoiced.json"
+    try:
+        cache = json.loads(cache_path.read_text(encoding="utf-8"))
+        if not isinstance(cache, dict):
+            cache = {}
+    except (OSError, ValueError):
+        cache = {}
+    fresh: dict[str, Any] = {}
+    ids: set[str] = set()
+    for p in _paths(store):
+        rel = store.rel(p)
+        try:
+            st = p.stat()
+            key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        except OSError:
+            key = None
+        hit = cache.get(rel)
+        if key is not None and isinstance(hit, list) and len(hit) == 2 and hit[0] == key \
+                and isinstance(hit[1], list) and all(isinstance(x, str) for x in hit[1]):
+            entry_ids = hit[1]
+        else:
+            try:
+                entry_ids = list(_read(store, p).invoice.entry_ids)
+            except BrokenFile as err:
+                if problems is None:
+                    raise
+                problems.append(err)
+                continue
+        ids.update(entry_ids)
+        if key is not None:
+            fresh[rel] = [key, entry_ids]
+    if fresh != cache:
+        try:
+            store.ensure_state_dir()
+            tmp = cache_path.with_name(f".invoiced.json.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(fresh), encoding="utf-8")
+            os.replace(tmp, cache_path)
+        except (OSError, TixError):
+            pass  # only speed depends on it
+    return ids
 
 
 def list_invoices(store: Store) -> list[Record]:

@@ -349,3 +349,25 @@ def test_two_clones_issue_the_same_number_clash_found_after_sync(tmp_path: Path)
     if importlib.util.find_spec("tix.commands.fsck") is not None:  # tix fsck reports it too
         r = b.run("fsck")
         assert r.returncode == 1 and "invoice number 2026-11-001 was also issued" in r.stdout
+
+
+def test_invoiced_ids_cache_sees_a_hand_edited_record(tmp_path):
+    """The billed-ids cache is trusted only while the record file is unchanged."""
+    from pathlib import Path
+
+    from tests.conftest import make_desk
+    from tix import ledger
+    from tix.store import Store
+
+    desk = make_desk(tmp_path / "d")
+    tid = desk.new("--title", "billed", "--org", "contoso")
+    desk.ok("work", tid, "30m")
+    desk.ok("invoice", "2026-11", "--mark")
+    store = Store(desk.root)
+    first = ledger.invoiced_ids(store)
+    assert len(first) == 1 and (store.state_dir / "invoiced.json").is_file()
+    assert ledger.invoiced_ids(store) == first  # from the cache
+    rec = next(Path(desk.root, "invoices").glob("*.yaml"))
+    rec.write_text(rec.read_text().replace("entries:", "entries_broken:"))
+    problems: list = []
+    assert ledger.invoiced_ids(store, problems) == set() and problems  # re-read, reported, not cached

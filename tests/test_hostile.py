@@ -300,7 +300,10 @@ def test_a_100_mb_file_is_refused_without_reading_it(tmp_path: Path) -> None:
             "    runpy.run_module('tix', run_name='__main__')\n"
             "except SystemExit:\n"
             "    pass\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+            # VmHWM: this process's own peak (ru_maxrss would carry the parent's peak over fork+exec)
+            "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
+            "print(int(hwm[0].split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+            " file=sys.stderr)\n"
         )
         p = subprocess.run([sys.executable, "-c", code, *args], env=desk.env(), capture_output=True, text=True,
                            timeout=120)

@@ -105,3 +105,18 @@ def make_desk(root: Path, user: str = "anna", prefix: str = "AB", policy: str | 
 def desk(tmp_path: Path) -> Desk:
     """A fresh desk (prefix AB, user anna, now Mon 2026-11-23 10:00 CET) with orgs contoso and fabrikam."""
     return make_desk(tmp_path / "desk")
+
+
+@pytest.fixture
+def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real git with no global config: identity from the environment, HOME in
+    tmp, and this interpreter's `tix` first on PATH (git runs the merge driver)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
+    for k in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{k}_NAME", "Tix Test")
+        monkeypatch.setenv(f"GIT_{k}_EMAIL", "tix@example.com")
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))

@@ -673,20 +673,6 @@ def _assert_clean(fig: Figures) -> None:
     assert fig.killed > 0  # the harness really crashed something
 
 
-@pytest.fixture
-def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Identity from the environment, HOME in tmp: no global git config needed."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
-    for k in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{k}_NAME", "Tix Test")
-        monkeypatch.setenv(f"GIT_{k}_EMAIL", "tix@example.com")
-    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
-
-
 @pytest.mark.parametrize("family", FAMILIES)
 def test_sigkill_during(tmp_path: Path, family: str, git_env: None) -> None:
     if family == "sync" and shutil.which("git") is None:

@@ -20,19 +20,7 @@ from tix.store import CONFLICT_RE, parse_ticket_text
 USERS = (("anna", "AB"), ("bert", "BE"), ("carla", "CA"))
 
 
-@pytest.fixture(autouse=True)
-def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No global git config needed: identity from the environment, HOME in
-    tmp, and the venv's `tix` first on PATH (git runs the merge driver)."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
-    for k in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{k}_NAME", "Tix Test")
-        monkeypatch.setenv(f"GIT_{k}_EMAIL", "tix@example.com")
-    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+pytestmark = pytest.mark.usefixtures("git_env")  # conftest: real git, no global config
 
 
 class Desk(Desk):  # type: ignore[no-redef]

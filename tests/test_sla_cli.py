@@ -62,8 +62,10 @@ def test_overview_all_and_json(scene) -> None:  # type: ignore[no-untyped-def]
 
 def test_overview_csv_and_team_filter(scene) -> None:  # type: ignore[no-untyped-def]
     out = scene.ok("sla", "--all", "--format", "csv", now=at("11:30"))
-    assert out.splitlines()[0] == "id,pri,state,clock,due,left,escalate,team,assignee,title"
+    lines = out.splitlines()
+    assert lines[0] == "id,pri,state,clock,due,remaining_minutes,escalate_to,team,assignee,title"
     assert out.count("\r\n") == 3
+    assert all(ln.split(",")[5].lstrip("-").isdigit() or ln.split(",")[5] == "" for ln in lines[1:])  # numbers
     out = scene.ok("sla", "--team", "connectivity", now=at("11:30"))
     assert "0 open tickets" in out
     r = scene.run("sla", "--team", "nosuch")

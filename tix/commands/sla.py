@@ -121,8 +121,12 @@ def _overview(env: Any, all_: bool, team: Optional[str], format: str) -> None:
                    r["due"].astimezone(p.tz) if r["due"] else "", left(r),
                    f"-> {r['escalate_to']}" if r["escalate_to"] else "", r["team"] or "", r["assignee"] or "",
                    r["title"] if format == "csv" else r["title"][:50]] for r in rows]
-    if format == "csv":
-        print(render.to_csv(table_rows, headers), end="")
+    if format == "csv":  # numbers for a spreadsheet: minutes left (negative: over), escalation team
+        csv_rows = [[r["id"], r["priority"], r["state"], r["clock"] or "",
+                     r["due"].astimezone(p.tz).isoformat() if r["due"] else "",
+                     "" if r["remaining_minutes"] is None else r["remaining_minutes"], r["escalate_to"] or "",
+                     r["team"] or "", r["assignee"] or "", r["title"]] for r in rows]
+        print(render.to_csv(csv_rows, [*headers[:5], "remaining_minutes", "escalate_to", *headers[7:]]), end="")
         return
     if table_rows:
         if env.color:

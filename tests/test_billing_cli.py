@@ -132,3 +132,16 @@ def test_work_prints_billed(wdesk: tuple[Desk, str], duration: str, billed: int,
     assert amount in out
     (ev,) = d.worked(tid)
     assert d.show(tid)["time"]["billed_minutes"] == billed
+
+
+def test_negative_duration_is_named_not_mistaken_for_an_option(tmp_path):
+    from tests.conftest import make_desk
+
+    desk = make_desk(tmp_path / "d")
+    tid = desk.new("--title", "x")
+    before = desk.snapshot()
+    r = desk.run("work", tid, "-5")
+    assert r.code == 2 and "duration '-5': must be more than zero" in r.err
+    r = desk.run("work", tid, "30m", "--onsit")
+    assert r.code == 2 and "--onsit" in r.err
+    assert desk.snapshot() == before

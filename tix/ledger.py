@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from tix import yamlio
 from tix.billing import Invoice, Line, _money, amount, assemble
-from tix.errors import TixError, BadInput, BrokenFile, NotFound
+from tix.errors import BadInput, BrokenFile, NotFound
 
 if TYPE_CHECKING:
     from tix.store import Store
@@ -202,7 +202,6 @@ def invoiced_ids(store: Store, problems: list[BrokenFile] | None = None) -> set[
     need the billing state without parsing years of invoice YAML each time.
     A broken record is never cached: it is read (and reported) every time."""
     import json
-    import os
 
     cache_path = store.state_dir / "invoiced.json"
     try:
@@ -236,13 +235,9 @@ def invoiced_ids(store: Store, problems: list[BrokenFile] | None = None) -> set[
         if key is not None:
             fresh[rel] = [key, entry_ids]
     if fresh != cache:
-        try:
-            store.ensure_state_dir()
-            tmp = cache_path.with_name(f".invoiced.json.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(fresh), encoding="utf-8")
-            os.replace(tmp, cache_path)
-        except (OSError, TixError):
-            pass  # only speed depends on it
+        from tix.store import write_local_cache
+
+        write_local_cache(cache_path, json.dumps(fresh).encode("utf-8"))
     return ids
 
 

@@ -173,6 +173,22 @@ def _oserror(err: OSError, path: Path | str) -> StoreError:
     return StoreError(f"cannot write: {why}; nothing was changed", path=str(path))
 
 
+def write_local_cache(path: Path, data: bytes) -> None:
+    """Best effort for derived caches in the clone's local state: temp file +
+    rename (readers see the old or the new file, never half of one), no fsync
+    (a lost cache costs only speed), and a failure is ignored for the same reason."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
 class HolidayCache:
     """Country holidays per year, kept in the clone's local state (a derived
     cache like the index: deleting it costs one import of `holidays`)."""
@@ -197,13 +213,7 @@ class HolidayCache:
     def __setitem__(self, key: str, value: list[str]) -> None:
         data = self._load()
         data[key] = value
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # only speed depends on it
+        write_local_cache(self.path, json.dumps(data).encode("utf-8"))
 
 
 class Store:

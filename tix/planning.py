@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from tix.dates import parse_stamp
 from tix.errors import BadInput
+from tix.templates import MONTH_NAMES, WEEKDAY_NAMES  # one table of day and month names
 
 if TYPE_CHECKING:
     from tix.dates import Period
@@ -384,15 +385,6 @@ _PICKUP = {
     "cs": "Technik se vaším požadavkem začne zabývat {day} v {time}.",
     "no": "En tekniker tar tak i saken {day} kl. {time}.",
 }
-_WEEKDAY_NAMES = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
-    "cs": ("pondělí", "úterý", "středa", "čtvrtek", "pátek", "sobota", "neděle"),
-    "no": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
-}
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-              "October", "November", "December")
 
 
 def language_of(t: Ticket, policy: Policy) -> str:
@@ -409,9 +401,9 @@ def pickup_notice(start: datetime, language: str) -> str:
     in the given language; `start` in the policy timezone. The mail engineer's
     `tix notify` sends it for each `planned` event (key `planned:<event id>`)."""
     lang = language if language in _PICKUP else "en"
-    wd = _WEEKDAY_NAMES[lang][start.weekday()]
+    wd = WEEKDAY_NAMES[lang][start.weekday()]
     day = {
-        "en": f"{wd} {start.day} {_MONTHS_EN[start.month - 1]} {start.year}",
+        "en": f"{wd} {start.day} {MONTH_NAMES['en'][start.month - 1]} {start.year}",
         "nl": f"{wd} {start.day}-{start.month}-{start.year}",
         "de": f"{wd}, {start.day}.{start.month}.{start.year}",
         "cs": f"{start.day}. {start.month}. {start.year} ({wd})",

@@ -222,14 +222,14 @@ def install_defaults(root: Path) -> bool:
 
 # ---------------------------------------------------------------- values
 
-_WEEKDAYS = {
+WEEKDAY_NAMES = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
     "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
     "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
     "cs": ("pondělí", "úterý", "středa", "čtvrtek", "pátek", "sobota", "neděle"),
     "no": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
 }
-_MONTHS = {
+MONTH_NAMES = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"),
     "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
@@ -265,8 +265,8 @@ _CLOCKS = {
 
 def format_when(dt: datetime, lang: str) -> str:
     """A date and time as people write it in each language."""
-    lang = lang if lang in _WEEKDAYS else "en"
-    wd, mon = _WEEKDAYS[lang][dt.weekday()], _MONTHS[lang][dt.month - 1]
+    lang = lang if lang in WEEKDAY_NAMES else "en"
+    wd, mon = WEEKDAY_NAMES[lang][dt.weekday()], MONTH_NAMES[lang][dt.month - 1]
     hm = f"{dt.hour:02d}:{dt.minute:02d}"
     return {
         "en": f"{wd} {dt.day} {mon} {dt.year} at {hm}",

@@ -8,6 +8,7 @@ late), waiting periods, reopenings, splits, problems and changes.
 
     python bench/generate.py --tickets 100000 --out /tmp/bench --workers 2
     python bench/generate.py --tickets 200 --out /tmp/small --seed 7
+    python bench/generate.py --tickets 100000 --out /tmp/bench --workers 2 --invoices
 
 Each clone's ID prefix (SD, DV, LO, PK, RV, IB, FJ, EM) is generated on its own
 from its own seed, so the output does not depend on --workers: the workers
@@ -102,10 +103,39 @@ def build_prefix(job: tuple[str, str, int, int, float, str, bool]) -> dict[str, 
             "seconds": round(_time.perf_counter() - started, 2)}
 
 
+def issue_invoices(root: Path, through: str) -> list[str]:
+    """Issue the monthly invoice of every month up to `through` (YYYY-MM), the
+    way a shop does at each month's start: `tix invoice MONTH --mark`'s own
+    code (tix.ledger.issue), issued on the 1st at 09:00. Returns the numbers."""
+    from datetime import timedelta
+
+    from tix import billing, ledger
+    from tix.dates import month_period
+    from tix.policy import load_policy
+
+    store = Store(root)
+    policy = load_policy(root / "policies.yaml")
+    tickets = store.all_tickets([])
+    entries = [x for t in tickets for x in billing.billable(t, policy)]
+    months = sorted({x[4].month for x in entries if isinstance(x[4], billing.Line)})
+    owner = next(iter(V.BENCH_CLONES.values()))
+    names = {k: o.name for k, o in policy.orgs.items()}
+    out = []
+    for m in months:
+        if m > through:
+            break
+        per = month_period(int(m[:4]), int(m[5:]), policy.tz)
+        inv = ledger.issue(store, lambda ids: billing.invoice_from(entries, policy, per.end, m, ids, None),
+                           user=owner, now=per.end + timedelta(hours=9), org_names=names)
+        if inv.number:
+            out.append(inv.number)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--tickets", type=int, required=True, help="how many tickets (exactly)")
+    ap.add_argument("--tickets", type=int, help="how many tickets (exactly)")
     ap.add_argument("--out", type=Path, required=True, help="the desk directory to write")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--years", type=float, default=2.0, help="spread over this many years up to 2026-11-20")
@@ -114,8 +144,21 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"clones (ID prefixes), 1..{len(V.BENCH_CLONES)} (default all)")
     ap.add_argument("--fsync", action="store_true", help="keep fsync on (slow; measures the real writer)")
     ap.add_argument("--force", action="store_true", help="replace the tickets of an existing desk at --out")
+    ap.add_argument("--invoices", metavar="YYYY-MM", nargs="?", const="2026-09",
+                    help="also issue the monthly invoices up to this month (default 2026-09: October is "
+                    "the open draft, as on the demo desk)")
+    ap.add_argument("--invoices-only", action="store_true",
+                    help="write no tickets: only issue the invoices (--invoices) on the desk at --out")
     args = ap.parse_args(argv)
-    if args.tickets < 1:
+    if args.invoices_only:
+        if not (args.out / "policies.yaml").is_file():
+            ap.error(f"--invoices-only: no desk at {args.out}")
+        started = _time.perf_counter()
+        nums = issue_invoices(args.out.resolve(), args.invoices or "2026-09")
+        print(f"{len(nums)} invoices issued ({nums[0] if nums else '-'} .. {nums[-1] if nums else '-'}) in "
+              f"{_time.perf_counter() - started:.1f} s")
+        return 0
+    if args.tickets is None or args.tickets < 1:
         ap.error("--tickets: at least 1")
     if not 1 <= args.prefixes <= len(V.BENCH_CLONES):
         ap.error(f"--prefixes: 1..{len(V.BENCH_CLONES)}")
@@ -155,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{'s' if args.workers != 1 else ''}) -> {out}")
     for r in results:
         print(f"  {r['prefix']}: {r['tickets']} tickets, {r['events']} events, {r['seconds']} s")
+    if args.invoices:
+        nums = issue_invoices(out, args.invoices)
+        print(f"{len(nums)} invoices issued ({nums[0] if nums else '-'} .. {nums[-1] if nums else '-'})")
     return 0
 
 

@@ -155,7 +155,11 @@ def desk_for(n: int, regenerate: bool) -> Path:
     if not (desk / "policies.yaml").is_file():
         print(f"bench: generating {n} tickets into {desk}", file=sys.stderr, flush=True)
         subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--tickets", str(n), "--out", str(desk),
-                        "--workers", "2", "--force"], check=True)
+                        "--workers", "2", "--force", "--invoices"], check=True)
+    elif not (desk / "invoices").is_dir():  # a desk of an older generator: bill its months like a shop does
+        print(f"bench: issuing the monthly invoices of {desk}", file=sys.stderr, flush=True)
+        subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--out", str(desk), "--invoices",
+                        "--invoices-only"], check=True)
     return desk
 
 

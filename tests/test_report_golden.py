@@ -112,6 +112,7 @@ def _no_extras(monkeypatch: pytest.MonkeyPatch) -> None:
     import tix.reports
 
     monkeypatch.setattr(tix.reports, "_extras", lambda *a, **k: {})
+    monkeypatch.setattr(tix.reports, "_month_extras", lambda *a, **k: {})
 
 
 CASES = [

@@ -324,20 +324,84 @@ def build_invoice(tickets: Iterable[Ticket], policy: Policy, period_end: datetim
     """Every billable entry with `at` before `period_end` that no issued invoice
     covers (of organisation `org`, if given). Entries from months before
     `month_label` (logged or billed late) are flagged `late`."""
-    out: list[Line] = []
-    for t in tickets:
-        if org is not None and t.org != org:
+    entries = [x for t in tickets if org is None or t.org == org for x in billable(t, policy)]
+    return invoice_from(entries, policy, period_end, month_label, invoiced_ids, org)
+
+
+# An entry of `billable`: (entry id, ticket id, org, position in the ticket's
+# work, the priced Line or the PolicyError that kept it from a price).
+Entry = tuple[str, str, "str | None", int, "Line | PolicyError"]
+
+
+def billable(t: Ticket, policy: Policy) -> list[Entry]:
+    """The ticket's billable (not no_bill) work entries, priced. An entry
+    without a price (its rate left policies.yaml) carries the error, raised
+    only if an invoice needs that entry."""
+    out: list[Entry] = []
+    for k, e in enumerate(t.work):
+        if e.get("no_bill"):
             continue
-        for e in t.work:
-            if e.get("no_bill") or e["id"] in invoiced_ids:
-                continue
-            line = price(e, t, policy)
-            if line.at >= period_end:
-                continue
-            out.append(replace(line, late=line.month < month_label))
+        try:
+            line: Line | PolicyError = price(e, t, policy)
+        except PolicyError as err:
+            line = err
+        out.append((str(e["id"]), t.id, t.org, k, line))
+    return out
+
+
+def invoice_from(entries: Iterable[Entry], policy: Policy, period_end: datetime, month_label: str,
+                 invoiced_ids: set[str], org: str | None) -> Invoice:
+    """The invoice of these billable entries (as `build_invoice`)."""
+    out: list[Line] = []
+    errors: list[tuple[str, int, PolicyError]] = []
+    for eid, ticket, t_org, k, line in entries:
+        if (org is not None and t_org != org) or eid in invoiced_ids:
+            continue
+        if isinstance(line, PolicyError):
+            errors.append((ticket, k, line))
+            continue
+        if line.at >= period_end:
+            continue
+        out.append(replace(line, late=line.month < month_label))
+    if errors:  # refuse to guess a price rather than bill a wrong one (the first, in ticket order)
+        raise min(errors, key=lambda x: (x[0], x[1]))[2]
     names = {k: o.name for k, o in policy.orgs.items()}
     return assemble(out, month=month_label, org_filter=org, currency=policy.billing.currency,
                     vat_percent=policy.billing.vat_percent, org_names=names)
+
+
+def invoice_fold(tickets: Iterable[Ticket], policy: Policy) -> tuple[tuple[str, tuple[str, ...]], list[Any]]:
+    """A group of tickets' billable entries as plain data, for the index to
+    keep (`tix.index.derive`): meta (the entry ids joined by NUL, the
+    organisations), value (the packed entries, `unpack_entries` reads them)."""
+    entries = [x for t in tickets for x in billable(t, policy)]
+    ids = "\0".join(x[0] for x in entries)
+    orgs = tuple(sorted({t.org for t in tickets if t.org}))
+    packed = []
+    for eid, ticket, org, k, line in entries:
+        if isinstance(line, PolicyError):
+            packed.append((eid, ticket, org, k, None, (line.message, line.path)))
+        else:
+            packed.append((eid, ticket, org, k, (
+                line.event_id, line.ticket, line.org, line.title, line.at.isoformat(), line.agent, line.note,
+                line.minutes, line.billed_minutes, line.rate_name, str(line.rate), str(line.multiplier),
+                str(line.amount), line.after_hours, line.onsite, line.no_bill), None))
+    return (ids, orgs), packed
+
+
+def unpack_entries(packed: list[Any], policy: Policy) -> list[Entry]:
+    """`invoice_fold`'s value back into billable entries."""
+    tz = policy.tz
+    out: list[Entry] = []
+    for eid, ticket, org, k, x, err in packed:
+        if x is None:
+            out.append((eid, ticket, org, k, PolicyError(err[0], path=err[1])))
+            continue
+        out.append((eid, ticket, org, k, Line(
+            event_id=x[0], ticket=x[1], org=x[2], title=x[3], at=datetime.fromisoformat(x[4]).astimezone(tz),
+            agent=x[5], note=x[6], minutes=x[7], billed_minutes=x[8], rate_name=x[9], rate=Decimal(x[10]),
+            multiplier=Decimal(x[11]), amount=Decimal(x[12]), after_hours=x[13], onsite=x[14], no_bill=x[15])))
+    return out
 
 
 # ---------------------------------------------------------------- record parsing helpers

@@ -261,8 +261,10 @@ def load(store: Store, number: str) -> Invoice:
 
 # ---------------------------------------------------------------- writing
 
-def next_number(recs: list[Record], month: str) -> int:
-    nums = [int(m.group(2)) for r in recs if (m := NUMBER_RE.match(r.number)) and m.group(1) == month]
+def next_number(numbers: list[str], month: str) -> int:
+    """The next free number of `month`, from the numbers already issued (a
+    record's file name starts with its number: `_read` refuses any other)."""
+    nums = [int(m.group(2)) for n in numbers if (m := NUMBER_RE.match(n)) and m.group(1) == month]
     return max(nums, default=0) + 1
 
 
@@ -303,13 +305,14 @@ def issue(store: Store, build: Callable[[set[str]], Invoice], *, user: str, now:
     from tix.dates import stamp
 
     with store._lock("invoice.lock"):  # two runs at once must not bill one entry twice
-        recs = records(store)  # a broken record stops us: we cannot know what it billed
-        inv = build({i for r in recs for i in r.invoice.entry_ids})
+        # every record is read (or its ids taken from the local cache while its
+        # file is unchanged); a broken one stops us: we cannot know what it billed
+        inv = build(invoiced_ids(store))
         if not inv.lines:
             return inv
         clone = store.clone_info()
         suffix = clone["prefix"] if clone else store.claim_prefix(user)
-        n = next_number(recs, inv.month)
+        n = next_number([p.name.split(".", 1)[0] for p in _paths(store)], inv.month)
         while True:
             number = f"{inv.month}-{n:03d}"
             issued = inv.with_number(number, stamp(now), user)

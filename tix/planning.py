@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Slot", "AgendaRow", "current_slot", "worked_minutes", "default_minutes", "check_slot",
            "hours_problem", "overlapping", "agenda", "feed_slots", "build_ics", "estimate_accuracy",
-           "pickup_notice", "MAX_SLOT_MINUTES", "DEFAULT_SLOT_MINUTES"]
+           "estimate_fact", "accuracy_of", "pickup_notice", "MAX_SLOT_MINUTES", "DEFAULT_SLOT_MINUTES"]
 
 UTC = timezone.utc
 MAX_SLOT_MINUTES = 12 * 60   # one slot is at most a long working day; plan more days separately
@@ -433,21 +433,36 @@ def estimate_accuracy(tickets: Iterable[Ticket], period: Period, policy: Policy)
 
     Tickets without a team count under "(none)". Ratios are rounded to 2
     decimals, percentages to 1; None where there is nothing to divide by."""
-    groups: dict[str, list[Ticket]] = {}
-    for t in tickets:
-        if t.resolved_at is None or not period.contains(t.resolved_at):
-            continue
-        groups.setdefault(t.team or "(none)", []).append(t)
+    facts = [f for f in map(estimate_fact, tickets) if f is not None and period.contains(f[0])]
+    return accuracy_of([f[1:] for f in facts])
+
+
+def estimate_fact(t: Ticket) -> tuple[datetime, str, int | None, int] | None:
+    """What estimate accuracy needs of one ticket: (its current resolve, its
+    team or "(none)", its estimate if it is a positive whole number of
+    minutes, minutes worked); None if it is not resolved. Plain data, so the
+    monthly report can keep it with a ticket's other figures."""
+    if t.resolved_at is None:
+        return None
+    est = t.f("estimate")
+    if not isinstance(est, int) or isinstance(est, bool) or est <= 0:
+        est = None
+    return (t.resolved_at, t.team or "(none)", est, worked_minutes(t))
+
+
+def accuracy_of(facts: Iterable[tuple[str, int | None, int]]) -> dict[str, dict[str, Any]]:
+    """`estimate_accuracy` from (team, estimate, worked) of the tickets resolved in the period."""
+    groups: dict[str, list[tuple[int | None, int]]] = {}
+    for team, est, worked in facts:
+        groups.setdefault(team, []).append((est, worked))
     out: dict[str, dict[str, Any]] = {}
     for team in sorted(groups):
         ts = groups[team]
         est_total = worked_total = accurate = over = under = 0
         ratios = []
-        for t in ts:
-            est = t.f("estimate")
-            if not isinstance(est, int) or isinstance(est, bool) or est <= 0:
+        for est, worked in ts:
+            if est is None:
                 continue
-            worked = worked_minutes(t)
             est_total += est
             worked_total += worked
             ratios.append(worked / est)

@@ -244,6 +244,8 @@ class _Scan:
     split: dict[str, Figures]
     breaches: list[dict[str, Any]]
     tickets: list[dict[str, Any]]
+    detail_of: dict[int, dict[str, dict[str, Figures]]] = field(default_factory=dict)  # detail=ALL
+    breaches_of: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _priority(policy: Policy, t: Ticket) -> str:
@@ -261,23 +263,101 @@ def _dims(policy: Policy, t: Ticket) -> dict[str, str]:
             "agent": t.assignee or UNASSIGNED}
 
 
-def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: list[Bucket], *,
-          org: str | None = None, detail: int | None = None, split: str | None = None,
-          org_view: bool = False) -> _Scan:
-    """The one pass over the tickets. `detail`: the bucket whose breakdowns
-    (by priority, team, ...), breaches and ticket list are wanted. `split`:
-    a dimension (team, org) whose values become the columns instead."""
-    from tix import billing, sla as sla_mod
+@dataclass
+class Facts:
+    """One ticket's facts, each at the instant it happened: what `_scan` drops
+    into buckets. They do not depend on the buckets, so any period can be
+    built from them; a resolved or closed ticket's facts do not depend on
+    `now` either (its clocks have stopped)."""
 
+    t: Ticket
+    dims: dict[str, str]
+    state: Any  # sla.SlaState, or None for categories without an SLA
+    resolutions: list[datetime]
+    running: dict[datetime, float]  # business minutes running up to each resolution
+    reopens: list[datetime]
+    closes: list[datetime]
+    stretches: list[tuple[datetime, datetime | None]]
+    work: list[tuple[datetime, Any]]  # (at, billing.Line), or (at, PolicyError) for an entry without a price
+    clocks: list[tuple[datetime, Any]]  # (instant decided, sla.Clock): met when met, breached at its due time
+    feedback: list[tuple[datetime, int]]
+    escalations: list[tuple[datetime, str]]
+
+    def instants(self) -> list[datetime]:
+        """Every instant a fact of this ticket happened (open stretches: their start)."""
+        out = [self.t.created, *self.resolutions, *self.reopens, *self.closes]
+        out += [a for a, _ in self.stretches] + [b for _, b in self.stretches if b is not None]
+        out += [x[0] for x in self.work] + [x[0] for x in self.clocks]
+        out += [x[0] for x in self.feedback] + [x[0] for x in self.escalations]
+        return out
+
+
+def ticket_facts(t: Ticket, policy: Policy, now: datetime, cal: Any = None) -> Facts:
+    from tix import billing, sla as sla_mod
+    from tix.errors import PolicyError
+
+    cal = cal if cal is not None else policy.calendar()
+    state = sla_mod.compute(t, policy, now) if t.category in sla_mod.SLA_CATEGORIES else None
+    resolutions, reopens, closes, stretches = status_facts(t)
+    running: dict[datetime, float] = {}
+    if resolutions:
+        wanted = list(resolutions)
+        final = resolutions[-1]
+        if (state is not None and state.clock == "business" and t.status in STOPPED
+                and state.resolve.done_at is not None):
+            # the resolve clock already walked this: business minutes from
+            # creation to the final resolve, pauses and reopen gaps left out
+            running[final] = round(state.resolve.taken, 2)
+            wanted = [r for r in wanted if r != final]
+        if wanted:
+            running.update(_running_minutes(t, policy, cal, wanted))
+    work: list[tuple[datetime, Any]] = []
+    for e in t.work:
+        try:
+            work.append((parse_stamp(e["at"]), billing.price(e, t, policy)))
+        except PolicyError as err:  # refused only if the report needs this entry
+            work.append((parse_stamp(e["at"]), err))
+    clocks: list[tuple[datetime, Any]] = []
+    if state is not None:
+        for c in (state.response, state.resolve):
+            if c.state == "met" and c.done_at is not None:
+                clocks.append((c.done_at, c))
+            elif c.state == "breached" and c.due is not None:
+                clocks.append((c.due, c))
+    feedback = [(parse_stamp(e["at"]), int(e["score"])) for e in t.feedback]
+    escalations = []
+    for e in t.escalations:
+        line_no = e.get("line")
+        if line_no is None and e.get("to_team") in policy.teams:
+            line_no = policy.teams[e["to_team"]].line
+        escalations.append((parse_stamp(e["at"]), str(line_no) if line_no is not None else "?"))
+    return Facts(t, _dims(policy, t), state, resolutions, running, reopens, closes, stretches, work, clocks,
+                 feedback, escalations)
+
+
+ALL = -1  # `detail`: every bucket
+
+
+def _scan(tickets: Iterable[Ticket | Facts], policy: Policy, now: datetime, buckets: list[Bucket], *,
+          org: str | None = None, detail: int | None = None, split: str | None = None,
+          org_view: bool = False, errors: dict[int, tuple[str, str | None]] | None = None) -> _Scan:
+    """The one pass over the tickets (or their facts). `errors`: where a work
+    entry in bucket i has no price, note (message, path) there instead of
+    raising it. `detail`: the bucket
+    whose breakdowns (by priority, team, ...), breaches and ticket list are
+    wanted (ALL: every bucket's, in `detail_of`). `split`: a dimension (team,
+    org) whose values become the columns instead."""
     starts = [b.start.timestamp() for b in buckets]
     w_start, w_end = buckets[0].start, buckets[-1].end
     w_start_ts, w_end_ts = w_start.timestamp(), w_end.timestamp()
     n = len(buckets)
     columns = [Figures() for _ in buckets]
     total = Figures()
+    det_all: dict[int, dict[str, dict[str, Figures]]] = {}
     det: dict[str, dict[str, Figures]] = {d: {} for d in DIMENSIONS} if detail is not None else {}
     spl: dict[str, Figures] = {}
     breaches: list[dict[str, Any]] = []
+    breaches_all: dict[int, list[dict[str, Any]]] = {}
     listed: list[dict[str, Any]] = []
     cal = policy.calendar()
     tz = policy.tz
@@ -289,16 +369,21 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
             return -1
         return bisect_right(starts, ts) - 1
 
-    for t in tickets:
+    def is_detail(i: int) -> bool:
+        return i == detail or (detail == ALL and i >= 0)
+
+    for x in tickets:
+        t = x.t if isinstance(x, Facts) else x
         if org is not None and t.org != org:
             continue
         if t.created >= w_end:
             continue
         if not t.is_open and t.last_activity is not None and t.last_activity < w_start:
             continue  # done before the window: nothing of it can land in a bucket
-        dims = _dims(policy, t)
+        fx = x if isinstance(x, Facts) else ticket_facts(t, policy, now, cal)
+        dims = fx.dims
         skey = dims[split] if split else None
-        state = sla_mod.compute(t, policy, now) if t.category in sla_mod.SLA_CATEGORIES else None
+        state = fx.state
 
         def targets(i: int, agent: str | None = None, with_total: bool = True) -> list[Figures]:
             """Figures a fact in bucket i goes to: its column (or split
@@ -314,12 +399,17 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
                 out.append(f)
             else:
                 out.append(columns[i])
-            if i == detail:
+            if is_detail(i):
+                dd = det
+                if detail == ALL:
+                    dd = det_all.get(i)  # type: ignore[assignment]
+                    if dd is None:
+                        dd = det_all[i] = {d: {} for d in DIMENSIONS}
                 for d in DIMENSIONS:
                     v = agent if (d == "agent" and agent is not None) else dims[d]
-                    g = det[d].get(v)
+                    g = dd[d].get(v)
                     if g is None:
-                        g = det[d][v] = Figures()
+                        g = dd[d][v] = Figures()
                     out.append(g)
             return out
 
@@ -329,11 +419,11 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
             for f in targets(i):
                 f.opened += 1
 
-        resolutions, reopens, closes, stretches = status_facts(t)
+        resolutions, reopens = fx.resolutions, fx.reopens
 
         # a ticket counts once per bucket (and once in the total) however
         # often it was resolved or closed there
-        closed_in = {i for i in map(idx, closes) if i >= 0}
+        closed_in = {i for i in map(idx, fx.closes) if i >= 0}
         for i in closed_in:
             for f in targets(i, with_total=False):
                 f.closed += 1
@@ -348,17 +438,7 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
                     first.setdefault(i, r)
                     last[i] = r
             if first:
-                wanted = set(last.values())
-                running: dict[datetime, float] = {}
-                final = resolutions[-1]
-                if (final in wanted and state is not None and state.clock == "business"
-                        and t.status in STOPPED and state.resolve.done_at is not None):
-                    # the resolve clock already walked this: business minutes from
-                    # creation to the final resolve, pauses and reopen gaps left out
-                    running[final] = round(state.resolve.taken, 2)
-                    wanted.discard(final)
-                if wanted:
-                    running.update(_running_minutes(t, policy, cal, list(wanted)))
+                running = fx.running
                 for i, r in first.items():
                     reopened = any(x > r for x in reopens)
                     for f in targets(i, with_total=False):
@@ -372,7 +452,7 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
 
         # backlog: open just before a bucket's end, i.e. stretch [a, b) with a < end <= b
         in_backlog = False
-        for a, b in stretches:
+        for a, b in fx.stretches:
             ia = 0 if a < w_start else idx(a)
             if ia < 0:
                 continue  # opened after the window
@@ -389,55 +469,49 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
 
         # -- work, priced like the invoice
         work_rows = []
-        for e in t.work:
-            at = parse_stamp(e["at"])
+        for at, line in fx.work:
             i = idx(at)
             if i < 0:
                 continue
-            line = billing.price(e, t, policy)
+            if isinstance(line, Exception):
+                if errors is None:
+                    raise line
+                errors.setdefault(i, (line.message, line.path))
+                continue
             for f in targets(i, agent=line.agent):
                 f.add_work(line.minutes, line.billed_minutes, line.amount, line.rate_name)
             if org_view and i == detail:
                 work_rows.append(line)
 
         # -- SLA clocks, counted where they were decided
-        if state is not None:
-            for c in (state.response, state.resolve):
-                if c.state == "met" and c.done_at is not None:
-                    when = c.done_at
-                elif c.state == "breached" and c.due is not None:
-                    when = c.due
-                else:
-                    continue
-                i = idx(when)
-                if i < 0:
-                    continue
-                for f in targets(i):
-                    if c.name == "response":
-                        if c.state == "met":
-                            f.response_met += 1
-                        else:
-                            f.response_breached += 1
-                    elif c.state == "met":
-                        f.resolve_met += 1
+        for when, c in fx.clocks:
+            i = idx(when)
+            if i < 0:
+                continue
+            for f in targets(i):
+                if c.name == "response":
+                    if c.state == "met":
+                        f.response_met += 1
                     else:
-                        f.resolve_breached += 1
-                if c.state == "breached" and i == detail:
-                    breaches.append(_breach(t, c, state.priority, tz))
+                        f.response_breached += 1
+                elif c.state == "met":
+                    f.resolve_met += 1
+                else:
+                    f.resolve_breached += 1
+            if c.state == "breached" and is_detail(i):
+                (breaches if detail != ALL else breaches_all.setdefault(i, [])).append(
+                    _breach(t, c, state.priority, tz))
 
-        for e in t.feedback:
-            i = idx(parse_stamp(e["at"]))
+        for at, score in fx.feedback:
+            i = idx(at)
             if i >= 0:
                 for f in targets(i):
-                    f.scores.append(int(e["score"]))
-        for e in t.escalations:
-            i = idx(parse_stamp(e["at"]))
+                    f.scores.append(score)
+        for at, line_no in fx.escalations:
+            i = idx(at)
             if i >= 0:
-                line_no = e.get("line")
-                if line_no is None and e.get("to_team") in policy.teams:
-                    line_no = policy.teams[e["to_team"]].line
                 for f in targets(i):
-                    f.escalations[str(line_no) if line_no is not None else "?"] += 1
+                    f.escalations[line_no] += 1
 
         if org_view and detail is not None:
             b = buckets[detail]
@@ -451,7 +525,7 @@ def _scan(tickets: Iterable[Ticket], policy: Policy, now: datetime, buckets: lis
     total.backlog_ages = [a for f in ends for a in f.backlog_ages]
     breaches.sort(key=lambda x: (x["due"] or "", x["ticket"], x["clock"]))
     listed.sort(key=lambda x: x["id"])
-    return _Scan(buckets, columns, total, det, spl, breaches, listed)
+    return _Scan(buckets, columns, total, det, spl, breaches, listed, det_all, breaches_all)
 
 
 def status_facts(t: Ticket) -> tuple[list[datetime], list[datetime], list[datetime],
@@ -481,6 +555,198 @@ def status_facts(t: Ticket) -> tuple[list[datetime], list[datetime], list[dateti
     if open_from is not None:
         stretches.append((open_from, None))
     return resolutions, reopens, closes, stretches
+
+
+# ---------------------------------------------------------------- monthly parts
+#
+# The monthly report is built from "parts": a part is what a group of tickets
+# contributes to each calendar month, as plain data (so the index can keep the
+# parts of resolved and closed tickets between runs: `tix.index.derive`).
+# meta: {"2026-10": trend row}; value: {"2026-10": the month in detail}.
+# Every figure of a month is a sum (or a list, or a count per key) over
+# tickets, so the parts of disjoint groups add up to the report of them all.
+
+def _cal_months(lo: datetime, hi: datetime, tz: Any) -> list[Bucket]:
+    """The calendar months from the one holding `lo` to the one holding `hi`."""
+    a, b = lo.astimezone(tz), hi.astimezone(tz)
+    first = month_period(a.year, a.month, tz)
+    return month_buckets(first, (b.year - a.year) * 12 + b.month - a.month + 1, tz)
+
+
+def month_fold(tickets: Iterable[Ticket], policy: Policy, now: datetime,
+               window: tuple[datetime, datetime] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The part (meta, value) of these tickets: their figures per calendar
+    month, over the months their facts span (or only those of `window`,
+    a [start, end) of whole months; needed when a ticket is still open)."""
+    from tix.planning import estimate_fact
+
+    tz = policy.tz
+    cal = policy.calendar()
+    tickets = list(tickets)
+    if window is not None:
+        w0, w1 = window
+        tickets = [t for t in tickets
+                   if t.created < w1 and (t.is_open or t.last_activity is None or t.last_activity >= w0)]
+    facts = [ticket_facts(t, policy, now, cal) for t in tickets]
+    meta: dict[str, Any] = {}
+    val: dict[str, Any] = {}
+    if not facts:
+        return meta, val
+    if window is not None:
+        buckets = _cal_months(window[0], window[1] - timedelta(microseconds=1), tz)
+    else:
+        inst = [x for f in facts for x in f.instants()]
+        if any(b is None for f in facts for _, b in f.stretches):
+            inst.append(now)
+        buckets = _cal_months(min(inst), max(inst), tz)
+    errors: dict[int, tuple[str, str | None]] = {}
+    s = _scan(facts, policy, now, buckets, detail=ALL, errors=errors)
+    keys = [b.key for b in buckets]
+    est: dict[str, list[Any]] = {}
+    starts = [b.start for b in buckets]
+    for t in tickets:
+        e = estimate_fact(t)
+        if e is not None and buckets[0].start <= e[0] < buckets[-1].end:
+            est.setdefault(keys[bisect_right(starts, e[0]) - 1], []).append(e[1:])
+    for i, key in enumerate(keys):
+        f = s.columns[i]
+        dd = s.detail_of.get(i)
+        if not (dd or f.backlog or i in errors or key in est):
+            continue
+        meta[key] = (f.opened, f.resolved, f.closed, f.backlog, f.minutes_worked, f.minutes_billed, str(f.amount),
+                     f.response_met, f.response_breached, f.resolve_met, f.resolve_breached, errors.get(i))
+        val[key] = {
+            "month": _pack(f),
+            "by": {d: {k: (g.opened, g.resolved, g.backlog, g.minutes_worked, g.minutes_billed, str(g.amount))
+                       for k, g in v.items()} for d, v in (dd or {}).items()},
+            "breaches": s.breaches_of.get(i, []),
+            "estimates": est.get(key, []),
+        }
+    return meta, val
+
+
+def _pack(f: Figures) -> tuple[Any, ...]:
+    return (f.opened, f.resolved, f.closed, f.reopened, f.backlog, f.backlog_ages, f.minutes_worked,
+            f.minutes_billed, str(f.amount), {k: (v[0], v[1], str(v[2])) for k, v in f.by_rate.items()},
+            f.response_met, f.response_breached, f.resolve_met, f.resolve_breached, f.resolve_minutes, f.scores,
+            dict(f.escalations))
+
+
+def _add_packed(f: Figures, p: tuple[Any, ...]) -> None:
+    (opened, resolved, closed, reopened, backlog, ages, mw, mb, amount, by_rate, rm, rb, vm, vb, minutes,
+     scores, esc) = p
+    f.opened += opened
+    f.resolved += resolved
+    f.closed += closed
+    f.reopened += reopened
+    f.backlog += backlog
+    f.backlog_ages += ages
+    f.minutes_worked += mw
+    f.minutes_billed += mb
+    f.amount += Decimal(amount)
+    for k, (m, b, a) in by_rate.items():
+        r = f.by_rate.setdefault(k, [0, 0, ZERO])
+        r[0] += m
+        r[1] += b
+        r[2] += Decimal(a)
+    f.response_met += rm
+    f.response_breached += rb
+    f.resolve_met += vm
+    f.resolve_breached += vb
+    f.resolve_minutes += minutes
+    f.scores += scores
+    f.escalations.update(esc)
+
+
+def monthly_from_parts(parts: Iterable[tuple[dict[str, Any], Any]], period: Period, policy: Policy,
+                       now: datetime, *, itil_tickets: Iterable[Ticket] | None = None,
+                       extras: bool = True) -> MonthlyReport:
+    """The monthly report of `period` (a calendar month) from the parts of
+    every ticket (`month_fold`); a part's value may still be pickled (bytes,
+    from the index). `itil_tickets`: the tickets the ITIL counts need (every
+    problem and change, and the incidents opened in the month)."""
+    from tix import index
+    from tix.errors import PolicyError
+
+    tz = policy.tz
+    buckets = month_buckets(_months_back(period, TREND_MONTHS, tz), TREND_MONTHS + 1, tz)
+    keys = [b.key for b in buckets]
+    last = keys[-1]
+    trend = {k: Figures() for k in keys}
+    month = trend[last]
+    by: dict[str, dict[str, Figures]] = {d: {} for d in DIMENSIONS}
+    breaches: list[dict[str, Any]] = []
+    estimates: list[Any] = []
+    for meta, v in parts:
+        for k in keys:
+            row = meta.get(k)
+            if row is None:
+                continue
+            if row[11] is not None:
+                raise PolicyError(row[11][0], path=row[11][1])
+            if k == last:
+                continue  # in full below
+            f = trend[k]
+            f.opened += row[0]
+            f.resolved += row[1]
+            f.closed += row[2]
+            f.backlog += row[3]
+            f.minutes_worked += row[4]
+            f.minutes_billed += row[5]
+            f.amount += Decimal(row[6])
+            f.response_met += row[7]
+            f.response_breached += row[8]
+            f.resolve_met += row[9]
+            f.resolve_breached += row[10]
+        if last not in meta:
+            continue
+        d = index.value(v)[last]
+        _add_packed(month, d["month"])
+        for dim, rows in d["by"].items():
+            out = by[dim]
+            for k, (opened, resolved, backlog, mw, mb, amount) in rows.items():
+                g = out.get(k)
+                if g is None:
+                    g = out[k] = Figures()
+                g.opened += opened
+                g.resolved += resolved
+                g.backlog += backlog
+                g.minutes_worked += mw
+                g.minutes_billed += mb
+                g.amount += Decimal(amount)
+        breaches += d["breaches"]
+        estimates += d["estimates"]
+    breaches.sort(key=lambda x: (x["due"] or "", x["ticket"], x["clock"]))
+    # a value with only an SLA clock decided in the month would be a row of zeros: left out
+    by = {dim: {k: by[dim][k] for k in _dim_order(policy, dim, by[dim]) if _has_row(by[dim][k])}
+          for dim in DIMENSIONS}
+    ext = _month_extras(itil_tickets or [], estimates, period) if extras else {}
+    return MonthlyReport(
+        period=Period(buckets[-1].start, buckets[-1].end, period.label), org=None, org_name=None,
+        currency=policy.billing.currency, timezone=policy.timezone, as_of=now.astimezone(tz), month=month,
+        trend=[(b, trend[b.key]) for b in buckets], by=by, breaches=breaches, tickets=None, extras=ext)
+
+
+def _month_extras(itil_tickets: Iterable[Ticket], estimates: list[Any], period: Period) -> dict[str, Any]:
+    """ITIL counts and estimate accuracy of the month (as `_extras`, from parts)."""
+    from tix.itil import itil_counts
+    from tix.planning import accuracy_of
+
+    return {"itil": itil_counts(itil_tickets, period), "estimates": accuracy_of(estimates)}
+
+
+def month_window(period: Period, policy: Policy) -> tuple[datetime, datetime]:
+    """[start, end) of the months a monthly report of `period` covers (the
+    month and the twelve before it)."""
+    first = _months_back(period, TREND_MONTHS, policy.tz)
+    return first.start, period.end
+
+
+def itil_where(period: Period) -> Any:
+    """The index rows the ITIL counts of `period` need: every problem and
+    change, and the incidents opened in the period."""
+    lo, hi = period.start.timestamp(), period.end.timestamp()
+    return lambda r: r.category in ("problem", "change") or (r.category == "incident" and lo <= r.created < hi)
 
 
 def _breach(t: Ticket, c: Any, priority: str, tz: Any) -> dict[str, Any]:
@@ -713,20 +979,25 @@ def monthly_report(tickets: Iterable[Ticket], period: Period, policy: Policy, no
     `extras`: include ITIL counts and estimate accuracy when those modules exist."""
     tz = policy.tz
     tickets = list(tickets)
+    if org is None:
+        part = month_fold(tickets, policy, now, window=month_window(period, policy))
+        lo, hi = period.start, period.end
+        itil = [t for t in tickets if t.category in ("problem", "change")
+                or (t.category == "incident" and lo <= t.created < hi)]
+        return monthly_from_parts([part], period, policy, now, itil_tickets=itil, extras=extras)
     buckets = month_buckets(_months_back(period, TREND_MONTHS, tz), TREND_MONTHS + 1, tz)
     last = len(buckets) - 1
-    s = _scan(tickets, policy, now, buckets, org=org, detail=last, org_view=org is not None)
+    s = _scan(tickets, policy, now, buckets, org=org, detail=last, org_view=True)
     # a value with only an SLA clock decided in the month would be a row of zeros: left out
     by = {d: {k: s.detail[d][k] for k in _dim_order(policy, d, s.detail[d]) if _has_row(s.detail[d][k])}
           for d in DIMENSIONS}
-    o = policy.orgs.get(org) if org else None
-    mine = [t for t in tickets if org is None or t.org == org]
+    o = policy.orgs.get(org)
+    mine = [t for t in tickets if t.org == org]
     return MonthlyReport(
         period=Period(buckets[last].start, buckets[last].end, period.label), org=org,
         org_name=(o.name if o else org), currency=policy.billing.currency, timezone=policy.timezone,
         as_of=now.astimezone(tz), month=s.columns[last], trend=list(zip(buckets, s.columns)), by=by,
-        breaches=s.breaches, tickets=s.tickets if org is not None else None,
-        extras=_extras(mine, period, policy) if extras else {})
+        breaches=s.breaches, tickets=s.tickets, extras=_extras(mine, period, policy) if extras else {})
 
 
 def _has_row(f: Figures) -> bool:

@@ -74,20 +74,16 @@ def invoice(
 
     p = env.policy
     period = _month(month, env)
-    problems: list = []
-    tickets = env.store.all_tickets(problems)
-    if problems:
-        # An invoice that silently skipped a broken ticket file would bill too little.
-        raise BadInput(f"{problems[0]}; fix it before invoicing (see `tix fsck`)")
+    entries, orgs = _entries(env)
     if org is not None:
-        known = set(p.orgs) | {t.org for t in tickets if t.org}
+        known = set(p.orgs) | orgs
         if org not in known:
             raise BadInput(f"--org {org!r}: not an organisation ({', '.join(sorted(known)) or 'none defined'})")
 
-    from tix.billing import build_invoice
+    from tix.billing import invoice_from
 
     def build(ids: set[str]) -> Invoice:
-        return build_invoice(tickets, p, period.end, period.label, ids, org)
+        return invoice_from(entries(ids), p, period.end, period.label, ids, org)
 
     if mark and period.start > env.now:
         raise BadInput(f"--mark {period.label}: that month has not begun (now {env.local_now:%Y-%m-%d}); "
@@ -107,6 +103,35 @@ def invoice(
     print(f"tix: issued invoice {inv.number}: {n} entr{'y' if n == 1 else 'ies'}, {inv.currency} {inv.total} "
           f"(incl. VAT {inv.total_incl_vat})", file=sys.stderr)
     env.finish(f"invoice {inv.number}")
+
+
+def _entries(env: Any) -> tuple[Any, set[str]]:
+    """(entries(invoiced ids) -> the desk's billable work entries that may be
+    un-invoiced, the organisations of the desk's tickets). Resolved and closed
+    tickets' entries come priced from the index (`tix.index.derive`), per
+    group of tickets; a group is unpacked only if one of its entries is not
+    invoiced yet. Open tickets are priced each run."""
+    from tix import billing, index
+    from tix.errors import BadInput
+
+    policy, store = env.policy, env.store
+    problems: list[Any] = []
+    d = index.derive(store, "invoice", lambda ts: billing.invoice_fold(ts, policy),
+                     lambda: index.fingerprint(store, "invoice"), problems=problems)
+    if problems:
+        # An invoice that silently skipped a broken ticket file would bill too little.
+        raise BadInput(f"{problems[0]}; fix it before invoicing (see `tix fsck`)")
+    orgs = {o for (_, group_orgs), _ in d.groups for o in group_orgs} | {t.org for t in d.hot if t.org}
+    hot = [x for t in d.hot for x in billing.billable(t, policy)]
+
+    def entries(invoiced: set[str]) -> list[Any]:
+        out = list(hot)
+        for (ids, _), blob in d.groups:
+            if ids and any(i not in invoiced for i in ids.split("\0")):
+                out += billing.unpack_entries(index.value(blob), policy)
+        return out
+
+    return entries, orgs
 
 
 def _month(text: str, env: Any) -> Any:

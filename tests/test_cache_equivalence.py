@@ -31,7 +31,8 @@ NOW = "2026-11-23T10:00:00+01:00"  # the demo's "today", a Monday
 
 # ---------------------------------------------------------------- ground truth
 
-def _no_index(store: Store, problems: list[BrokenFile] | None = None, where: Any = None) -> list[Any]:
+def _no_index(store: Store, problems: list[BrokenFile] | None = None, where: Any = None, each: Any = None
+              ) -> list[Any]:
     """What load_all must return, without any cache: the store parses each file."""
     out = []
     for path in sorted(store.ticket_paths(), key=lambda p: store.rel(p)):
@@ -46,7 +47,10 @@ def _no_index(store: Store, problems: list[BrokenFile] | None = None, where: Any
             continue
         t.events = []
         t.path = rel
-        out.append(t)
+        if each is None:
+            out.append(t)
+        elif (x := each(t)) is not None:
+            out.append(x)
     return out
 
 

@@ -296,19 +296,27 @@ def assemble(lines_: Iterable[Line], *, month: str, org_filter: str | None, curr
     ls = sorted(lines_, key=lambda x: (org_key(x.org), x.ticket, x.at, x.event_id))
     tickets: list[TicketTotal] = []
     orgs: list[OrgTotal] = []
-    for x in ls:
-        if not tickets or tickets[-1].ticket != x.ticket or tickets[-1].org != x.org:
-            tickets.append(TicketTotal(x.ticket, x.org, x.title, 0, 0, ZERO))
-        t = tickets[-1]
-        tickets[-1] = replace(t, minutes=t.minutes + x.minutes, billed_minutes=t.billed_minutes + x.billed_minutes,
-                              amount=t.amount + x.amount)
-    for x in ls:
-        if not orgs or orgs[-1].org != x.org:
-            name = org_names.get(x.org, x.org) if x.org is not None else NO_ORG
-            orgs.append(OrgTotal(x.org, name, 0, 0, ZERO, ZERO, ZERO))
-        o = orgs[-1]
-        orgs[-1] = replace(o, minutes=o.minutes + x.minutes, billed_minutes=o.billed_minutes + x.billed_minutes,
-                           amount=o.amount + x.amount)
+    k = 0
+    while k < len(ls):  # runs of one ticket (of one org): summed once, not line by line
+        x = ls[k]
+        j = k
+        while j < len(ls) and ls[j].ticket == x.ticket and ls[j].org == x.org:
+            j += 1
+        run = ls[k:j]
+        tickets.append(TicketTotal(x.ticket, x.org, x.title, sum(y.minutes for y in run),
+                                   sum(y.billed_minutes for y in run), sum((y.amount for y in run), ZERO)))
+        k = j
+    k = 0
+    while k < len(ls):
+        o = ls[k].org
+        j = k
+        while j < len(ls) and ls[j].org == o:
+            j += 1
+        run = ls[k:j]
+        name = org_names.get(o, o) if o is not None else NO_ORG
+        orgs.append(OrgTotal(o, name, sum(y.minutes for y in run), sum(y.billed_minutes for y in run),
+                             sum((y.amount for y in run), ZERO), ZERO, ZERO))
+        k = j
     orgs = [replace(o, vat=vat_of(o.amount, vat_percent),
                     total_incl_vat=o.amount + vat_of(o.amount, vat_percent)) for o in orgs]
     total = sum((x.amount for x in ls), ZERO)
@@ -362,12 +370,15 @@ def invoice_from(entries: Iterable[Entry], policy: Policy, period_end: datetime,
             continue
         if line.at >= period_end:
             continue
-        out.append(replace(line, late=line.month < month_label))
+        out.append(replace(line, late=True) if line.month < month_label else line)
     if errors:  # refuse to guess a price rather than bill a wrong one (the first, in ticket order)
         raise min(errors, key=lambda x: (x[0], x[1]))[2]
     names = {k: o.name for k, o in policy.orgs.items()}
     return assemble(out, month=month_label, org_filter=org, currency=policy.billing.currency,
                     vat_percent=policy.billing.vat_percent, org_names=names)
+
+
+FOLD_VERSION = 1  # of invoice_fold's plain data: bump on any change to it
 
 
 def invoice_fold(tickets: Iterable[Ticket], policy: Policy) -> tuple[tuple[str, tuple[str, ...]], list[Any]]:

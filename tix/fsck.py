@@ -61,7 +61,7 @@ class _Seen:
         self.links: dict[str, set[tuple[str, str]]] = {}  # ticket ID -> its current links
         self.refs: list[tuple[str, str, str, str]] = []  # (file, ticket, what, other ID) to resolve
         self.data: dict[str, bytes] = {}  # file -> bytes, only for files with links (for line numbers)
-        self.tickets: list[Any] = []  # folded tickets, for the ledger's "billed entry no ticket holds"
+        self.work_ids: set[str] = set()  # ids of work entries, for the ledger's "billed entry no ticket holds"
 
 
 # ----------------------------------------------------------------- one file
@@ -127,7 +127,7 @@ def check_ticket_file(store: Store, path: Path, seen: _Seen | None = None) -> li
         t = replay(header, events, rel, ats)
     except (ValueError, TypeError, KeyError):  # a broken header, already reported above
         return out
-    seen.tickets.append(t)
+    seen.work_ids.update(e["id"] for e in t.work)  # not the ticket: 100,000 of them would not fit in memory
     seen.links[tid] = set(t.links)
     if any(e["type"] in ("linked", "unlinked", "merged", "absorbed") for e in events):
         seen.data[rel] = data
@@ -216,7 +216,7 @@ def _cross(store: Store, seen: _Seen) -> list[Finding]:
     return out
 
 
-def _ledger(store: Store, tickets: list[Any] | None) -> list[Finding]:
+def _ledger(store: Store, work_ids: set[str] | None) -> list[Finding]:
     if importlib.util.find_spec("tix.ledger") is None:
         return []
     from tix import ledger
@@ -224,7 +224,7 @@ def _ledger(store: Store, tickets: list[Any] | None) -> list[Finding]:
     if not (store.root / getattr(ledger, "DIR", "invoices")).exists():
         return []
     try:
-        lines = ledger.clashes(store, tickets) if tickets is not None else ledger.clashes(store)
+        lines = ledger.clashes(store, work_ids)
     except TixError as err:
         return [_from_error(err, "invoices")]
     return [_parse_line(x) for x in lines]
@@ -285,7 +285,7 @@ def check_desk(store: Store, *, with_git: bool = True) -> tuple[list[Finding], i
     out += _cross(store, seen)
     out += _claims(store)
     out += _stray(store)
-    out += _ledger(store, seen.tickets)
+    out += _ledger(store, seen.work_ids)
     markers = any(f.problem == MARKER_HINT for f in out)
     if with_git:
         out += _git(store, markers)

@@ -661,9 +661,11 @@ def _decode(idx: Index, rel: str, e: tuple[Any, ...]) -> Ticket | None:
 
 
 def load_all(store: Store, problems: list[BrokenFile] | None = None,
-             where: Callable[[Row], bool] | None = None) -> list[Ticket]:
+             where: Callable[[Row], bool] | None = None, each: Callable[[Ticket], Any] | None = None) -> list[Any]:
     """Every readable ticket (without its event list: use `store.ticket(id)` for
-    that), filtered on the index columns by `where` before decoding."""
+    that), filtered on the index columns by `where` before decoding. `each`:
+    what to keep of each ticket instead of the ticket (None: nothing), so that
+    a command going through tens of thousands holds only what it prints."""
     proc = _start_find(store)  # stats in parallel with our reading the head
     idx = Index(store)
     statuses = getattr(where, "statuses", None)
@@ -673,19 +675,14 @@ def load_all(store: Store, problems: list[BrokenFile] | None = None,
         seen = _scan_python(store)
     mark = len(problems) if problems is not None else 0
     try:
-        return _load(idx, seen, problems, where)
+        items = idx.refresh(problems, _scan=seen)
     except (TypeError, IndexError, ValueError, AttributeError, KeyError):
         # a cache of the wrong shape (never written by tix): throw it away and do without it
         if problems is not None:
             del problems[mark:]
         _unlink(store.state_dir / NAME)
         idx = Index(store)
-        return _load(idx, seen, problems, where)
-
-
-def _load(idx: Index, seen: dict[str, bytes], problems: list[BrokenFile] | None,
-          where: Callable[[Row], bool] | None) -> list[Ticket]:
-    items = idx.refresh(problems, _scan=seen)
+        items = idx.refresh(problems, _scan=seen)
     out = []
     gc.disable()
     try:
@@ -693,8 +690,14 @@ def _load(idx: Index, seen: dict[str, bytes], problems: list[BrokenFile] | None,
             if where is not None and not where(_new_row(Row, e[0])):
                 continue
             t = _decode(idx, rel, e)
-            if t is not None:
+            if t is None:
+                continue
+            if each is None:
                 out.append(t)
+            else:
+                x = each(t)
+                if x is not None:
+                    out.append(x)
     finally:
         gc.enable()
     idx.write()
@@ -702,9 +705,10 @@ def _load(idx: Index, seen: dict[str, bytes], problems: list[BrokenFile] | None,
 
 
 def reindex(store: Store) -> tuple[int, int]:
-    """Throw the cache away and rebuild it. Returns (tickets, broken files)."""
+    """Throw the cache away (derived values too: the next report or invoice
+    folds them again) and rebuild it. Returns (tickets, broken files)."""
     d = store.state_dir
-    for p in [d / NAME, *(d.glob(BLOBS + "*") if d.is_dir() else [])]:
+    for p in [d / NAME, *(d.glob(BLOBS + "*") if d.is_dir() else []), *(d.glob(DERIVED + "*") if d.is_dir() else [])]:
         _unlink(p)
     problems: list[BrokenFile] = []
     idx = Index(store)
@@ -777,8 +781,11 @@ def value(blob: Any) -> Any:
 
 def fingerprint(store: Store, *parts: Any) -> bytes:
     """What derived values depend on besides the ticket files: the policy file,
-    the holiday table kept in local state, the cache format, the caller's parts."""
-    raw = [repr((DERIVED_VERSION, _version(), parts)).encode()]
+    the holiday table kept in local state, the cache format, tix's version,
+    the caller's parts (the fold's own version)."""
+    from tix import __version__
+
+    raw = [repr((DERIVED_VERSION, _version(), __version__, parts)).encode()]
     for p in (store.root / "policies.yaml", store.state_dir / "holidays.json"):
         try:
             raw.append(p.read_bytes())

@@ -244,45 +244,92 @@ def itil_counts(tickets: Iterable[Ticket], period: PeriodLike | tuple[datetime, 
     Merged duplicates are not counted."""
     start, end = _bounds(period)
     tickets = [t for t in tickets if not t.merged_into]
-    by_id = _index(tickets)
+    refs = [(t.id, tuple(t.linked("causes"))) for t in tickets if t.category == "problem"]
+    return combine_counts([problem_counts(tickets, start, end)], [change_counts(tickets, start, end)],
+                          incident_refs(tickets, start, end), refs)
 
-    def within(dt: datetime | None) -> bool:
-        return dt is not None and start <= dt < end
 
-    problems = {"opened": 0, "resolved": 0, "open_at_end": 0, "known_errors": 0}
-    changes: dict[str, Any] = {"opened": 0, "done": 0, "by_kind": {k: 0 for k in CHANGE_KINDS},
-                               "by_approval": {s: 0 for s in APPROVAL_STATES}, "emergency_unapproved": 0}
-    incidents = {"opened": 0, "linked_to_problem": 0, "percent_linked": "0.0"}
-    # incidents a problem gathers, seen from the problem's side too
-    gathered = {i for t in tickets if t.category == "problem" for i in t.linked("causes")}
+# The pieces of `itil_counts`, so that the monthly report can keep them per
+# group of tickets (a sum over tickets each) and join them at the end: only
+# the incidents' links to problems need every problem of the desk.
+
+def problem_counts(tickets: Iterable[Ticket], start: datetime, end: datetime) -> dict[str, int]:
+    """Problems opened and resolved in [start, end), open at its end, and known errors among those."""
+    out = {"opened": 0, "resolved": 0, "open_at_end": 0, "known_errors": 0}
     for t in tickets:
-        cat = t.category
-        if cat == "problem":
-            if within(t.created):
-                problems["opened"] += 1
-            if within(t.resolved_at):
-                problems["resolved"] += 1
-            st = status_at(t, end)
-            if st is not None and st not in DONE:
-                problems["open_at_end"] += 1
-                if t.f("workaround") or t.f("known_error"):
-                    problems["known_errors"] += 1
-        elif cat == "change":
-            if within(t.resolved_at):
-                changes["done"] += 1
-            if within(t.created):
-                changes["opened"] += 1
-                changes["by_kind"][change_kind(t)] += 1
-                state = approval_state(t, at=end) or "pending"
-                changes["by_approval"][state] += 1
-            st = status_at(t, end)
-            if st is not None and approval_state(t, at=end) == "flagged":
-                changes["emergency_unapproved"] += 1
-        elif cat == "incident" and within(t.created):
-            incidents["opened"] += 1
-            if problems_of(t, by_id) or t.id in gathered:
-                incidents["linked_to_problem"] += 1
+        if t.category != "problem" or t.merged_into:
+            continue
+        if start <= t.created < end:
+            out["opened"] += 1
+        if t.resolved_at is not None and start <= t.resolved_at < end:
+            out["resolved"] += 1
+        st = status_at(t, end)
+        if st is not None and st not in DONE:
+            out["open_at_end"] += 1
+            if t.f("workaround") or t.f("known_error"):
+                out["known_errors"] += 1
+    return out
+
+
+def change_counts(tickets: Iterable[Ticket], start: datetime, end: datetime) -> dict[str, Any]:
+    """Changes done and opened in [start, end) (by kind, by approval state at
+    its end) and emergency changes unapproved at its end."""
+    out: dict[str, Any] = {"opened": 0, "done": 0, "by_kind": {k: 0 for k in CHANGE_KINDS},
+                           "by_approval": {s: 0 for s in APPROVAL_STATES}, "emergency_unapproved": 0}
+    for t in tickets:
+        if t.category != "change" or t.merged_into:
+            continue
+        if t.resolved_at is not None and start <= t.resolved_at < end:
+            out["done"] += 1
+        if start <= t.created < end:
+            out["opened"] += 1
+            out["by_kind"][change_kind(t)] += 1
+            state = approval_state(t, at=end) or "pending"
+            out["by_approval"][state] += 1
+        st = status_at(t, end)
+        if st is not None and approval_state(t, at=end) == "flagged":
+            out["emergency_unapproved"] += 1
+    return out
+
+
+def incident_refs(tickets: Iterable[Ticket], start: datetime, end: datetime) -> list[tuple[str, tuple[str, ...]]]:
+    """(id, caused-by links) of the incidents opened in [start, end)."""
+    return [(t.id, tuple(t.linked("caused-by"))) for t in tickets
+            if t.category == "incident" and not t.merged_into and start <= t.created < end]
+
+
+def add_counts(into: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    """Add `more` into `into` (nested dicts of counts), key by key."""
+    for k, v in more.items():
+        if isinstance(v, dict):
+            add_counts(into.setdefault(k, {}), v)
+        else:
+            into[k] = into.get(k, 0) + v
+    return into
+
+
+def combine_counts(problems: Iterable[dict[str, int]], changes: Iterable[dict[str, Any]],
+                   opened_incidents: Iterable[tuple[str, tuple[str, ...]]],
+                   problem_refs: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+    """`itil_counts` from its pieces: problem and change counts (summed),
+    the incidents opened in the period and every problem of the desk as
+    (id, links)."""
+    p: dict[str, Any] = {"opened": 0, "resolved": 0, "open_at_end": 0, "known_errors": 0}
+    for x in problems:
+        add_counts(p, x)
+    c: dict[str, Any] = {"opened": 0, "done": 0, "by_kind": {k: 0 for k in CHANGE_KINDS},
+                         "by_approval": {s: 0 for s in APPROVAL_STATES}, "emergency_unapproved": 0}
+    for x in changes:
+        add_counts(c, x)
+    refs = list(problem_refs)
+    problem_ids = {i for i, _ in refs}
+    gathered = {i for _, links in refs for i in links}  # incidents a problem gathers, seen from its side too
+    incidents = {"opened": 0, "linked_to_problem": 0, "percent_linked": "0.0"}
+    for i, caused_by in opened_incidents:
+        incidents["opened"] += 1
+        if any(o in problem_ids for o in caused_by) or i in gathered:
+            incidents["linked_to_problem"] += 1
     if incidents["opened"]:
         pct = 100 * incidents["linked_to_problem"] / incidents["opened"]
         incidents["percent_linked"] = f"{pct:.1f}"
-    return {"problems": problems, "changes": changes, "incidents": incidents}
+    return {"problems": p, "changes": c, "incidents": incidents}

@@ -194,7 +194,15 @@ def records(store: Store, problems: list[BrokenFile] | None = None) -> list[Reco
 
 
 def invoiced_ids(store: Store, problems: list[BrokenFile] | None = None) -> set[str]:
-    """The ids of every work entry some issued invoice covers.
+    """The ids of every work entry some issued invoice covers."""
+    ids: set[str] = set()
+    for entry_ids in ids_by_record(store, problems).values():
+        ids.update(entry_ids)
+    return ids
+
+
+def ids_by_record(store: Store, problems: list[BrokenFile] | None = None) -> dict[str, list[str]]:
+    """Per record file (its path in the desk, in name order) the ids of the work entries it bills.
 
     A record never changes once written, so the ids of each record file are
     kept in the clone's local state (`invoiced.json`), trusted only while the
@@ -211,7 +219,7 @@ def invoiced_ids(store: Store, problems: list[BrokenFile] | None = None) -> set[
     except (OSError, ValueError):
         cache = {}
     fresh: dict[str, Any] = {}
-    ids: set[str] = set()
+    out: dict[str, list[str]] = {}
     for p in _paths(store):
         rel = store.rel(p)
         try:
@@ -221,7 +229,7 @@ def invoiced_ids(store: Store, problems: list[BrokenFile] | None = None) -> set[
             key = None
         hit = cache.get(rel)
         if key is not None and isinstance(hit, list) and len(hit) == 2 and hit[0] == key \
-                and isinstance(hit[1], list) and all(isinstance(x, str) for x in hit[1]):
+                and isinstance(hit[1], list) and set(map(type, hit[1])) <= {str}:
             entry_ids = hit[1]
         else:
             try:
@@ -231,14 +239,14 @@ def invoiced_ids(store: Store, problems: list[BrokenFile] | None = None) -> set[
                     raise
                 problems.append(err)
                 continue
-        ids.update(entry_ids)
+        out[rel] = entry_ids
         if key is not None:
             fresh[rel] = [key, entry_ids]
     if fresh != cache:
         from tix.store import write_local_cache
 
         write_local_cache(cache_path, json.dumps(fresh).encode("utf-8"))
-    return ids
+    return out
 
 
 def list_invoices(store: Store) -> list[Record]:
@@ -328,33 +336,37 @@ def issue(store: Store, build: Callable[[set[str]], Invoice], *, user: str, now:
 
 # ---------------------------------------------------------------- checking
 
-def clashes(store: Store, tickets: list[Ticket] | None = None) -> list[str]:
+def clashes(store: Store, work_ids: set[str] | None = None) -> list[str]:
     """Problems in the ledger, one line each (`path:line: problem`), for `tix fsck`:
     broken records, an invoice number issued twice (two clones before a sync),
-    an entry covered by two invoices, and (given the tickets) an invoiced
-    entry that no ticket holds."""
+    an entry covered by two invoices, and (given the ids of every work entry
+    of the desk's tickets) an invoiced entry that no ticket holds."""
     problems: list[BrokenFile] = []
-    recs = records(store, problems)
+    # the billed ids per record, from the local cache while a record is unchanged: the
+    # records are not parsed into memory all at once (two years of them are 70 MB of YAML)
+    by_file = ids_by_record(store, problems)
     out = [str(p) for p in problems]
-    by_number: dict[str, list[Record]] = {}
-    for r in recs:
-        by_number.setdefault(r.number, []).append(r)
-    for number, rs in sorted(by_number.items()):
-        if len(rs) > 1:
-            out.append(f"{rs[1].path}: invoice number {number} was also issued in {rs[0].path} "
+    recs = sorted((rel.rsplit("/", 1)[-1].split(".", 1)[0], rel) for rel in by_file)  # (number, path)
+    by_number: dict[str, list[str]] = {}
+    for number, rel in recs:
+        by_number.setdefault(number, []).append(rel)
+    for number, rels in sorted(by_number.items()):
+        if len(rels) > 1:
+            out.append(f"{rels[1]}: invoice number {number} was also issued in {rels[0]} "
                        f"(two clones issued it before syncing; renumber one with the customer's consent)")
-    seen: dict[str, Record] = {}
-    for r in recs:
-        for line in r.invoice.lines:
-            first = seen.get(line.event_id)
+    seen: dict[str, tuple[str, str]] = {}
+    for number, rel in recs:
+        for eid in by_file[rel]:
+            first = seen.get(eid)
             if first is not None:
-                out.append(f"{r.path}: work entry {line.event_id} of {line.ticket} is billed twice: "
-                           f"on invoice {first.number} ({first.path}) and on invoice {r.number}")
+                ticket = next((x.ticket for x in _read(store, store.root / rel).invoice.lines
+                               if x.event_id == eid), "?")
+                out.append(f"{rel}: work entry {eid} of {ticket} is billed twice: "
+                           f"on invoice {first[0]} ({first[1]}) and on invoice {number}")
             else:
-                seen[line.event_id] = r
-    if tickets is not None:
-        known = {e["id"]: t.id for t in tickets for e in t.work}
-        for eid, r in sorted(seen.items()):
-            if eid not in known:
-                out.append(f"{r.path}: invoice {r.number} bills work entry {eid}, which no ticket holds")
+                seen[eid] = (number, rel)
+    if work_ids is not None:
+        for eid, (number, rel) in sorted(seen.items()):
+            if eid not in work_ids:
+                out.append(f"{rel}: invoice {number} bills work entry {eid}, which no ticket holds")
     return out

@@ -566,6 +566,9 @@ def status_facts(t: Ticket) -> tuple[list[datetime], list[datetime], list[dateti
 # Every figure of a month is a sum (or a list, or a count per key) over
 # tickets, so the parts of disjoint groups add up to the report of them all.
 
+FOLD_VERSION = 2  # of month_fold's plain data: bump on any change to it (the index keeps old parts otherwise)
+
+
 def _cal_months(lo: datetime, hi: datetime, tz: Any) -> list[Bucket]:
     """The calendar months from the one holding `lo` to the one holding `hi`."""
     a, b = lo.astimezone(tz), hi.astimezone(tz)
@@ -583,6 +586,7 @@ def month_fold(tickets: Iterable[Ticket], policy: Policy, now: datetime,
     tz = policy.tz
     cal = policy.calendar()
     tickets = list(tickets)
+    itil = [t for t in tickets if t.category in ("problem", "change", "incident") and not t.merged_into]
     if window is not None:
         w0, w1 = window
         tickets = [t for t in tickets
@@ -590,7 +594,10 @@ def month_fold(tickets: Iterable[Ticket], policy: Policy, now: datetime,
     facts = [ticket_facts(t, policy, now, cal) for t in tickets]
     meta: dict[str, Any] = {}
     val: dict[str, Any] = {}
-    if not facts:
+    refs = [(t.id, tuple(t.linked("causes"))) for t in itil if t.category == "problem"]
+    if refs:
+        meta["~problems"] = refs  # every problem: incidents anywhere may link to it
+    if not facts and (window is None or not itil):
         return meta, val
     if window is not None:
         buckets = _cal_months(window[0], window[1] - timedelta(microseconds=1), tz)
@@ -600,7 +607,9 @@ def month_fold(tickets: Iterable[Ticket], policy: Policy, now: datetime,
             inst.append(now)
         buckets = _cal_months(min(inst), max(inst), tz)
     errors: dict[int, tuple[str, str | None]] = {}
-    s = _scan(facts, policy, now, buckets, detail=ALL, errors=errors)
+    s = _scan(facts, policy, now, buckets, detail=ALL, errors=errors) if facts else None
+    if s is None:  # only ITIL counts (open problems and changes of another period)
+        s = _Scan(buckets, [Figures() for _ in buckets], Figures(), {}, {}, [], [])
     keys = [b.key for b in buckets]
     est: dict[str, list[Any]] = {}
     starts = [b.start for b in buckets]
@@ -608,10 +617,25 @@ def month_fold(tickets: Iterable[Ticket], policy: Policy, now: datetime,
         e = estimate_fact(t)
         if e is not None and buckets[0].start <= e[0] < buckets[-1].end:
             est.setdefault(keys[bisect_right(starts, e[0]) - 1], []).append(e[1:])
+    itil_of = {}
+    if itil:
+        from tix.itil import change_counts, incident_refs, problem_counts
+
+        for b in buckets:
+            x = (problem_counts(itil, b.start, b.end), change_counts(itil, b.start, b.end),
+                 incident_refs(itil, b.start, b.end))
+            if _nonzero(x):
+                itil_of[b.key] = x
+        if window is None:  # after its last month a group of stopped tickets counts the same every month
+            after = month_buckets(month_period(buckets[-1].end.astimezone(tz).year,
+                                               buckets[-1].end.astimezone(tz).month, tz), 1, tz)[0]
+            tail = (problem_counts(itil, after.start, after.end), change_counts(itil, after.start, after.end))
+            if _nonzero(tail):
+                meta["~tail"] = (keys[-1], *tail)
     for i, key in enumerate(keys):
         f = s.columns[i]
         dd = s.detail_of.get(i)
-        if not (dd or f.backlog or i in errors or key in est):
+        if not (dd or f.backlog or i in errors or key in est or key in itil_of):
             continue
         meta[key] = (f.opened, f.resolved, f.closed, f.backlog, f.minutes_worked, f.minutes_billed, str(f.amount),
                      f.response_met, f.response_breached, f.resolve_met, f.resolve_breached, errors.get(i))
@@ -621,8 +645,18 @@ def month_fold(tickets: Iterable[Ticket], policy: Policy, now: datetime,
                        for k, g in v.items()} for d, v in (dd or {}).items()},
             "breaches": s.breaches_of.get(i, []),
             "estimates": est.get(key, []),
+            "itil": itil_of.get(key),
         }
     return meta, val
+
+
+def _nonzero(x: Any) -> bool:
+    """Any count above 0 (nested dicts and tuples of counts) or any list item."""
+    if isinstance(x, dict):
+        return any(map(_nonzero, x.values()))
+    if isinstance(x, tuple):
+        return any(map(_nonzero, x))
+    return bool(x)
 
 
 def _pack(f: Figures) -> tuple[Any, ...]:
@@ -659,12 +693,10 @@ def _add_packed(f: Figures, p: tuple[Any, ...]) -> None:
 
 
 def monthly_from_parts(parts: Iterable[tuple[dict[str, Any], Any]], period: Period, policy: Policy,
-                       now: datetime, *, itil_tickets: Iterable[Ticket] | None = None,
-                       extras: bool = True) -> MonthlyReport:
+                       now: datetime, *, extras: bool = True) -> MonthlyReport:
     """The monthly report of `period` (a calendar month) from the parts of
     every ticket (`month_fold`); a part's value may still be pickled (bytes,
-    from the index). `itil_tickets`: the tickets the ITIL counts need (every
-    problem and change, and the incidents opened in the month)."""
+    from the index)."""
     from tix import index
     from tix.errors import PolicyError
 
@@ -677,7 +709,9 @@ def monthly_from_parts(parts: Iterable[tuple[dict[str, Any], Any]], period: Peri
     by: dict[str, dict[str, Figures]] = {d: {} for d in DIMENSIONS}
     breaches: list[dict[str, Any]] = []
     estimates: list[Any] = []
+    itil: tuple[list[Any], list[Any], list[Any], list[Any]] = ([], [], [], [])
     for meta, v in parts:
+        itil[3].extend(meta.get("~problems", ()))
         for k in keys:
             row = meta.get(k)
             if row is None:
@@ -699,8 +733,16 @@ def monthly_from_parts(parts: Iterable[tuple[dict[str, Any], Any]], period: Peri
             f.resolve_met += row[9]
             f.resolve_breached += row[10]
         if last not in meta:
+            tail = meta.get("~tail")
+            if tail is not None and tail[0] < last:
+                itil[0].append(tail[1])
+                itil[1].append(tail[2])
             continue
         d = index.value(v)[last]
+        if d["itil"] is not None:
+            itil[0].append(d["itil"][0])
+            itil[1].append(d["itil"][1])
+            itil[2].extend(d["itil"][2])
         _add_packed(month, d["month"])
         for dim, rows in d["by"].items():
             out = by[dim]
@@ -720,19 +762,20 @@ def monthly_from_parts(parts: Iterable[tuple[dict[str, Any], Any]], period: Peri
     # a value with only an SLA clock decided in the month would be a row of zeros: left out
     by = {dim: {k: by[dim][k] for k in _dim_order(policy, dim, by[dim]) if _has_row(by[dim][k])}
           for dim in DIMENSIONS}
-    ext = _month_extras(itil_tickets or [], estimates, period) if extras else {}
+    ext = _month_extras(itil, estimates) if extras else {}
     return MonthlyReport(
         period=Period(buckets[-1].start, buckets[-1].end, period.label), org=None, org_name=None,
         currency=policy.billing.currency, timezone=policy.timezone, as_of=now.astimezone(tz), month=month,
         trend=[(b, trend[b.key]) for b in buckets], by=by, breaches=breaches, tickets=None, extras=ext)
 
 
-def _month_extras(itil_tickets: Iterable[Ticket], estimates: list[Any], period: Period) -> dict[str, Any]:
-    """ITIL counts and estimate accuracy of the month (as `_extras`, from parts)."""
-    from tix.itil import itil_counts
+def _month_extras(itil: tuple[list[Any], list[Any], list[Any], list[Any]], estimates: list[Any]
+                  ) -> dict[str, Any]:
+    """ITIL counts and estimate accuracy of the month (as `_extras`, from the parts' pieces)."""
+    from tix.itil import combine_counts
     from tix.planning import accuracy_of
 
-    return {"itil": itil_counts(itil_tickets, period), "estimates": accuracy_of(estimates)}
+    return {"itil": combine_counts(*itil), "estimates": accuracy_of(estimates)}
 
 
 def month_window(period: Period, policy: Policy) -> tuple[datetime, datetime]:
@@ -740,13 +783,6 @@ def month_window(period: Period, policy: Policy) -> tuple[datetime, datetime]:
     month and the twelve before it)."""
     first = _months_back(period, TREND_MONTHS, policy.tz)
     return first.start, period.end
-
-
-def itil_where(period: Period) -> Any:
-    """The index rows the ITIL counts of `period` need: every problem and
-    change, and the incidents opened in the period."""
-    lo, hi = period.start.timestamp(), period.end.timestamp()
-    return lambda r: r.category in ("problem", "change") or (r.category == "incident" and lo <= r.created < hi)
 
 
 def _breach(t: Ticket, c: Any, priority: str, tz: Any) -> dict[str, Any]:
@@ -981,10 +1017,7 @@ def monthly_report(tickets: Iterable[Ticket], period: Period, policy: Policy, no
     tickets = list(tickets)
     if org is None:
         part = month_fold(tickets, policy, now, window=month_window(period, policy))
-        lo, hi = period.start, period.end
-        itil = [t for t in tickets if t.category in ("problem", "change")
-                or (t.category == "incident" and lo <= t.created < hi)]
-        return monthly_from_parts([part], period, policy, now, itil_tickets=itil, extras=extras)
+        return monthly_from_parts([part], period, policy, now, extras=extras)
     buckets = month_buckets(_months_back(period, TREND_MONTHS, tz), TREND_MONTHS + 1, tz)
     last = len(buckets) - 1
     s = _scan(tickets, policy, now, buckets, org=org, detail=last, org_view=True)

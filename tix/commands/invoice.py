@@ -117,7 +117,7 @@ def _entries(env: Any) -> tuple[Any, set[str]]:
     policy, store = env.policy, env.store
     problems: list[Any] = []
     d = index.derive(store, "invoice", lambda ts: billing.invoice_fold(ts, policy),
-                     lambda: index.fingerprint(store, "invoice"), problems=problems)
+                     lambda: index.fingerprint(store, "invoice", billing.FOLD_VERSION), problems=problems)
     if problems:
         # An invoice that silently skipped a broken ticket file would bill too little.
         raise BadInput(f"{problems[0]}; fix it before invoicing (see `tix fsck`)")
@@ -127,7 +127,7 @@ def _entries(env: Any) -> tuple[Any, set[str]]:
     def entries(invoiced: set[str]) -> list[Any]:
         out = list(hot)
         for (ids, _), blob in d.groups:
-            if ids and any(i not in invoiced for i in ids.split("\0")):
+            if ids and not invoiced.issuperset(ids.split("\0")):
                 out += billing.unpack_entries(index.value(blob), policy)
         return out
 

@@ -91,66 +91,14 @@ def list_(
         from tix.index import Where
 
         where = Where(statuses, where)
-    tickets = env.store.all_tickets(problems, where=where)
-    for prob in problems:
-        print(f"tix: {prob}", file=sys.stderr)
     invoiced = None
     if billing:
         from tix.ledger import invoiced_ids
 
         ledger_problems: list = []
         invoiced = invoiced_ids(env.store, problems=ledger_problems)
-        for prob in ledger_problems:
-            print(f"tix: {prob}", file=sys.stderr)
 
     from tix import sla as sla_mod
-
-    rows = []
-    for t in tickets:
-        if not all_ and t.status not in statuses:
-            continue
-        if team and t.team != team:
-            continue
-        if assignee is not None and (t.assignee or "none") != assignee:
-            continue
-        if org and t.org != org:
-            continue
-        if category and t.category != category:
-            continue
-        if tag and not set(tag) <= set(t.f("tags") or []):
-            continue
-        if per and not per.contains(t.created):
-            continue
-        r = rate(p, t.impact, t.urgency)
-        if priority and r.name != priority:
-            continue
-        if words:
-            req = t.requester
-            hay = fold(" ".join(str(x) for x in (t.id, t.title, t.f("description") or "", req.get("name", ""),
-                                                 req.get("email", ""), t.org or "", " ".join(t.f("tags") or []))))
-            if not all(w in hay for w in words):
-                continue
-        if billing:
-            from tix.billing import billing_state
-
-            if billing_state(t, invoiced or set()).replace(" ", "-") != billing:
-                continue
-        sla = sla_mod.compute(t, p, env.now)
-        states = {c.state for c in sla.clocks()}
-        if breached and "breached" not in states:
-            continue
-        if at_risk and "at-risk" not in states:
-            continue
-        rows.append((priority_rank(p, r.name), t.created, t, r, sla))
-    rows.sort(key=lambda x: (x[0], x[1], x[2].id))
-    if limit is not None:
-        rows = rows[:limit]
-    if format == "json":
-        from tix.view import ticket_json
-
-        print(render.to_json([ticket_json(t, p, env.now, with_events=False, invoiced=invoiced) for *_, t, _, _ in rows]))
-        _found_nothing(rows)
-        return
 
     def clock_text(sla) -> str:  # type: ignore[no-untyped-def]
         c = sla.most_urgent()
@@ -171,10 +119,50 @@ def list_(
             return f"{fmt_minutes(worked)}/{fmt_minutes(est)}"
         return fmt_minutes(worked) if worked else ""
 
-    headers = ["id", "pri", "status", "team", "assignee", "org", "age", "sla", "time", "title"]
-    out_rows = []
-    for _, created, t, r, sla in rows:
-        age_min = (env.now - created).total_seconds() / 60
+    def row_of(t):  # type: ignore[no-untyped-def]
+        """The sort key and the printed row (or JSON) of a ticket that passes
+        every filter; None for the others. Only this is kept, not the ticket:
+        `list --all` of a big customer goes through tens of thousands."""
+        if not all_ and t.status not in statuses:
+            return None
+        if team and t.team != team:
+            return None
+        if assignee is not None and (t.assignee or "none") != assignee:
+            return None
+        if org and t.org != org:
+            return None
+        if category and t.category != category:
+            return None
+        if tag and not set(tag) <= set(t.f("tags") or []):
+            return None
+        if per and not per.contains(t.created):
+            return None
+        r = rate(p, t.impact, t.urgency)
+        if priority and r.name != priority:
+            return None
+        if words:
+            req = t.requester
+            hay = fold(" ".join(str(x) for x in (t.id, t.title, t.f("description") or "", req.get("name", ""),
+                                                 req.get("email", ""), t.org or "", " ".join(t.f("tags") or []))))
+            if not all(w in hay for w in words):
+                return None
+        if billing:
+            from tix.billing import billing_state
+
+            if billing_state(t, invoiced or set()).replace(" ", "-") != billing:
+                return None
+        sla = sla_mod.compute(t, p, env.now)
+        states = {c.state for c in sla.clocks()}
+        if breached and "breached" not in states:
+            return None
+        if at_risk and "at-risk" not in states:
+            return None
+        key = (priority_rank(p, r.name), t.created, t.id)
+        if format == "json":
+            from tix.view import ticket_json
+
+            return key, ticket_json(t, p, env.now, with_events=False, invoiced=invoiced)
+        age_min = (env.now - t.created).total_seconds() / 60
         age = f"{int(age_min // 1440)}d" if age_min >= 1440 else fmt_minutes(age_min)
         title = t.title
         if t.category == "change":  # issue 9: an unapproved emergency change stays visible
@@ -182,8 +170,24 @@ def list_(
 
             flag = change_flag(t)
             title = f"[{flag}] {title}" if flag else title
-        out_rows.append([t.id, r.name, t.status, t.team or "", t.assignee or "", t.org or "", age, clock_text(sla),
-                         time_text(t), title if format == "csv" else title[:60]])
+        return key, [t.id, r.name, t.status, t.team or "", t.assignee or "", t.org or "", age, clock_text(sla),
+                     time_text(t), title if format == "csv" else title[:60]]
+
+    rows = env.store.all_tickets(problems, where=where, each=row_of)
+    for prob in problems:
+        print(f"tix: {prob}", file=sys.stderr)
+    if billing:
+        for prob in ledger_problems:
+            print(f"tix: {prob}", file=sys.stderr)
+    rows.sort(key=lambda x: x[0])
+    if limit is not None:
+        rows = rows[:limit]
+    if format == "json":
+        print(render.to_json([x[1] for x in rows]))
+        _found_nothing(rows)
+        return
+    headers = ["id", "pri", "status", "team", "assignee", "org", "age", "sla", "time", "title"]
+    out_rows = [x[1] for x in rows]
     if format == "csv":
         print(render.to_csv(out_rows, headers), end="")
         _found_nothing(rows)

@@ -80,16 +80,16 @@ def _monthly_cached(env: Any, period: Any) -> Any:
     import sys
 
     from tix import index
-    from tix.reports import itil_where, month_fold, month_window, monthly_from_parts
+    from tix.reports import FOLD_VERSION, month_fold, month_window, monthly_from_parts
 
     policy, now, store = env.policy, env.now, env.store
     problems: list[Any] = []
     d = index.derive(store, "month", lambda ts: month_fold(ts, policy, now),
-                     lambda: index.fingerprint(store, "month"), problems=problems, extra=itil_where(period))
+                     lambda: index.fingerprint(store, "month", FOLD_VERSION), problems=problems)
     for prob in problems:
         print(f"tix: {prob} (left out of the report; see `tix fsck`)", file=sys.stderr)
     parts = [*d.groups, month_fold(d.hot, policy, now, window=month_window(period, policy))]
-    return monthly_from_parts(parts, period, policy, now, itil_tickets=d.extra)
+    return monthly_from_parts(parts, period, policy, now)
 
 
 @app.command("period")

@@ -1,0 +1,206 @@
+"""Derived values in the index (issue 8): `report month` and `invoice` take the
+figures of resolved and closed tickets from per-group parts kept in
+`index.derived.<name>`. These tests check that the parts are reused when
+nothing changed, folded again exactly where something did (through tix,
+behind its back, in the policy), and that the numbers are those of the
+tickets read whole: every month, the ITIL counts and estimates included."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import NOW, Desk, make_desk
+from tix import index
+from tix.dates import parse_period
+from tix.itil import itil_counts
+from tix.planning import estimate_accuracy
+from tix.policy import load_policy
+from tix.report_render import render_month
+from tix.reports import monthly_report
+from tix.store import Store
+
+
+def _truth(desk: Desk, month: str) -> str:
+    """The report of every ticket read whole from its file, no cache at all."""
+    store = Store(desk.root)
+    policy = load_policy(desk.root / "policies.yaml")
+    now = datetime.fromisoformat(NOW)
+    tickets = [store.load_path(p) for p in store.ticket_paths()]
+    period = parse_period(month, now=now, tz=policy.tz, what="MONTH")
+    return render_month(monthly_report(tickets, period, policy, now).to_json(), "json")
+
+
+def _itil_truth(desk: Desk, month: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    store = Store(desk.root)
+    policy = load_policy(desk.root / "policies.yaml")
+    now = datetime.fromisoformat(NOW)
+    tickets = [store.load_path(p) for p in store.ticket_paths()]
+    period = parse_period(month, now=now, tz=policy.tz, what="MONTH")
+    return itil_counts(tickets, period), estimate_accuracy(tickets, period, policy)
+
+
+class Folds:
+    """Counts the groups `derive` folds (in-process runs only)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.groups = 0
+        real = index.derive
+
+        def counting(store: Any, name: str, fold: Any, fp: Any, **kw: Any) -> Any:
+            def counted(tickets: Any) -> Any:
+                self.groups += 1
+                return fold(tickets)
+
+            return real(store, name, counted, fp, **kw)
+
+        monkeypatch.setattr(index, "derive", counting)
+
+    def take(self) -> int:
+        n, self.groups = self.groups, 0
+        return n
+
+
+@pytest.fixture
+def itil_desk(tmp_path: Path) -> Desk:
+    """A desk with the ITIL shapes the counts care about: an emergency change
+    closed without approval (flagged every month after), a normal change
+    approved, a problem with a workaround gathering incidents from both sides,
+    estimates, and work."""
+    d = make_desk(tmp_path / "desk")
+    at = "--at"
+    inc1 = d.new("--title", "Mail down", "--impact", "2", "--urgency", "2", "--category", "incident",
+                 at, "2026-08-03 09:00")
+    inc2 = d.new("--title", "Mail slow", "--impact", "1", "--urgency", "1", "--category", "incident",
+                 at, "2026-09-14 10:00")
+    d.ok("set", inc1, "--estimate", "90m", at, "2026-08-03 09:05")
+    d.ok("work", inc1, "2h", "-m", "restored the mail relay", at, "2026-08-03 11:00")
+    d.ok("resolve", inc1, "--solution", "relay restarted", at, "2026-08-03 12:00")
+    d.ok("close", inc1, at, "2026-08-10 12:00")
+    ch = d.ok("change", "new", "--title", "Block exploited port", "--kind", "emergency",
+              at, "2026-08-04 09:00").splitlines()[0]
+    d.ok("take", ch, at, "2026-08-04 09:10")
+    d.ok("resolve", ch, "--solution", "port closed", at, "2026-08-04 12:00")
+    d.ok("close", ch, at, "2026-08-05 12:00")
+    ch2 = d.ok("change", "new", "--title", "Replace UPS battery", at, "2026-09-01 09:00").splitlines()[0]
+    d.ok("approve", ch2, at, "2026-09-02 09:00")
+    d.ok("resolve", ch2, "--solution", "battery replaced", at, "2026-09-03 12:00")
+    d.ok("close", ch2, at, "2026-09-04 12:00")
+    d.ok("problem", "new", "--title", "Mail relay crashes", "--from", inc2, "--workaround", "restart the relay",
+         at, "2026-09-15 09:00")
+    d.ok("resolve", inc2, "--solution", "relay restarted", at, "2026-09-15 11:00")
+    d.ok("close", inc2, at, "2026-09-22 11:00")
+    d.new("--title", "Printer jams", "--impact", "1", "--urgency", "1", "--category", "request",
+          at, "2026-11-02 09:00")  # open: folded each run
+    return d
+
+
+MONTHS = ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2027-02"]
+
+
+def test_every_month_is_the_report_of_the_whole_tickets(itil_desk: Desk) -> None:
+    for _ in range(2):  # a cold cache, then a warm one
+        for m in MONTHS:
+            got = itil_desk.ok("report", "month", m, "--format", "json", now=NOW)
+            assert got == _truth(itil_desk, m), m
+            itil, estimates = _itil_truth(itil_desk, m)
+            data = json.loads(got)
+            assert data["itil"] == itil, m
+            assert data["estimates"] == estimates, m
+    # the emergency change closed unapproved counts in every month after it
+    nov = json.loads(itil_desk.ok("report", "month", "2027-02", "--format", "json", now=NOW))
+    assert nov["itil"]["changes"]["emergency_unapproved"] == 1
+    sep = json.loads(itil_desk.ok("report", "month", "2026-09", "--format", "json", now=NOW))
+    assert sep["itil"]["problems"]["open_at_end"] == 1 and sep["itil"]["problems"]["known_errors"] == 1
+    assert sep["itil"]["incidents"] == {"opened": 1, "linked_to_problem": 1, "percent_linked": "100.0"}
+
+
+def test_parts_are_folded_once_and_again_only_where_a_file_changed(
+        itil_desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the files were written just now: do not treat them as racy (tested in test_cache_equivalence)
+    monkeypatch.setattr(index, "RACY_NS", 0)
+    folds = Folds(monkeypatch)
+    first = itil_desk.ok("report", "month", "2026-09", now=NOW)
+    assert folds.take() >= 1
+    assert itil_desk.ok("report", "month", "2026-09", now=NOW) == first
+    assert folds.take() == 0  # nothing changed: every part from the cache
+    itil_desk.ok("invoice", "2026-09")
+    assert folds.take() >= 1
+    itil_desk.ok("invoice", "2026-09")
+    assert folds.take() == 0
+
+    # an edit behind tix's back: same size, same mtime; only the content (and ctime) differ
+    path = next(p for p in Store(itil_desk.root).ticket_paths() if "Mail down" in p.read_text())
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert '"minutes": 120' in text
+    path.write_text(text.replace('"minutes": 120', '"minutes": 150'), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size
+    aug = itil_desk.ok("report", "month", "2026-08", "--format", "json", now=NOW)
+    assert folds.take() == 1  # the one group holding that file
+    assert json.loads(aug)["minutes_worked"] == 150
+    assert aug == _truth(itil_desk, "2026-08")
+
+
+def test_a_policy_change_folds_every_part_again(itil_desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    folds = Folds(monkeypatch)
+    before = json.loads(itil_desk.ok("report", "month", "2026-08", "--format", "json", now=NOW))
+    folds.take()
+    pol = itil_desk.root / "policies.yaml"
+    text = pol.read_text(encoding="utf-8")
+    assert "increment: 15" in text
+    pol.write_text(text.replace("increment: 15", "increment: 45"), encoding="utf-8")
+    after = json.loads(itil_desk.ok("report", "month", "2026-08", "--format", "json", now=NOW))
+    assert folds.take() >= 1
+    assert after == json.loads(_truth(itil_desk, "2026-08"))
+    assert before["minutes_billed"] != after["minutes_billed"]
+
+
+def test_a_damaged_or_foreign_derived_file_changes_no_result(itil_desk: Desk) -> None:
+    want = itil_desk.ok("report", "month", "2026-09", "--format", "json", now=NOW)
+    inv = itil_desk.ok("invoice", "2026-09", "--format", "json")
+    d = Store(itil_desk.root).state_dir
+    files = sorted(d.glob(index.DERIVED + "*"))
+    assert {p.name for p in files} == {index.DERIVED + "month", index.DERIVED + "invoice"}
+    for p in files:  # one flipped byte in the middle: the checksum refuses the file
+        data = bytearray(p.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        p.write_bytes(bytes(data))
+    assert itil_desk.ok("report", "month", "2026-09", "--format", "json", now=NOW) == want
+    assert itil_desk.ok("invoice", "2026-09", "--format", "json") == inv
+    import pickle
+
+    for p in files:  # a well-formed pickle of the wrong shape, with a right checksum
+        raw = pickle.dumps({"version": index.DERIVED_VERSION, "fp": b"x", "shards": {}, "groups": {"g": 1}})
+        p.write_bytes(index._hash(raw) + raw)
+    assert itil_desk.ok("report", "month", "2026-09", "--format", "json", now=NOW) == want
+    assert itil_desk.ok("invoice", "2026-09", "--format", "json") == inv
+
+
+def test_an_unpriced_entry_is_refused_only_where_it_is_needed(itil_desk: Desk) -> None:
+    """A rate removed from policies.yaml: the months without that entry still
+    work (as they did before the cache), the ones with it name it."""
+    pol = itil_desk.root / "policies.yaml"
+    text = pol.read_text(encoding="utf-8")
+    assert 'ONSITE: "95.00"}' in text
+    pol.write_text(text.replace('ONSITE: "95.00"}', 'ONSITE: "95.00", SPECIAL: "120.00"}'), encoding="utf-8")
+    inc = itil_desk.new("--title", "Server visit", "--impact", "1", "--urgency", "1", "--at", "2026-10-05 09:00")
+    itil_desk.ok("work", inc, "1h", "--rate", "SPECIAL", "-m", "visit", "--at", "2026-10-05 10:00")
+    itil_desk.ok("resolve", inc, "--solution", "done", "--at", "2026-10-05 11:00")
+    assert "SPECIAL" in itil_desk.ok("report", "month", "2026-10", now=NOW)
+    pol.write_text(text, encoding="utf-8")  # the rate is gone again
+    aug = itil_desk.ok("report", "month", "2026-08", "--format", "json", now=NOW)
+    assert aug == _truth(itil_desk, "2026-08")
+    # an invoice refuses any un-invoiced entry it cannot price (as it did before the cache)
+    r = itil_desk.run("invoice", "2026-09")
+    assert r.code == 2 and "SPECIAL" in r.err
+    r = itil_desk.run("report", "month", "2026-10", now=NOW)
+    assert r.code == 2 and "SPECIAL" in r.err and "Traceback" not in r.err
+    r = itil_desk.run("invoice", "2026-10")
+    assert r.code == 2 and "SPECIAL" in r.err

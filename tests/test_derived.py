@@ -204,3 +204,49 @@ def test_an_unpriced_entry_is_refused_only_where_it_is_needed(itil_desk: Desk) -
     assert r.code == 2 and "SPECIAL" in r.err and "Traceback" not in r.err
     r = itil_desk.run("invoice", "2026-10")
     assert r.code == 2 and "SPECIAL" in r.err
+
+
+def test_concurrent_reports_invoices_and_writes_leave_true_parts(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real processes: two fold and write the derived values (report month,
+    invoice) over and over while two others append work, comments and
+    resolutions. Every run exits 0 with whole output, and afterwards the
+    cached numbers are those of the files."""
+    import random
+    import subprocess
+    import sys
+
+    from tests.test_cache_equivalence import _generated, _no_derive, _no_index
+
+    desk = _generated(tmp_path / "gen", 400, 11)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("TIX_")},
+           "TIX_DIR": str(desk.root), "TIX_USER": "sanne", "TIX_NOW": NOW, "NO_COLOR": "1"}
+    ids = sorted(p.name[:-5] for p in Store(desk.root).ticket_paths())
+    rng = random.Random(5)
+    readers = [["report", "month", "2026-10", "--format", "json"], ["invoice", "2026-10", "--format", "json"]]
+    script = []
+    for _ in range(12):
+        tid = rng.choice(ids)
+        script.append(rng.choice([["work", tid, "30m", "-m", "more"], ["comment", tid, "-m", "hello"],
+                                  ["resolve", tid, "--solution", "fixed"]]))
+    procs = []
+    for k in range(2):
+        loop = "\n".join(f"r = subprocess.run([sys.executable, '-m', 'tix', *{a!r}], capture_output=True, text=True)\n"
+                         f"assert r.returncode in (0, 1), r.stderr\n"
+                         f"json.loads(r.stdout)" for a in readers * 4)
+        procs.append(subprocess.Popen([sys.executable, "-c", f"import json, subprocess, sys\n{loop}"], env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    for k in range(2):
+        mine = script[k::2]
+        loop = "\n".join(f"subprocess.run([sys.executable, '-m', 'tix', *{a!r}], capture_output=True)" for a in mine)
+        procs.append(subprocess.Popen([sys.executable, "-c", f"import subprocess, sys\n{loop}"], env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    for p in procs:
+        out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err[-2000:]
+    got = [desk.ok(*a) for a in readers]
+    with monkeypatch.context() as m:
+        m.setattr(index, "load_all", _no_index)
+        m.setattr(index, "derive", _no_derive)
+        truth = [desk.ok(*a) for a in readers]
+    assert got == truth

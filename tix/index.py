@@ -704,6 +704,43 @@ def load_all(store: Store, problems: list[BrokenFile] | None = None,
     return out
 
 
+def iter_all(store: Store, problems: list[BrokenFile] | None = None,
+             where: Callable[[Row], bool] | None = None) -> Any:
+    """`load_all` as a generator: one ticket at a time, so a pass over tens of
+    thousands (a year's report) never holds them all. Broken files are in
+    `problems` before the first ticket comes; the cache is written when the
+    pass ends (or stops)."""
+    proc = _start_find(store)
+    idx = Index(store)
+    statuses = getattr(where, "statuses", None)
+    idx.read(hot_only=isinstance(statuses, frozenset) and statuses <= HOT)
+    seen = _finish_find(proc) if proc is not None else None
+    if seen is None:
+        seen = _scan_python(store)
+    mark = len(problems) if problems is not None else 0
+    try:
+        items = idx.refresh(problems, _scan=seen)
+    except (TypeError, IndexError, ValueError, AttributeError, KeyError):
+        if problems is not None:
+            del problems[mark:]
+        _unlink(store.state_dir / NAME)
+        idx = Index(store)
+        items = idx.refresh(problems, _scan=seen)
+    return _iter(idx, items, where)
+
+
+def _iter(idx: Index, items: list[tuple[str, tuple[Any, ...]]], where: Callable[[Row], bool] | None) -> Any:
+    try:
+        for rel, e in items:
+            if where is not None and not where(_new_row(Row, e[0])):
+                continue
+            t = _decode(idx, rel, e)
+            if t is not None:
+                yield t
+    finally:
+        idx.write()
+
+
 def reindex(store: Store) -> tuple[int, int]:
     """Throw the cache away (derived values too: the next report or invoice
     folds them again) and rebuild it. Returns (tickets, broken files)."""

@@ -68,7 +68,10 @@ def month(
     if org is None:
         report = _monthly_cached(env, period)
     else:
-        tickets = _tickets(env, org)
+        from tix.reports import month_window
+
+        w0, w1 = month_window(period, env.policy)
+        tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
         report = monthly_report(tickets, period, env.policy, env.now, org=org)
     _emit(render_month(report.to_json(), fmt), output, fmt)
 
@@ -128,7 +131,7 @@ def period(
     env, fmt = _setup(format, output)
     check_choice(by, BY_CHOICES, "--by")
     per = parse_period(period, since=since, until=until, now=env.now, tz=env.policy.tz, what="PERIOD")
-    tickets = _tickets(env, org)
+    tickets = _tickets(env, org, per.start, per.end)
     report = period_report(tickets, per, env.policy, env.now, org=org, by=by)
     _emit(render_period(report.to_json(), fmt), output, fmt)
 
@@ -156,24 +159,63 @@ def _setup(format: Optional[str], output: Optional[str]) -> tuple[Any, str]:
     return env, fmt
 
 
-def _tickets(env: Any, org: Optional[str]) -> list[Any]:
+def _tickets(env: Any, org: Optional[str], start: Any, end: Any, *, month_view: bool = False) -> Any:
+    """The tickets a report of [start, end) can need, one at a time from the
+    index: created before the end and open, or active since the start (the
+    others cannot land in any bucket). `org`: only that organisation's, and
+    for the IT manager's view (`month_view`) also its problems and changes
+    (the ITIL counts look at all of them), with the public history read
+    whole from the files of the tickets active in the month itself.
+    An unknown `org` is refused once the pass has seen every ticket's."""
     import sys
 
+    from tix import index
     from tix.errors import BadInput
 
+    lo, hi = start.timestamp(), end.timestamp()
+    seen_orgs: set[str] = set()
+
+    def where(r: Any) -> bool:
+        if r.org:
+            seen_orgs.add(r.org)
+        if org is not None and r.org != org:
+            return False
+        if r.created >= hi:
+            return False
+        return r.status in index.HOT or r.last >= lo or (month_view and r.category in ("problem", "change"))
+
+    def check_org() -> None:
+        known = set(env.policy.orgs) | seen_orgs
+        if org is not None and org not in known:
+            raise BadInput(f"--org {org!r}: not an organisation ({', '.join(sorted(known)) or 'none defined'})")
+
     problems: list[Any] = []
-    tickets = env.store.all_tickets(problems)
+    tickets = index.iter_all(env.store, problems, where)
     for prob in problems:
         print(f"tix: {prob} (left out of the report; see `tix fsck`)", file=sys.stderr)
-    if org is not None:
-        known = set(env.policy.orgs) | {t.org for t in tickets if t.org}
-        if org not in known:
-            raise BadInput(f"--org {org!r}: not an organisation ({', '.join(sorted(known)) or 'none defined'})")
-        # The IT manager's view shows each ticket's public history: read that
-        # organisation's tickets whole (the index cache keeps no event lists).
-        store = env.store
-        tickets = [store.load_path(store.root / t.path) for t in tickets if t.org == org]
-    return tickets
+    if not month_view:
+        def checked() -> Any:
+            yield from tickets
+            check_org()
+
+        return checked()
+    picked = list(tickets)
+    check_org()
+    return picked
+
+
+def _with_history(env: Any, tickets: list[Any], period: Any) -> list[Any]:
+    """The tickets of the IT manager's view, those active in the month (or
+    open) read whole: their public history is shown; the index keeps no
+    event lists."""
+    store = env.store
+    m0, m1 = period.start, period.end
+    out = []
+    for t in tickets:
+        if t.created < m1 and (t.is_open or (t.last_activity is not None and t.last_activity >= m0)):
+            t = store.load_path(store.root / t.path)
+        out.append(t)
+    return out
 
 
 def _emit(text: str, output: Optional[str], fmt: str) -> None:

@@ -250,3 +250,36 @@ def test_concurrent_reports_invoices_and_writes_leave_true_parts(tmp_path: Path,
         m.setattr(index, "derive", _no_derive)
         truth = [desk.ok(*a) for a in readers]
     assert got == truth
+
+
+def test_show_looks_billed_ids_up_in_place(itil_desk: Desk) -> None:
+    """`tix show` answers "is this entry invoiced?" from a sorted file searched
+    in place (its time must not grow with years of invoices): the same answers
+    as the full set, rebuilt when a record changes, refused when damaged."""
+    from tix import ledger
+
+    store = Store(itil_desk.root)
+    slow = next(p.name[:-5] for p in store.ticket_paths() if "Mail slow" in p.read_text())
+    itil_desk.ok("work", slow, "30m", "-m", "looked", "--at", "2026-09-14 10:30")
+    assert ledger.invoiced_lookup(store) == set()  # no invoices yet
+    itil_desk.ok("invoice", "2026-08", "--mark")
+    work_ids = [e["id"] for p in store.ticket_paths() for e in store.load_path(p).work]
+    billed = ledger.invoiced_ids(store)
+    assert billed and set(work_ids) - billed
+    first = ledger.invoiced_lookup(store)  # builds invoiced.idx, answers from the set
+    again = ledger.invoiced_lookup(store)  # from the file
+    assert isinstance(again, ledger._SortedIds)
+    for i in work_ids + ["", "x", "0" * 26, "Z" * 26, "ü" * 26]:
+        assert (i in again) == (i in billed) == (i in first), i
+    idx = store.state_dir / "invoiced.idx"
+    data = bytearray(idx.read_bytes())
+    data[-3] ^= 0x01  # one id changed: the checksum refuses the file
+    idx.write_bytes(bytes(data))
+    assert isinstance(ledger.invoiced_lookup(store), set)
+    itil_desk.ok("invoice", "2026-09", "--mark")  # a new record: rebuilt
+    billed = ledger.invoiced_ids(store)
+    ledger.invoiced_lookup(store)
+    now = ledger.invoiced_lookup(store)
+    assert isinstance(now, ledger._SortedIds)
+    assert [i in now for i in work_ids] == [i in billed for i in work_ids]
+    assert json.loads(itil_desk.ok("show", slow, "--format", "json"))["billing"] == "invoiced"

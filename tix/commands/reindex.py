@@ -5,7 +5,9 @@ from __future__ import annotations
 
 def reindex() -> None:
     """Throw away the local index cache and rebuild it from the ticket files
-    (both cores on a big desk). Only speed depends on the cache, never a result.
+    (both cores on a big desk). The report and invoice parts kept beside it
+    are thrown away too; the next `tix report month` and `tix invoice` fold
+    them again. Only speed depends on these caches, never a result.
 
     Example: tix reindex
     """

@@ -52,10 +52,11 @@ OTHER_ORG = "(a ticket of another organisation)"
 
 def _invoiced(env):  # type: ignore[no-untyped-def]
     try:
-        from tix.ledger import invoiced_ids
+        from tix.ledger import invoiced_lookup
     except ImportError:  # pragma: no cover - ledger not installed
         return set()
-    return invoiced_ids(env.store, problems=[])  # a broken record is fsck's to report, not show's
+    # looked up in place, not loaded: a broken record is fsck's to report, not show's
+    return invoiced_lookup(env.store)
 
 
 def _related(env, ids, public_org=None):  # type: ignore[no-untyped-def]

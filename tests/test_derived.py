@@ -283,3 +283,22 @@ def test_show_looks_billed_ids_up_in_place(itil_desk: Desk) -> None:
     assert isinstance(now, ledger._SortedIds)
     assert [i in now for i in work_ids] == [i in billed for i in work_ids]
     assert json.loads(itil_desk.ok("show", slow, "--format", "json"))["billing"] == "invoiced"
+
+
+def test_a_big_fold_in_worker_processes_gives_the_same_numbers(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first report after a policy change folds every group; on a big desk
+    in worker processes (forked). Forced here on a small generated desk."""
+    from tests.test_cache_equivalence import _generated
+
+    desk = _generated(tmp_path / "gen", 300, 4)
+    args = [["report", "month", "2026-10", "--format", "json"], ["invoice", "2026-10", "--format", "json"]]
+    serial = [desk.ok(*a, now=NOW) for a in args]
+    for p in Store(desk.root).state_dir.glob(index.DERIVED + "*"):
+        p.unlink()
+    monkeypatch.setattr(index, "PARALLEL_MIN", 1)
+    if (os.cpu_count() or 1) < 2:
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    parallel = [desk.ok(*a, now=NOW) for a in args]
+    assert parallel == serial
+    assert [desk.ok(*a, now=NOW) for a in args] == serial  # and from the cache they wrote

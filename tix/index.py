@@ -953,14 +953,51 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
                     extra_out.append(t)
     finally:
         gc.enable()
-    for g, sig in stale.items():
-        tickets = [t for t in (_decode(idx, rel, e) for rel, e in members.get(g, ())) if t is not None]
-        meta, val = fold(tickets)
-        groups[g] = (g[:g.index("\0")], sig, meta, pickle.dumps(val, protocol=5))
+    for g, meta, blob in _fold_all(idx, members, list(stale), fold):
+        groups[g] = (g[:g.index("\0")], stale[g], meta, blob)
     idx.write()
     if stale or old_shards != shards:
         _write_derived(store, path, {"version": DERIVED_VERSION, "fp": fp, "shards": shards, "groups": groups})
     return Derived([(e[2], e[3]) for e in groups.values()], hot, extra_out)
+
+
+_FOLD_JOB: Any = None  # (index, members, fold) for the worker processes of a big fold (inherited by fork)
+
+
+def _fold_some(keys: list[str]) -> list[tuple[str, Any, bytes]]:
+    idx, members, fold = _FOLD_JOB
+    gc.disable()
+    out = []
+    for g in keys:
+        tickets = [t for t in (_decode(idx, rel, e) for rel, e in members.get(g, ())) if t is not None]
+        meta, val = fold(tickets)
+        out.append((g, meta, pickle.dumps(val, protocol=5)))
+    return out
+
+
+def _fold_all(idx: Index, members: dict[str, list[tuple[str, tuple[Any, ...]]]], keys: list[str],
+              fold: Callable[[list[Ticket]], tuple[Any, Any]]) -> list[tuple[str, Any, bytes]]:
+    """fold() of each group; in 2+ processes when there are many tickets to
+    fold (the first report after a policy change, or after `tix reindex`)."""
+    global _FOLD_JOB
+    _FOLD_JOB = (idx, members, fold)
+    try:
+        n = sum(len(members.get(g, ())) for g in keys)
+        if n < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+            return _fold_some(keys)
+        import multiprocessing
+
+        workers = min(os.cpu_count() or 2, 4)
+        size = max(1, len(keys) // (workers * 8))
+        chunks = [keys[i:i + size] for i in range(0, len(keys), size)]
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                return [x for part in pool.imap(_fold_some, chunks) for x in part]
+        except (OSError, ValueError):
+            return _fold_some(keys)
+    finally:
+        _FOLD_JOB = None
+        gc.enable()
 
 
 def _write_derived(store: Store, path: Any, doc: dict[str, Any]) -> None:

@@ -276,24 +276,16 @@ class _SortedIds:
         return False
 
 
-def _digest(mm: Any, start: int) -> str:
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=16)
-    with memoryview(mm) as mv:  # hashed in place, not copied
-        h.update(mv[start:])
-    return h.hexdigest()
-
-
 def invoiced_lookup(store: Store) -> Any:
     """What `invoiced_ids` answers, for `x in ...` tests of a few ids (`tix
     show`): a sorted file of the billed ids (`invoiced.idx` in local state,
     trusted while every record file has the stat key it was built from and
-    its checksum holds), searched in place instead of loading every billed
-    id of years of invoices. Broken records are left out, as `invoiced_ids`
-    with a problem list does."""
-    import hashlib
+    the CRC of its ids holds), searched in place instead of loading every
+    billed id of years of invoices. Broken records are left out, as
+    `invoiced_ids` with a problem list does."""
+    import json
     import mmap
+    import zlib
 
     keys = []
     for p in _paths(store):
@@ -301,10 +293,9 @@ def invoiced_lookup(store: Store) -> Any:
             st = p.stat()
         except OSError:
             continue
-        keys.append(f"{store.rel(p)} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}")
+        keys.append([store.rel(p), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
     if not keys:
         return set()
-    head = hashlib.blake2b("\n".join(keys).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
     path = store.state_dir / "invoiced.idx"
     try:
         with open(path, "rb") as fh:
@@ -312,12 +303,16 @@ def invoiced_lookup(store: Store) -> Any:
     except (OSError, ValueError):
         mm = None
     if mm is not None:
-        # first line: "<head> <body checksum> <width>"
+        # first line: JSON [id width, CRC-32 of the ids, the record files' stat keys]
         nl = mm.find(b"\n")
-        parts = bytes(mm[:nl]).decode("ascii", "replace").split() if nl > 0 else []
-        if len(parts) == 3 and parts[0] == head and parts[2].isdigit() and _digest(mm, nl + 1) == parts[1]:
-            width = int(parts[2])
-            if width > 0 and (len(mm) - nl - 1) % (width + 1) == 0:
+        try:
+            width, crc, built_from = json.loads(mm[:nl]) if nl > 0 else (0, 0, None)
+        except (ValueError, TypeError):
+            width, crc, built_from = 0, 0, None
+        if built_from == keys and type(width) is int and width > 0 and (len(mm) - nl - 1) % (width + 1) == 0:
+            with memoryview(mm) as mv:  # checked in place, not copied
+                ok = zlib.crc32(mv[nl + 1:]) == crc
+            if ok:
                 return _SortedIds(mm, nl + 1, width)
         mm.close()
     ids = invoiced_ids(store, problems=[])
@@ -326,8 +321,8 @@ def invoiced_lookup(store: Store) -> Any:
         from tix.store import write_local_cache
 
         body = "".join(f"{i}\n" for i in sorted(ids)).encode("ascii")
-        check = hashlib.blake2b(body, digest_size=16).hexdigest()
-        write_local_cache(path, f"{head} {check} {widths.pop()}\n".encode("ascii") + body)
+        head = json.dumps([widths.pop(), zlib.crc32(body), keys])
+        write_local_cache(path, head.encode("utf-8", "surrogateescape") + b"\n" + body)
     return ids
 
 

@@ -5,6 +5,7 @@ a copied file, an unfinished merge, a crash) and names where."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -175,3 +176,23 @@ def test_ten_thousand_tickets_in_a_few_seconds(tmp_path: Path) -> None:
     took = time.process_time() - t0
     assert r.code == 0, r.out[:2000]
     assert took < 10, f"fsck of 10,000 tickets took {took:.1f} s of CPU"
+
+
+def test_parallel_check_finds_what_the_serial_one_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big desks are checked file by file in worker processes and merged in
+    path order: the same findings (copied files' repeated event ids, broken,
+    torn and misplaced files, links) as one process."""
+    import random
+
+    from tests.test_cache_equivalence import _generated, _random_edits
+    from tix import fsck
+
+    desk = _generated(tmp_path / "gen", 300, 8)
+    _random_edits(desk, random.Random(12), 25, "sanne")
+    serial = desk.run("fsck", "--format", "json")
+    monkeypatch.setattr(fsck, "PARALLEL_MIN", 1)
+    if (os.cpu_count() or 1) < 2:
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    parallel = desk.run("fsck", "--format", "json")
+    assert json.loads(serial.out)["problems"] and serial.code == 1
+    assert (parallel.code, parallel.out) == (serial.code, serial.out)

@@ -60,36 +60,55 @@ class _Seen:
         self.event_ids: dict[str, str] = {}  # event id -> first file
         self.links: dict[str, set[tuple[str, str]]] = {}  # ticket ID -> its current links
         self.refs: list[tuple[str, str, str, str]] = []  # (file, ticket, what, other ID) to resolve
-        self.data: dict[str, bytes] = {}  # file -> bytes, only for files with links (for line numbers)
+        self.data: dict[str, bytes] = {}  # file -> bytes, read again for line numbers of link problems
         self.work_ids: set[str] = set()  # ids of work entries, for the ledger's "billed entry no ticket holds"
 
 
 # ----------------------------------------------------------------- one file
 
+class _FileFacts(NamedTuple):
+    """What one file tells the cross-file checks (made in a worker process on big desks)."""
+
+    rel: str
+    stem: str
+    parsed: bool  # the header and event lines parsed
+    tid: str | None  # the header's ticket ID
+    event_ids: list[str]
+    folded: bool  # the ticket could be folded (links and work below are known)
+    links: list[tuple[str, str]]
+    refs: list[tuple[str, str, str, str]]
+    work_ids: list[str]
+
+
 def check_ticket_file(store: Store, path: Path, seen: _Seen | None = None) -> list[Finding]:
     """Every problem of one ticket file (and, given `seen`, what the cross-file checks need)."""
+    out, facts = _check_one(store, path)
+    if seen is not None:
+        out += _learn(store, seen, facts)
+    return out
+
+
+def _check_one(store: Store, path: Path) -> tuple[list[Finding], _FileFacts]:
+    """The problems of one file on its own, and its facts for the cross-file checks."""
     from tix.store import CONFLICT_RE, check_header, parse_ticket_text
     from tix.ticket import replay
 
     rel = store.rel(path)
     out: list[Finding] = []
     stem = path.name[:-5] if path.name.endswith(".yaml") else path.name
-    if seen is not None:
-        seen.unreadable.add(stem)  # until it parses: links to it are not "missing"
+    unparsed = _FileFacts(rel, stem, False, None, [], False, [], [], [])
     try:
         data = store.read_bytes(path)
     except (BrokenFile, NotFound) as err:
-        return [_from_error(err, rel)]
+        return [_from_error(err, rel)], unparsed
     try:
         header, events, ats, torn = parse_ticket_text(data, rel)
     except BrokenFile as err:
         if CONFLICT_RE.search(data.decode("utf-8", "replace")):
             text = data.decode("utf-8", "replace")
             starts = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"^<<<<<<<", text, re.M)]
-            return [Finding(rel, n, MARKER_HINT) for n in starts] or [Finding(rel, err.line, MARKER_HINT)]
-        return [_from_error(err, rel)]
-    if seen is not None:
-        seen.unreadable.discard(stem)
+            return [Finding(rel, n, MARKER_HINT) for n in starts] or [Finding(rel, err.line, MARKER_HINT)], unparsed
+        return [_from_error(err, rel)], unparsed
     try:
         check_header(header, rel, stem)
     except BrokenFile as err:
@@ -112,33 +131,55 @@ def check_ticket_file(store: Store, path: Path, seen: _Seen | None = None) -> li
                 out.append(Finding(rel, 1, f"in the wrong folder: {tid} belongs in {store.rel(want)}"))
         except TixError:
             pass
-    if seen is None:
-        return out
-    if tid:
-        seen.ticket_files.setdefault(tid, []).append(rel)
-    for e in events:
-        first = seen.event_ids.setdefault(e["id"], rel)
-        if first != rel:
-            out.append(Finding(rel, _line_of(data, e["id"]), f"event id {e['id']} is also in {first} "
-                               f"(a copied file?)"))
+    event_ids = [e["id"] for e in events]
     if not tid:
-        return out
+        return out, _FileFacts(rel, stem, True, None, event_ids, False, [], [], [])
     try:
         t = replay(header, events, rel, ats)
     except (ValueError, TypeError, KeyError):  # a broken header, already reported above
-        return out
-    seen.work_ids.update(e["id"] for e in t.work)  # not the ticket: 100,000 of them would not fit in memory
-    seen.links[tid] = set(t.links)
+        return out, _FileFacts(rel, stem, True, tid, event_ids, False, [], [], [])
+    refs: list[tuple[str, str, str, str]] = []
     if any(e["type"] in ("linked", "unlinked", "merged", "absorbed") for e in events):
-        seen.data[rel] = data
         for kind, other in t.links:
-            seen.refs.append((rel, tid, kind, other))
+            refs.append((rel, tid, kind, other))
         for e in events:
             if e["type"] == "merged":
-                seen.refs.append((rel, tid, "merged into", e["into"]))
+                refs.append((rel, tid, "merged into", e["into"]))
             elif e["type"] == "absorbed":
-                seen.refs.append((rel, tid, "absorbed", e["from"]))
+                refs.append((rel, tid, "absorbed", e["from"]))
+    return out, _FileFacts(rel, stem, True, tid, event_ids, True, list(t.links), refs, [e["id"] for e in t.work])
+
+
+def _learn(store: Store, seen: _Seen, f: _FileFacts) -> list[Finding]:
+    """Add one file's facts to what the cross-file checks know (in path
+    order); returns the event ids this file repeats from an earlier one."""
+    out: list[Finding] = []
+    if not f.parsed:
+        seen.unreadable.add(f.stem)  # links to it are not "missing": its own finding says what is wrong
+        return out
+    if f.tid:
+        seen.ticket_files.setdefault(f.tid, []).append(f.rel)
+    data: bytes | None = None
+    for eid in f.event_ids:
+        first = seen.event_ids.setdefault(eid, f.rel)
+        if first != f.rel:
+            if data is None:
+                data = _data(store, f.rel)
+            out.append(Finding(f.rel, _line_of(data, eid), f"event id {eid} is also in {first} (a copied file?)"))
+    if not f.folded or not f.tid:
+        return out
+    seen.work_ids.update(f.work_ids)  # not the ticket: 100,000 of them would not fit in memory
+    seen.links[f.tid] = set(f.links)
+    if f.refs:
+        seen.refs += f.refs
     return out
+
+
+def _data(store: Store, rel: str) -> bytes:
+    try:
+        return store.read_bytes(store.root / rel)
+    except TixError:
+        return b""
 
 
 # ----------------------------------------------------------------- the desk
@@ -205,7 +246,8 @@ def _cross(store: Store, seen: _Seen) -> list[Finding]:
     for rel, tid, kind, other in seen.refs:
         if other in seen.unreadable:
             continue  # that file's own finding says what is wrong
-        line = _line_of(seen.data.get(rel, b""), f'"{other}"')
+        line = _line_of(seen.data[rel] if rel in seen.data else seen.data.setdefault(rel, _data(store, rel)),
+                        f'"{other}"')
         if other not in known:
             out.append(Finding(rel, line, f"{tid} {kind} {other}, which does not exist"))
             continue
@@ -274,12 +316,13 @@ def check_desk(store: Store, *, with_git: bool = True) -> tuple[list[Finding], i
     out: list[Finding] = []
     out += _policy(store)
     seen = _Seen()
-    n = 0
+    paths = list(store.ticket_paths())
+    n = len(paths)
     gc.disable()  # 10,000 files make millions of small objects and no cycles: ~20% faster
     try:
-        for path in store.ticket_paths():
-            n += 1
-            out += check_ticket_file(store, path, seen)
+        for found, facts in _check_all(store, paths):  # in path order
+            out += found
+            out += _learn(store, seen, facts)
     finally:
         gc.enable()
     out += _cross(store, seen)
@@ -290,6 +333,41 @@ def check_desk(store: Store, *, with_git: bool = True) -> tuple[list[Finding], i
     if with_git:
         out += _git(store, markers)
     return sorted(set(out), key=lambda f: (f.path, f.line or 0, f.problem)), n
+
+
+PARALLEL_MIN = 2000  # files before a second process pays for itself
+_JOB: Any = None  # the store, for worker processes (inherited by fork)
+
+
+def _check_some(paths: list[Path]) -> list[tuple[list[Finding], _FileFacts]]:
+    gc.disable()
+    return [_check_one(_JOB, p) for p in paths]
+
+
+def _check_all(store: Store, paths: list[Path]) -> Any:
+    """Each file checked on its own, in 2+ processes on a big desk; results in path order."""
+    global _JOB
+    if len(paths) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+        return (_check_one(store, p) for p in paths)
+    import multiprocessing
+
+    _JOB = store
+    workers = min(os.cpu_count() or 2, 4)
+    size = max(100, min(2000, len(paths) // (workers * 8)))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    try:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    except (OSError, ValueError):
+        _JOB = None
+        return (_check_one(store, p) for p in paths)
+    _JOB = None  # the workers have their copy
+
+    def results() -> Any:  # streamed: a chunk's results are merged while the next ones are checked
+        with pool:
+            for part in pool.imap(_check_some, chunks):
+                yield from part
+
+    return results()
 
 
 def check_files(store: Store, rel_paths: Iterable[str]) -> list[Finding]:

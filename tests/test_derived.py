@@ -148,6 +148,19 @@ def test_parts_are_folded_once_and_again_only_where_a_file_changed(
     assert aug == _truth(itil_desk, "2026-08")
 
 
+def test_a_fresh_clone_folds_once_though_the_fold_fills_the_holiday_table(
+        itil_desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index, "RACY_NS", 0)
+    state = Store(itil_desk.root).state_dir
+    for p in [state / "holidays.json", *state.glob(index.DERIVED + "*")]:
+        p.unlink(missing_ok=True)
+    folds = Folds(monkeypatch)
+    first = itil_desk.ok("report", "month", "2026-09", now=NOW)
+    assert folds.take() >= 1 and (state / "holidays.json").is_file()
+    assert itil_desk.ok("report", "month", "2026-09", now=NOW) == first
+    assert folds.take() == 0
+
+
 def test_a_policy_change_folds_every_part_again(itil_desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
     folds = Folds(monkeypatch)
     before = json.loads(itil_desk.ok("report", "month", "2026-08", "--format", "json", now=NOW))

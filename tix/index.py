@@ -816,18 +816,19 @@ def value(blob: Any) -> Any:
     return _loads(blob) if isinstance(blob, bytes) else blob
 
 
-def fingerprint(store: Store, *parts: Any) -> bytes:
-    """What derived values depend on besides the ticket files: the policy file,
-    the holiday table kept in local state, the cache format, tix's version,
-    the caller's parts (the fold's own version)."""
+def fingerprint(store: Store, policy_text: str, *parts: Any) -> bytes:
+    """What derived values depend on besides the ticket files: the policy (the
+    text the command's `Policy` was parsed from, so a file edited while the
+    command runs cannot pass for the one its fold used), the holiday table
+    kept in local state, the cache format, tix's version, the caller's parts
+    (the fold's own version)."""
     from tix import __version__
 
-    raw = [repr((DERIVED_VERSION, _version(), __version__, parts)).encode()]
-    for p in (store.root / "policies.yaml", store.state_dir / "holidays.json"):
-        try:
-            raw.append(p.read_bytes())
-        except OSError:
-            raw.append(b"-")
+    raw = [repr((DERIVED_VERSION, _version(), __version__, parts)).encode(), policy_text.encode("utf-8")]
+    try:
+        raw.append((store.state_dir / "holidays.json").read_bytes())
+    except OSError:
+        raw.append(b"-")
     return _hash(b"\0\0".join(raw))
 
 
@@ -957,7 +958,10 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
         groups[g] = (g[:g.index("\0")], stale[g], meta, blob)
     idx.write()
     if stale or old_shards != shards:
-        _write_derived(store, path, {"version": DERIVED_VERSION, "fp": fp, "shards": shards, "groups": groups})
+        # the fingerprint as it is now: a fold may have added a year to the holiday table;
+        # a group folded earlier needed no year it lacked then (it would have added it)
+        after = fp_fn() if stale else fp
+        _write_derived(store, path, {"version": DERIVED_VERSION, "fp": after, "shards": shards, "groups": groups})
     return Derived([(e[2], e[3]) for e in groups.values()], hot, extra_out)
 
 

@@ -117,7 +117,7 @@ def _entries(env: Any) -> tuple[Any, set[str]]:
     policy, store = env.policy, env.store
     problems: list[Any] = []
     d = index.derive(store, "invoice", lambda ts: billing.invoice_fold(ts, policy),
-                     lambda: index.fingerprint(store, "invoice", billing.FOLD_VERSION), problems=problems)
+                     lambda: index.fingerprint(store, policy.text, "invoice", billing.FOLD_VERSION), problems=problems)
     if problems:
         # An invoice that silently skipped a broken ticket file would bill too little.
         raise BadInput(f"{problems[0]}; fix it before invoicing (see `tix fsck`)")

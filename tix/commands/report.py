@@ -88,7 +88,7 @@ def _monthly_cached(env: Any, period: Any) -> Any:
     policy, now, store = env.policy, env.now, env.store
     problems: list[Any] = []
     d = index.derive(store, "month", lambda ts: month_fold(ts, policy, now),
-                     lambda: index.fingerprint(store, "month", FOLD_VERSION), problems=problems)
+                     lambda: index.fingerprint(store, policy.text, "month", FOLD_VERSION), problems=problems)
     for prob in problems:
         print(f"tix: {prob} (left out of the report; see `tix fsck`)", file=sys.stderr)
     parts = [*d.groups, month_fold(d.hot, policy, now, window=month_window(period, policy))]

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .conftest import Desk, make_desk
+from .conftest import Desk
 
 
 def test_init_is_safe_to_run_again(tmp_path):

@@ -70,7 +70,7 @@ def build_small_desk(root: Path) -> Desk:
             "--channel", "portal", "--requester", "Anouk <anouk@contoso.com>")
     dd = new("10-20 10:00", "--title", "Printer floor 2 jams", "--org", "contoso")
     e = new("10-12 10:00", "--title", f"Plant Hamburg VPN down {FABRIKAM}", "--org", "fabrikam",
-            "--requester", f"Klaus <klaus@fabrikam.de>", "-m", f"description {FABRIKAM}")
+            "--requester", "Klaus <klaus@fabrikam.de>", "-m", f"description {FABRIKAM}")
     assert [a, b, c, dd, e] == ["AB-0001", "AB-0002", "AB-0003", "AB-0004", "AB-0005"]
 
     act(d, "10-29 14:30", "take", a)

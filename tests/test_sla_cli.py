@@ -10,7 +10,6 @@ Scenario, Mon 2026-11-23 (business hours 08:00-17:30):
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

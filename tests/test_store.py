@@ -15,7 +15,6 @@ from tix import events
 from tix.errors import BrokenFile, NotFound
 from tix.store import Store, encode_event, parse_ticket_text
 
-from .conftest import make_desk
 
 
 def test_file_is_block_yaml_header_plus_one_json_event_per_line(desk):

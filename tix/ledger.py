@@ -32,7 +32,6 @@ from tix.errors import BadInput, BrokenFile, NotFound
 
 if TYPE_CHECKING:
     from tix.store import Store
-    from tix.ticket import Ticket
 
 DIR = "invoices"
 NUMBER_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))-(\d{3,6})$")

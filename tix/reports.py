@@ -43,7 +43,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable
 
 from tix.dates import Period, month_period, parse_stamp
-from tix.ticket import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from tix.policy import Policy

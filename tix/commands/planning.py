@@ -201,7 +201,6 @@ def agenda(
 
       tix agenda --day --date tomorrow --format json
     """
-    import sys
 
     from tix import planning, render
     from tix.commands.common import check_agent

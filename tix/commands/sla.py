@@ -141,7 +141,7 @@ def _overview(env: Any, all_: bool, team: Optional[str], format: str) -> None:
           f"{counts['escalation-due']} escalation{'s' if counts['escalation-due'] != 1 else ''} due, "
           f"{on_track} on track ({counts['paused']} paused)"
           + ("" if all_ or not on_track else "; --all lists them")
-          + (f"; run `tix escalate --due`" if counts["escalation-due"] else ""))
+          + ("; run `tix escalate --due`" if counts["escalation-due"] else ""))
 
 
 # ---------------------------------------------------------------- one ticket

@@ -54,15 +54,14 @@ def _no_index(store: Store, problems: list[BrokenFile] | None = None, where: Any
     return out
 
 
-def _no_derive(store: Store, name: str, fold: Any, fp: Any, *, problems: list[BrokenFile] | None = None,
-               extra: Any = None) -> index.Derived:
+def _no_derive(store: Store, name: str, fold: Any, fp: Any, *, problems: list[BrokenFile] | None = None
+               ) -> index.Derived:
     """What derive must give, without any cache: one group of every resolved
     and closed ticket, folded now."""
     tickets = _no_index(store, problems)
     stable = [t for t in tickets if t.status not in index.HOT]
     hot = [t for t in tickets if t.status in index.HOT]
-    chosen = [t for t in tickets if extra is not None and extra(index.Row(*index._row(t)))]
-    return index.Derived([fold(stable)], hot, chosen)
+    return index.Derived([fold(stable)], hot)
 
 
 def _commands(desk: Desk) -> list[list[str]]:

@@ -660,12 +660,11 @@ def _decode(idx: Index, rel: str, e: tuple[Any, ...]) -> Ticket | None:
     return t
 
 
-def load_all(store: Store, problems: list[BrokenFile] | None = None,
-             where: Callable[[Row], bool] | None = None, each: Callable[[Ticket], Any] | None = None) -> list[Any]:
-    """Every readable ticket (without its event list: use `store.ticket(id)` for
-    that), filtered on the index columns by `where` before decoding. `each`:
-    what to keep of each ticket instead of the ticket (None: nothing), so that
-    a command going through tens of thousands holds only what it prints."""
+def _refreshed(store: Store, problems: list[BrokenFile] | None, where: Callable[[Row], bool] | None
+               ) -> tuple[Index, list[tuple[str, tuple[Any, ...]]], dict[str, bytes]]:
+    """The cache brought up to date with the files: (index, its good entries in
+    path order, the scan). `where` names the statuses it needs (`Where`): if
+    only open ones, the rows of the others stay packed."""
     proc = _start_find(store)  # stats in parallel with our reading the head
     idx = Index(store)
     statuses = getattr(where, "statuses", None)
@@ -683,6 +682,16 @@ def load_all(store: Store, problems: list[BrokenFile] | None = None,
         _unlink(store.state_dir / NAME)
         idx = Index(store)
         items = idx.refresh(problems, _scan=seen)
+    return idx, items, seen
+
+
+def load_all(store: Store, problems: list[BrokenFile] | None = None,
+             where: Callable[[Row], bool] | None = None, each: Callable[[Ticket], Any] | None = None) -> list[Any]:
+    """Every readable ticket (without its event list: use `store.ticket(id)` for
+    that), filtered on the index columns by `where` before decoding. `each`:
+    what to keep of each ticket instead of the ticket (None: nothing), so that
+    a command going through tens of thousands holds only what it prints."""
+    idx, items, _ = _refreshed(store, problems, where)
     out = []
     gc.disable()
     try:
@@ -710,22 +719,7 @@ def iter_all(store: Store, problems: list[BrokenFile] | None = None,
     thousands (a year's report) never holds them all. Broken files are in
     `problems` before the first ticket comes; the cache is written when the
     pass ends (or stops)."""
-    proc = _start_find(store)
-    idx = Index(store)
-    statuses = getattr(where, "statuses", None)
-    idx.read(hot_only=isinstance(statuses, frozenset) and statuses <= HOT)
-    seen = _finish_find(proc) if proc is not None else None
-    if seen is None:
-        seen = _scan_python(store)
-    mark = len(problems) if problems is not None else 0
-    try:
-        items = idx.refresh(problems, _scan=seen)
-    except (TypeError, IndexError, ValueError, AttributeError, KeyError):
-        if problems is not None:
-            del problems[mark:]
-        _unlink(store.state_dir / NAME)
-        idx = Index(store)
-        items = idx.refresh(problems, _scan=seen)
+    idx, items, _ = _refreshed(store, problems, where)
     return _iter(idx, items, where)
 
 
@@ -803,11 +797,10 @@ def _group_sigs(chunk: bytes) -> dict[str, bytes]:
 class Derived(NamedTuple):
     """What `derive` gives a command: per group of resolved and closed tickets
     the `meta` and the pickled `blob` its fold made (`value(blob)` unpickles
-    one), the open tickets decoded, and the tickets `extra` asked for."""
+    one), and the open tickets, decoded."""
 
     groups: list[tuple[Any, bytes]]
     hot: list[Ticket]
-    extra: list[Ticket]
 
 
 def value(blob: Any) -> Any:
@@ -833,29 +826,14 @@ def fingerprint(store: Store, policy_text: str, *parts: Any) -> bytes:
 
 
 def derive(store: Store, name: str, fold: Callable[[list[Ticket]], tuple[Any, Any]], fp: Callable[[], bytes], *,
-           problems: list[BrokenFile] | None = None, extra: Callable[[Row], bool] | None = None) -> Derived:
+           problems: list[BrokenFile] | None = None) -> Derived:
     """`fold(tickets)` of every group of resolved and closed tickets, from the
     cache where the group's files and the fingerprint `fp()` are unchanged,
-    folded anew where not; plus the open tickets and the `extra` ones, decoded.
+    folded anew where not; plus the open tickets, decoded.
     `fold` returns (meta, value): `meta` is loaded for every group on every
     run, so keep it small; `value` is kept pickled until `value(blob)`."""
-    proc = _start_find(store)
-    idx = Index(store)
-    idx.read(hot_only=True)
-    seen = _finish_find(proc) if proc is not None else None
-    if seen is None:
-        seen = _scan_python(store)
-    mark = len(problems) if problems is not None else 0
-    try:
-        items = idx.refresh(problems, _scan=seen)
-    except (TypeError, IndexError, ValueError, AttributeError, KeyError):
-        # a cache of the wrong shape (never written by tix): throw it away and do without it
-        if problems is not None:
-            del problems[mark:]
-        _unlink(store.state_dir / NAME)
-        idx = Index(store)
-        items = idx.refresh(problems, _scan=seen)
-    return _derive(store, idx, items, seen, name, fold, fp, extra)
+    idx, items, seen = _refreshed(store, problems, Where(HOT))
+    return _derive(store, idx, items, seen, name, fold, fp)
 
 
 def _read_derived(path: Any, fp: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -886,8 +864,7 @@ def _read_derived(path: Any, fp: bytes) -> tuple[dict[str, Any], dict[str, Any]]
 
 
 def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], seen: dict[str, bytes], name: str,
-            fold: Callable[[list[Ticket]], tuple[Any, Any]], fp_fn: Callable[[], bytes],
-            extra: Callable[[Row], bool] | None) -> Derived:
+            fold: Callable[[list[Ticket]], tuple[Any, Any]], fp_fn: Callable[[], bytes]) -> Derived:
     path = store.state_dir / (DERIVED + name)
     fp = fp_fn()
     old_shards, old_groups = _read_derived(path, fp)
@@ -922,7 +899,7 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
                     stale[g] = sig
     finally:
         gc.enable()
-    if stale or extra is not None:
+    if stale:  # the resolved and closed tickets of the stale groups are needed
         if idx.cold_raw is not None and not idx.full():
             # a damaged index: start again without it
             _unlink(store.state_dir / NAME)
@@ -932,11 +909,10 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
     else:
         data = dict(items)
     hot: list[Ticket] = []
-    extra_out: list[Ticket] = []
     members: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
     gc.disable()
     try:
-        for rel, e in (data.items() if (stale or extra is not None) else items):
+        for rel, e in (data.items() if stale else items):
             row = e[0]
             if row is None:
                 continue
@@ -948,10 +924,6 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
                 g = _group_key(rel)
                 if g in stale:
                     members.setdefault(g, []).append((rel, e))
-            if extra is not None and extra(_new_row(Row, row)):
-                t = _decode(idx, rel, e)
-                if t is not None:
-                    extra_out.append(t)
     finally:
         gc.enable()
     for g, meta, blob in _fold_all(idx, members, list(stale), fold):
@@ -962,7 +934,7 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
         # a group folded earlier needed no year it lacked then (it would have added it)
         after = fp_fn() if stale else fp
         _write_derived(store, path, {"version": DERIVED_VERSION, "fp": after, "shards": shards, "groups": groups})
-    return Derived([(e[2], e[3]) for e in groups.values()], hot, extra_out)
+    return Derived([(e[2], e[3]) for e in groups.values()], hot)
 
 
 _FOLD_JOB: Any = None  # (index, members, fold) for the worker processes of a big fold (inherited by fork)

@@ -636,12 +636,10 @@ def month_fold(tickets: Iterable[Ticket], policy: Policy, now: datetime,
         dd = s.detail_of.get(i)
         if not (dd or f.backlog or i in errors or key in est or key in itil_of):
             continue
-        meta[key] = (f.opened, f.resolved, f.closed, f.backlog, f.minutes_worked, f.minutes_billed, str(f.amount),
-                     f.response_met, f.response_breached, f.resolve_met, f.resolve_breached, errors.get(i))
+        meta[key] = (*_row(f, TREND_FIELDS), errors.get(i))
         val[key] = {
             "month": _pack(f),
-            "by": {d: {k: (g.opened, g.resolved, g.backlog, g.minutes_worked, g.minutes_billed, str(g.amount))
-                       for k, g in v.items()} for d, v in (dd or {}).items()},
+            "by": {d: {k: _row(g, ROW_FIELDS) for k, g in v.items()} for d, v in (dd or {}).items()},
             "breaches": s.breaches_of.get(i, []),
             "estimates": est.get(key, []),
             "itil": itil_of.get(key),
@@ -656,6 +654,23 @@ def _nonzero(x: Any) -> bool:
     if isinstance(x, tuple):
         return any(map(_nonzero, x))
     return bool(x)
+
+
+# The short rows a part keeps: a trend month (meta) and a breakdown value (`row()`)
+TREND_FIELDS = ("opened", "resolved", "closed", "backlog", "minutes_worked", "minutes_billed", "amount",
+                "response_met", "response_breached", "resolve_met", "resolve_breached")
+ROW_FIELDS = ("opened", "resolved", "backlog", "minutes_worked", "minutes_billed", "amount")
+
+
+def _row(f: Figures, fields: tuple[str, ...]) -> tuple[Any, ...]:
+    """Those figures of `f` as plain data (the amount as a decimal string)."""
+    return tuple(str(f.amount) if n == "amount" else getattr(f, n) for n in fields)
+
+
+def _add_row(f: Figures, fields: tuple[str, ...], row: tuple[Any, ...]) -> None:
+    """Add a `_row` into `f` (extra items after `fields` are ignored)."""
+    for n, v in zip(fields, row):
+        setattr(f, n, getattr(f, n) + (Decimal(v) if n == "amount" else v))
 
 
 def _pack(f: Figures) -> tuple[Any, ...]:
@@ -717,20 +732,8 @@ def monthly_from_parts(parts: Iterable[tuple[dict[str, Any], Any]], period: Peri
                 continue
             if row[11] is not None:
                 raise PolicyError(row[11][0], path=row[11][1])
-            if k == last:
-                continue  # in full below
-            f = trend[k]
-            f.opened += row[0]
-            f.resolved += row[1]
-            f.closed += row[2]
-            f.backlog += row[3]
-            f.minutes_worked += row[4]
-            f.minutes_billed += row[5]
-            f.amount += Decimal(row[6])
-            f.response_met += row[7]
-            f.response_breached += row[8]
-            f.resolve_met += row[9]
-            f.resolve_breached += row[10]
+            if k != last:  # the month itself: in full below
+                _add_row(trend[k], TREND_FIELDS, row)
         if last not in meta:
             tail = meta.get("~tail")
             if tail is not None and tail[0] < last:
@@ -745,16 +748,11 @@ def monthly_from_parts(parts: Iterable[tuple[dict[str, Any], Any]], period: Peri
         _add_packed(month, d["month"])
         for dim, rows in d["by"].items():
             out = by[dim]
-            for k, (opened, resolved, backlog, mw, mb, amount) in rows.items():
+            for k, row in rows.items():
                 g = out.get(k)
                 if g is None:
                     g = out[k] = Figures()
-                g.opened += opened
-                g.resolved += resolved
-                g.backlog += backlog
-                g.minutes_worked += mw
-                g.minutes_billed += mb
-                g.amount += Decimal(amount)
+                _add_row(g, ROW_FIELDS, row)
         breaches += d["breaches"]
         estimates += d["estimates"]
     breaches.sort(key=lambda x: (x["due"] or "", x["ticket"], x["clock"]))

@@ -347,27 +347,18 @@ def _check_some(paths: list[Path]) -> list[tuple[list[Finding], _FileFacts]]:
 def _check_all(store: Store, paths: list[Path]) -> Any:
     """Each file checked on its own, in 2+ processes on a big desk; results in path order."""
     global _JOB
-    if len(paths) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
-        return (_check_one(store, p) for p in paths)
-    import multiprocessing
+    if len(paths) >= PARALLEL_MIN:
+        from tix.index import _workers, fork_map
 
-    _JOB = store
-    workers = min(os.cpu_count() or 2, 4)
-    size = max(100, min(2000, len(paths) // (workers * 8)))
-    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
-    try:
-        pool = multiprocessing.get_context("fork").Pool(workers)
-    except (OSError, ValueError):
-        _JOB = None
-        return (_check_one(store, p) for p in paths)
-    _JOB = None  # the workers have their copy
-
-    def results() -> Any:  # streamed: a chunk's results are merged while the next ones are checked
-        with pool:
-            for part in pool.imap(_check_some, chunks):
-                yield from part
-
-    return results()
+        size = max(100, min(2000, len(paths) // (_workers() * 8)))
+        _JOB = store  # the workers fork with it
+        try:
+            results = fork_map(_check_some, [paths[i:i + size] for i in range(0, len(paths), size)])
+        finally:
+            _JOB = None
+        if results is not None:
+            return results  # streamed: merged while the next chunks are checked
+    return (_check_one(store, p) for p in paths)
 
 
 def check_files(store: Store, rel_paths: Iterable[str]) -> list[Finding]:

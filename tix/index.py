@@ -135,6 +135,31 @@ def _row(t: Ticket) -> tuple[Any, ...]:
 _worker_store: Any = None
 
 
+def _workers() -> int:
+    return min(os.cpu_count() or 1, 4)
+
+
+def fork_map(fn: Callable[[Any], list[Any]], chunks: list[Any]) -> Any:
+    """`fn(chunk)` for each chunk in forked worker processes (they inherit
+    what the caller set up), the items of the results streamed in chunk order;
+    None where that cannot help or start (one core, no fork): work serially."""
+    if _workers() < 2 or len(chunks) < 2:
+        return None
+    import multiprocessing
+
+    try:
+        pool = multiprocessing.get_context("fork").Pool(_workers())
+    except (OSError, ValueError):
+        return None
+
+    def results() -> Any:
+        with pool:
+            for part in pool.imap(fn, chunks):
+                yield from part
+
+    return results()
+
+
 def _parse(root: str, rel: str) -> tuple[Any, ...]:
     """Parse one file -> ("ok", row, blob) or ("err", message, line). Runs in workers too."""
     global _worker_store
@@ -494,19 +519,12 @@ class Index:
 
     def _parse_all(self, rels: list[str]) -> list[tuple[Any, ...]]:
         root = str(self.store.root)
-        if len(rels) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
-            return [_parse(root, rel) for rel in rels]
-        import multiprocessing
-
-        workers = min(os.cpu_count() or 2, 4)
-        size = max(100, min(2000, len(rels) // (workers * 8)))
-        chunks = [(root, rels[i:i + size]) for i in range(0, len(rels), size)]
-        try:
-            ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(workers) as pool:
-                return [r for part in pool.imap(_parse_many, chunks) for r in part]
-        except (OSError, ValueError):
-            return [_parse(root, rel) for rel in rels]
+        if len(rels) >= PARALLEL_MIN:
+            size = max(100, min(2000, len(rels) // (_workers() * 8)))
+            results = fork_map(_parse_many, [(root, rels[i:i + size]) for i in range(0, len(rels), size)])
+            if results is not None:
+                return list(results)
+        return [_parse(root, rel) for rel in rels]
 
     # -------------------------------------------------------------- writing
     def write(self) -> None:
@@ -958,19 +976,12 @@ def _fold_all(idx: Index, members: dict[str, list[tuple[str, tuple[Any, ...]]]],
     global _FOLD_JOB
     _FOLD_JOB = (idx, members, fold)
     try:
-        n = sum(len(members.get(g, ())) for g in keys)
-        if n < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
-            return _fold_some(keys)
-        import multiprocessing
-
-        workers = min(os.cpu_count() or 2, 4)
-        size = max(1, len(keys) // (workers * 8))
-        chunks = [keys[i:i + size] for i in range(0, len(keys), size)]
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                return [x for part in pool.imap(_fold_some, chunks) for x in part]
-        except (OSError, ValueError):
-            return _fold_some(keys)
+        if sum(len(members.get(g, ())) for g in keys) >= PARALLEL_MIN:
+            size = max(1, len(keys) // (_workers() * 8))
+            results = fork_map(_fold_some, [keys[i:i + size] for i in range(0, len(keys), size)])
+            if results is not None:
+                return list(results)
+        return _fold_some(keys)
     finally:
         _FOLD_JOB = None
         gc.enable()

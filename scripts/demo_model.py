@@ -111,7 +111,6 @@ orgs:
 
 mail:
   from: "Servicedesk {V.SHOP_NAME.removesuffix(' B.V.')} <support@{V.SHOP_DOMAIN}>"
-  smtp: {{host: 127.0.0.1, port: 25, security: none, user: null, password_env: TIX_SMTP_PASSWORD}}
   max_attachment: 25MB
 
 git: {{autocommit: false}}

@@ -81,24 +81,41 @@ ORGS_EXTRA = """  connectica: {name: Connectica s.r.o., domains: [connectica.cz]
 """
 
 
-def mail_policy(port: int, security: str = "none", user: str = "null", password_env: str = "TIX_SMTP_PASSWORD") -> str:
+def mail_policy() -> str:
+    """The test policy with team addresses and two more customers. (The SMTP
+    server is not in it: that is this machine's setting, see `local_smtp`.)"""
     text = policy_text("anna")
-    text = text.replace("smtp: {host: 127.0.0.1, port: 25, security: none, user: null, password_env: TIX_SMTP_PASSWORD}",
-                        f"smtp: {{host: 127.0.0.1, port: {port}, security: {security}, user: {user}, "
-                        f"password_env: {password_env}}}")
     text = text.replace("servicedesk: {line: 1, members: [anna]}",
                         "servicedesk: {line: 1, members: [anna], email: desk-team@example.com}")
     text = text.replace("connectivity: {line: 2, members: [pieter]}",
                         "connectivity: {line: 2, members: [pieter], email: net-team@example.com}")
     text = text.replace("  fabrikam:", ORGS_EXTRA + "  fabrikam:")
-    assert f"port: {port}" in text and "desk-team@" in text and "connectica" in text
+    assert "desk-team@" in text and "connectica" in text
     return text
 
 
+def local_smtp(xdg: Path, port: int, security: str = "none", user: str | None = None) -> None:
+    """This machine's SMTP settings: <xdg>/tix/config.yaml ($XDG_CONFIG_HOME is set to xdg for every test)."""
+    (xdg / "tix").mkdir(parents=True, exist_ok=True)
+    (xdg / "tix" / "config.yaml").write_text(
+        f"smtp: {{host: 127.0.0.1, port: {port}, security: {security}" + (f", user: {user}" if user else "") + "}\n",
+        encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A config home of this test's own (never the developer's ~/.config/tix)."""
+    d = tmp_path / "xdg"
+    d.mkdir()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(d))
+    return d
+
+
 @pytest.fixture
-def mdesk(tmp_path: Path, smtp: Collector) -> Desk:
-    """A desk whose policy sends to the test's SMTP server."""
-    return make_desk(tmp_path / "desk", policy=mail_policy(smtp.port))  # type: ignore[attr-defined]
+def mdesk(tmp_path: Path, smtp: Collector, xdg: Path) -> Desk:
+    """A desk whose machine sends to the test's SMTP server."""
+    local_smtp(xdg, smtp.port)  # type: ignore[attr-defined]
+    return make_desk(tmp_path / "desk", policy=mail_policy())
 
 
 def incoming(frm: str = "Jan de Vries <jan@contoso.com>", subject: str = "Printer on floor 2 is offline",
@@ -253,8 +270,9 @@ def test_team_gets_at_risk_breached_and_escalated(mdesk: Desk, smtp: Collector) 
     assert mdesk.run("notify", now="2026-11-23T13:20:00+01:00").out == ""
 
 
-def test_team_mail_in_the_desks_default_language(tmp_path: Path, smtp: Collector) -> None:
-    text = mail_policy(smtp.port).replace("language: en}", "language: de}")
+def test_team_mail_in_the_desks_default_language(tmp_path: Path, smtp: Collector, xdg: Path) -> None:
+    local_smtp(xdg, smtp.port)  # type: ignore[attr-defined]
+    text = mail_policy().replace("language: en}", "language: de}")
     desk = make_desk(tmp_path / "de", policy=text)
     tid = desk.new("--title", "Server down", "--impact", "4", "--urgency", "4")
     desk.ok("escalate", tid)
@@ -328,8 +346,9 @@ def test_json_and_quiet(mdesk: Desk, smtp: Collector) -> None:
 
 # ---------------------------------------------------------------- failures
 
-def test_smtp_down_is_one_line_exit_3_and_nothing_recorded(tmp_path: Path) -> None:
-    desk = make_desk(tmp_path / "desk", policy=mail_policy(free_port()))
+def test_smtp_down_is_one_line_exit_3_and_nothing_recorded(tmp_path: Path, xdg: Path) -> None:
+    local_smtp(xdg, free_port())
+    desk = make_desk(tmp_path / "desk", policy=mail_policy())
     tid = import_mail(desk)
     before = desk.snapshot()
     r = desk.run("notify")
@@ -391,14 +410,15 @@ def test_a_bad_template_is_refused_before_anything_is_sent(mdesk: Desk, smtp: Co
     assert mdesk.run("comment", "AB-0001", "--template", "need-info").code == 2
 
 
-def test_password_only_from_the_environment(tmp_path: Path, smtp: Collector) -> None:
-    desk = make_desk(tmp_path / "desk", policy=mail_policy(smtp.port, user="desk"))
+def test_password_only_from_the_environment(tmp_path: Path, smtp: Collector, xdg: Path) -> None:
+    local_smtp(xdg, smtp.port, user="desk")  # type: ignore[attr-defined]
+    desk = make_desk(tmp_path / "desk", policy=mail_policy())
     import_mail(desk)
     before = desk.snapshot()
     r = desk.run("notify")
     assert r.code == 2
-    assert r.err == ("tix: mail.smtp.user is 'desk' but $TIX_SMTP_PASSWORD is not set: put the SMTP password "
-                     "in that environment variable (never in a tracked file)\n")
+    assert r.err == (f"tix: {xdg}/tix/config.yaml: smtp.user is 'desk' but $TIX_SMTP_PASSWORD is not set: put "
+                     f"the SMTP password in that environment variable (never in a file)\n")
     assert smtp.messages == [] and desk.snapshot() == before
 
 
@@ -440,15 +460,15 @@ def tls_server(cert: tuple[Path, Path], handler: Collector, mode: str) -> Any:
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 @pytest.mark.parametrize("mode", ["starttls", "tls"])
-def test_starttls_and_tls_with_login(tmp_path: Path, cert: tuple[Path, Path], mode: str) -> None:
+def test_starttls_and_tls_with_login(tmp_path: Path, cert: tuple[Path, Path], mode: str, xdg: Path) -> None:
     handler = Collector()
     ctrl = tls_server(cert, handler, mode)
     try:
-        desk = make_desk(tmp_path / "desk", policy=mail_policy(ctrl.port, security=mode, user="desk",
-                                                               password_env="DESK_SMTP_PW"))
+        local_smtp(xdg, ctrl.port, security=mode, user="desk")
+        desk = make_desk(tmp_path / "desk", policy=mail_policy())
         tid = import_mail(desk)
         # the certificate is trusted through SSL_CERT_FILE; the password only in the environment
-        r = desk.sub("notify", DESK_SMTP_PW="s3cret pass", SSL_CERT_FILE=str(cert[1]))
+        r = desk.sub("notify", TIX_SMTP_PASSWORD="s3cret pass", SSL_CERT_FILE=str(cert[1]))
         assert r.code == 0, r.err
         assert len(handler.messages) == 1 and handler.logins and handler.logins[0][1] == "desk"
         assert handler.messages[0]["msg"]["Subject"].startswith(f"[tix {tid}] Uw melding is ontvangen")
@@ -456,7 +476,7 @@ def test_starttls_and_tls_with_login(tmp_path: Path, cert: tuple[Path, Path], mo
         # a wrong password: one line, exit 3, nothing recorded
         import_mail(desk, mid="<m2@x>")
         before = desk.snapshot()
-        r = desk.sub("notify", DESK_SMTP_PW="wrong", SSL_CERT_FILE=str(cert[1]))
+        r = desk.sub("notify", TIX_SMTP_PASSWORD="wrong", SSL_CERT_FILE=str(cert[1]))
         assert r.code == 3 and r.err.startswith("tix: SMTP login as 'desk' at 127.0.0.1:") and "Traceback" not in r.err
         assert desk.snapshot() == before
     finally:
@@ -464,14 +484,14 @@ def test_starttls_and_tls_with_login(tmp_path: Path, cert: tuple[Path, Path], mo
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
-def test_an_untrusted_certificate_is_refused(tmp_path: Path, cert: tuple[Path, Path]) -> None:
+def test_an_untrusted_certificate_is_refused(tmp_path: Path, cert: tuple[Path, Path], xdg: Path) -> None:
     handler = Collector()
     ctrl = tls_server(cert, handler, "tls")
     try:
-        desk = make_desk(tmp_path / "desk", policy=mail_policy(ctrl.port, security="tls", user="desk",
-                                                               password_env="DESK_SMTP_PW"))
+        local_smtp(xdg, ctrl.port, security="tls", user="desk")
+        desk = make_desk(tmp_path / "desk", policy=mail_policy())
         import_mail(desk)
-        r = desk.sub("notify", DESK_SMTP_PW="s3cret pass")
+        r = desk.sub("notify", TIX_SMTP_PASSWORD="s3cret pass")
         assert r.code == 3 and "certificate verify failed" in r.err.lower() and handler.messages == []
     finally:
         ctrl.stop()
@@ -479,15 +499,15 @@ def test_an_untrusted_certificate_is_refused(tmp_path: Path, cert: tuple[Path, P
 
 def test_password_never_sent_in_clear_to_a_remote_host() -> None:
     from tix.errors import BadInput
-    from tix.mail.smtp import password
-    from tix.policy import Mail
+    from tix.mail.smtp import Smtp, password
 
-    m = Mail("Desk <d@example.com>", "smtp.example.com", 25, "none", "desk", "PW", 1)
+    pw = {"TIX_SMTP_PASSWORD": "x"}
     with pytest.raises(BadInput, match="refusing to send the password"):
-        password(m, {"PW": "x"})
-    assert password(Mail("d", "127.0.0.1", 25, "none", "desk", "PW", 1), {"PW": "x"}) == "x"
-    assert password(Mail("d", "smtp.example.com", 587, "starttls", "desk", "PW", 1), {"PW": "x"}) == "x"
-    assert password(Mail("d", "smtp.example.com", 587, "starttls", None, "PW", 1), {}) is None
+        password(Smtp("smtp.example.com", 25, "none", "desk"), pw)
+    assert password(Smtp("127.0.0.1", 25, "none", "desk"), pw) == "x"
+    assert password(Smtp("smtp.example.com", 587, "starttls", "desk"), pw) == "x"
+    assert password(Smtp("smtp.example.com", 587, "starttls", None), {}) is None
+    assert password(Smtp("smtp.example.com", 587, "starttls", "desk"), {"PW": "x", **pw}) == "x"
 
 
 # ---------------------------------------------------------------- templates and canned answers

@@ -75,17 +75,17 @@ class Org:
     rate: str | None
     language: str
     email: str | None = None  # the IT manager's address, for reports
+    mail_trust: str = "ticket"  # whose mail counts as the requester's: ticket | domains
 
 
 @dataclass(frozen=True)
 class Mail:
+    """The desk's shared mail settings. The SMTP server and its login are
+    not among them: they belong to each machine (tix.mail.smtp.settings)."""
     sender: str
-    host: str
-    port: int
-    security: str  # none | starttls | tls
-    user: str | None
-    password_env: str
     max_attachment: int  # bytes
+    notify_per_address: int = 10  # at most this many notification mails to one address ...
+    notify_per: int = 60  # ... within this many minutes (loop protection)
 
 
 @dataclass(frozen=True)
@@ -212,13 +212,19 @@ billing:
 orgs: {}
   # contoso: {name: Contoso B.V., domains: [contoso.com], rate: PROGP85, language: nl}
 
-mail:
+mail:                             # the SMTP server is set on each machine, not here (docs/mail.md)
   from: "Servicedesk <support@example.com>"
-  smtp: {host: 127.0.0.1, port: 25, security: none, user: null, password_env: TIX_SMTP_PASSWORD}
   max_attachment: 25MB
+  notify_limit: {per_address: 10, per: 1h}   # loop protection: at most 10 mails an hour to one address
 
 git: {autocommit: false}
 """
+
+MAIL_TRUST = ("ticket", "domains")
+LOCAL_SMTP = ("the SMTP server and its login are set on each machine, never in the shared policy (a clone could "
+              "send the mail, and a password, anywhere): move them to the local config "
+              "~/.config/tix/config.yaml (smtp: {host, port, security, user}) or TIX_SMTP_HOST, TIX_SMTP_PORT, "
+              "TIX_SMTP_SECURITY, TIX_SMTP_USER, and the password to TIX_SMTP_PASSWORD")
 
 _ALLOWED_TOP = {"timezone", "calendar", "matrix", "priorities", "paused_statuses", "warn",
                 "teams", "billing", "orgs", "mail", "git", "defaults", "changes"}
@@ -355,6 +361,8 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
         raw = yamlio.load(text)
     except yamlio.YamlProblem as err:
         raise PolicyError(err.message, path=path, line=err.line) from None
+    if isinstance(raw, dict) and "smtp" in raw:
+        raise v.fail(f"smtp: {LOCAL_SMTP}", "smtp")
     raw = v.mapping(raw, _ALLOWED_TOP, required={"priorities", "calendar"})
 
     tzname = str(raw.get("timezone", "Europe/Amsterdam"))
@@ -458,27 +466,32 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
 
     orgs: dict[str, Org] = {}
     for key, o in v.mapping(raw.get("orgs", {}), None, "orgs").items():
-        o = v.mapping(o, {"name", "domains", "rate", "language", "email"}, "orgs", key)
+        o = v.mapping(o, {"name", "domains", "rate", "language", "email", "mail_trust"}, "orgs", key)
         rate = o.get("rate")
         if rate is not None and str(rate) not in rates:
             raise v.fail(f"orgs.{key}.rate: {rate!r} is not one of the rates ({', '.join(rates)})", "orgs", key, "rate")
         lang = str(o.get("language", "en"))
         if lang not in LANGUAGES:
             raise v.fail(f"orgs.{key}.language: {lang!r} is not one of {', '.join(LANGUAGES)}", "orgs", key, "language")
+        trust = str(o.get("mail_trust", "ticket"))
+        if trust not in MAIL_TRUST:
+            raise v.fail(f"orgs.{key}.mail_trust: {trust!r} is not one of {', '.join(MAIL_TRUST)} (ticket: only "
+                         f"the requester and the addresses on the ticket; domains: anyone at the organisation's "
+                         f"domains)", "orgs", key, "mail_trust")
         orgs[str(key)] = Org(str(key), str(o.get("name", key)),
                              tuple(d.lower() for d in v.strings(o.get("domains"), "orgs", key, "domains")),
                              str(rate) if rate is not None else None, lang,
-                             str(o["email"]) if o.get("email") else None)
+                             str(o["email"]) if o.get("email") else None, trust)
 
-    m = v.mapping(raw.get("mail", {}), {"from", "smtp", "max_attachment"}, "mail")
-    smtp = v.mapping(m.get("smtp", {}), {"host", "port", "security", "user", "password_env"}, "mail", "smtp")
-    security = str(smtp.get("security", "none"))
-    if security not in ("none", "starttls", "tls"):
-        raise v.fail(f"mail.smtp.security: {security!r} is not none, starttls or tls", "mail", "smtp", "security")
-    mail = Mail(str(m.get("from", "Servicedesk <support@example.com>")), str(smtp.get("host", "127.0.0.1")),
-                v.integer(smtp.get("port", 25), "mail", "smtp", "port", lo=1, hi=65535), security,
-                str(smtp["user"]) if smtp.get("user") else None, str(smtp.get("password_env", "TIX_SMTP_PASSWORD")),
-                _parse_size(v, m.get("max_attachment", "25MB"), "mail", "max_attachment"))
+    m = raw.get("mail", {})
+    if isinstance(m, dict) and "smtp" in m:
+        raise v.fail(f"mail.smtp: {LOCAL_SMTP}", "mail", "smtp")
+    m = v.mapping(m, {"from", "max_attachment", "notify_limit"}, "mail")
+    limit = v.mapping(m.get("notify_limit", {}), {"per_address", "per"}, "mail", "notify_limit")
+    mail = Mail(str(m.get("from", "Servicedesk <support@example.com>")),
+                _parse_size(v, m.get("max_attachment", "25MB"), "mail", "max_attachment"),
+                v.integer(limit.get("per_address", 10), "mail", "notify_limit", "per_address", lo=1, hi=100_000),
+                v.minutes(limit.get("per", "1h"), "mail", "notify_limit", "per", allow_zero=False))
 
     g = v.mapping(raw.get("git", {}), {"autocommit"}, "git")
     autocommit = g.get("autocommit", False)

@@ -14,20 +14,26 @@ def notify(
     ticket: Optional[str] = typer.Option(None, "--ticket", help="Only this ticket."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but problems (for cron)."),
 ) -> None:
-    """Send what is due over SMTP (mail.smtp in the policy; the password from
-    the environment variable mail.smtp.password_env): to the requester the
-    receipt confirmation, the named technician taking it, each public
-    comment (internal notes never), the resolution with the solution and a
-    feedback request, and planned visits; to the team's address escalations,
-    SLA breaches and at-risk warnings. Tickets whose escalate clock ran out
-    are escalated first (as `tix escalate --due` does).
+    """Send what is due over SMTP: to the requester the receipt confirmation,
+    the named technician taking it, each public comment (internal notes
+    never), the resolution with the solution and a feedback request, and
+    planned visits; to the team's address escalations, SLA breaches and
+    at-risk warnings. Tickets whose escalate clock ran out are escalated
+    first (as `tix escalate --due` does).
+
+    The SMTP server is this machine's, never the shared policy's: the local
+    config ~/.config/tix/config.yaml (smtp: {host, port, security, user}) or
+    TIX_SMTP_HOST, TIX_SMTP_PORT, TIX_SMTP_SECURITY, TIX_SMTP_USER; the
+    password only from TIX_SMTP_PASSWORD. Default: 127.0.0.1:25, no login.
 
     Each mail goes once: a `notified` event is recorded on the ticket right
     after it was sent (a crash in between may send one twice, never lose
     one). Subjects carry [tix ID], so replies thread back through
-    `tix mail import`. Prints one line per mail sent and nothing when none is
-    due, so it suits cron. SMTP trouble: one line on stderr, exit 3, nothing
-    recorded for what was not sent.
+    `tix mail import`. At most mail.notify_limit mails go to one address
+    (default 10 an hour); the rest wait for a later run, with a warning.
+    Prints one line per mail sent and nothing when none is due, so it suits
+    cron. SMTP trouble: one line on stderr, exit 3, nothing recorded for
+    what was not sent.
 
     Examples:
 
@@ -53,19 +59,26 @@ def notify(
     now = env.now
     user = env.user
 
-    def load() -> list[Any]:
-        """The tickets that may have something due, with their events."""
+    sent_recently: dict[str, int] = {}  # address -> mails sent to it within mail.notify_limit.per
+
+    def load(*, count: bool = False) -> list[Any]:
+        """The tickets that may have something due, with their events; with
+        `count`, also what was sent to each address recently (all tickets)."""
         from datetime import timedelta
 
         from tix.errors import BrokenFile, NotFound
 
-        if only:
+        if only and not count:
             return [store.ticket(only)]
         problems: list[Any] = []
         horizon = now - timedelta(minutes=age)
+        since = now - timedelta(minutes=p.mail.notify_per)
         out = []
         for t in sorted(store.all_tickets(problems), key=lambda t: t.id):
-            if not (t.is_open or (t.last_activity or t.created) >= horizon):
+            last = t.last_activity or t.created
+            due_here = (t.is_open or last >= horizon) and (not only or t.id == only)
+            recent = count and last >= since
+            if not (due_here or recent):
                 continue  # closed long ago: nothing can be due
             if not t.events:  # the index keeps tickets without their event log
                 try:
@@ -73,9 +86,15 @@ def notify(
                 except (BrokenFile, NotFound) as err:
                     problems.append(err)
                     continue
-            out.append(t)
+            if recent:
+                for addr, n in nt.sent_since(t, since).items():
+                    sent_recently[addr] = sent_recently.get(addr, 0) + n
+            if due_here:
+                out.append(t)
         for prob in problems:
             print(f"tix: warning: {prob}", file=sys.stderr)
+        if only and not out:
+            return [store.ticket(only)]
         return out
 
     if dry_run:
@@ -91,20 +110,33 @@ def notify(
         _show(outs, format, p, now)
         return
 
-    from tix.mail.smtp import Connection, Refused
+    from tix.mail.smtp import Connection, Refused, settings
 
+    server = settings()  # a bad local config is refused before anything is sent
     sent: list[Any] = []
     refused: list[tuple[Any, str]] = []
+    held: dict[str, int] = {}  # address -> mails held back by mail.notify_limit
+    limit = p.mail.notify_per_address
     with store._lock("notify.lock"):  # two cron runs at once must not send twice
         try:
             outs = []
-            for t in load():
+            for t in load(count=True):
                 t = _escalate_if_due(env, t)
                 outs += nt.due(t, p, now, templates, max_age=age)
-            if outs:
+            to_send = []
+            for o in outs:
+                over = [a for a in o.to if sent_recently.get(a.lower(), 0) >= limit]
+                if over:  # a mail loop, or a flood: the rest waits for a later run
+                    for a in over:
+                        held[a.lower()] = held.get(a.lower(), 0) + 1
+                    continue
+                for a in o.to:
+                    sent_recently[a.lower()] = sent_recently.get(a.lower(), 0) + 1
+                to_send.append(o)
+            if to_send:
                 sender = nt.sender_address(p)
-                with Connection(p.mail) as conn:
-                    for o in outs:
+                with Connection(server) as conn:
+                    for o in to_send:
                         try:
                             conn.send(o.to_email(p.mail.sender, now), sender, list(o.to))
                         except Refused as err:
@@ -124,6 +156,13 @@ def notify(
         print(render.to_json([o.to_json() for o in sent]))
     elif format == "csv":
         print(_csv(sent), end="")
+    if held:
+        from tix.dates import fmt_minutes
+
+        for addr, n in sorted(held.items()):
+            print(f"tix: warning: {n} mail{'s' if n != 1 else ''} to {addr} held back: {limit} already went there "
+                  f"in the last {fmt_minutes(p.mail.notify_per)} (mail.notify_limit; a mail loop?); "
+                  f"{'they go' if n != 1 else 'it goes'} out on a later run", file=sys.stderr)
     lines = [f"{o.ticket}: {o.kind} to {', '.join(o.to)} not sent: {why}; it is tried again on the next run "
              f"(fix the address with `tix set {o.ticket} --requester ...`)" for o, why in refused]
     if lines:  # one line each on stderr, exit 3; what was sent is recorded

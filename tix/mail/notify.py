@@ -87,8 +87,11 @@ class Outgoing:
         if self.references:
             m["References"] = " ".join(f"<{r}>" for r in self.references)
         # RFC 3834: autoresponders must not answer; no mail loops with out-of-office replies
+        # (Exchange ignores Auto-Submitted but honours X-Auto-Response-Suppress; X-Loop marks our own mail)
         m["Auto-Submitted"] = "auto-generated"
         m["X-Auto-Response-Suppress"] = "All"
+        if addr:
+            m["X-Loop"] = addr
         m["X-Tix-Ticket"] = self.ticket
         m["X-Tix-Notification"] = self.key
         m["Content-Language"] = self.language
@@ -125,6 +128,23 @@ def message_id(policy: Policy, tid: str, key: str) -> str:
     Message-ID, so mail clients show it once; replies find the ticket by it."""
     domain = sender_address(policy).rpartition("@")[2] or "tix.invalid"
     return f"tix.{tid}.{hashlib.sha256(key.encode()).hexdigest()[:16]}@{domain}"
+
+
+def sent_since(t: Ticket, since: datetime) -> dict[str, int]:
+    """How many notification mails `t` sent to each address (lower case) from `since` on."""
+    out: dict[str, int] = {}
+    for e in t.events:
+        if e.get("type") != "notified" or not isinstance(e.get("to"), list):
+            continue
+        try:
+            if parse_stamp(e["at"]) < since:
+                continue
+        except (KeyError, ValueError):
+            continue
+        for a in e["to"]:
+            if isinstance(a, str):
+                out[a.lower()] = out.get(a.lower(), 0) + 1
+    return out
 
 
 def _ordered(t: Ticket) -> list[tuple[datetime, dict[str, Any]]]:

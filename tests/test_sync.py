@@ -206,6 +206,9 @@ def test_merge_driver_command(tmp_path: Path) -> None:
 
 
 def test_unregistered_clone_plain_git_pull_conflicts_visibly_and_sync_finishes(tmp_path: Path) -> None:
+    """A plain `git clone` where no tix command ran yet: a plain `git pull`
+    with a clash leaves visible conflict markers (never a silent corruption),
+    and `tix sync` finishes the merge."""
     remote, (a,) = make_shop(tmp_path, USERS[:1])
     tid = a.new("--title", "Switch in the basement beeps")
     a.ok("sync")
@@ -215,32 +218,57 @@ def test_unregistered_clone_plain_git_pull_conflicts_visibly_and_sync_finishes(t
     assert git(root, "config", "--get", "merge.tix.driver", check=False).returncode == 1
     a.ok("comment", tid, "-m", "from anna")
     a.ok("sync")
-    d.ok("comment", tid, "-m", "from dora")
-    git(root, "commit", "-q", "-am", "dora's comment")
+    path = root / "tickets/AB/000/AB-0001.yaml"
+    with path.open("a") as fh:  # an edit by hand: no tix command ran in this clone
+        fh.write(path.read_text().splitlines()[-1].replace("opened", "taken").replace('"id": "', '"id": "X') + "\n")
+    git(root, "commit", "-q", "-am", "dora's edit")
     p = git(root, "pull", "--no-rebase", "origin", "main", check=False)
     assert p.returncode != 0 and "CONFLICT" in p.stdout + p.stderr  # visible, never silent
-    path = root / "tickets/AB/000/AB-0001.yaml"
     assert CONFLICT_RE.search(path.read_text())
     r = d.run("fsck")
     assert r.code == 1
-    assert "tickets/AB/000/AB-0001.yaml:" in r.out and "tix sync" in r.out and "tix init" in r.out
+    assert "tickets/AB/000/AB-0001.yaml:" in r.out and "tix sync" in r.out
     r = d.run("sync")
     assert r.code == 0, r.out + r.err
     text = path.read_text()
     assert not CONFLICT_RE.search(text)
-    assert text.count("from anna") == 1 and text.count("from dora") == 1
+    assert text.count("from anna") == 1
     assert d.run("fsck").code == 0
     a.ok("sync")
     assert desk_files(a) == desk_files(d)
-    # from now on `tix sync` alone is enough, still without registering anything
+    # sync set the clone up: from now on a plain `git pull` merges ticket files too
+    assert git(root, "config", "--get", "merge.tix.driver", check=False).returncode == 0
     a.ok("comment", tid, "-m", "anna again")
     a.ok("sync")
     d.ok("comment", tid, "-m", "dora again")
-    r = d.run("sync")
-    assert r.code == 0 and "tix merged 1 file" in r.out, r.out + r.err
-    assert git(root, "config", "--get", "merge.tix.driver", check=False).returncode == 1
+    git(root, "commit", "-q", "-am", "dora again")
+    p = git(root, "pull", "--no-rebase", "origin", "main", check=False)
+    assert p.returncode == 0, p.stdout + p.stderr
+    text = path.read_text()
+    assert text.count("anna again") == 1 and text.count("dora again") == 1
+    assert d.run("fsck").code == 0
+    d.ok("sync")
     a.ok("sync")
     assert desk_files(a) == desk_files(d)
+
+
+def test_first_write_in_a_plain_clone_registers_the_driver(tmp_path: Path) -> None:
+    remote, (a,) = make_shop(tmp_path, USERS[:1])
+    tid = a.new("--title", "Printer")
+    a.ok("sync")
+    root = tmp_path / "dora"
+    git(tmp_path, "clone", "-q", str(remote), str(root))
+    d = Desk(root, "dora")
+    d.ok("comment", tid, "-m", "from dora")  # the first tix write in this clone
+    assert git(root, "config", "--get", "merge.tix.driver", check=False).returncode == 0
+    a.ok("comment", tid, "-m", "from anna")
+    a.ok("sync")
+    git(root, "commit", "-q", "-am", "dora's comment")
+    p = git(root, "pull", "--no-rebase", "origin", "main", check=False)
+    assert p.returncode == 0, p.stdout + p.stderr
+    text = (root / "tickets/AB/000/AB-0001.yaml").read_text()
+    assert text.count("from anna") == 1 and text.count("from dora") == 1
+    assert d.run("fsck").code == 0
 
 
 # ---------------------------------------------------------------- push race
@@ -279,7 +307,13 @@ def test_hand_edited_old_event_conflicts_and_nothing_is_lost(tmp_path: Path) -> 
     path_a = a.root / "tickets/AB/000/AB-0001.yaml"
     path_a.write_text(path_a.read_text().replace("the original words", "words edited by hand"))
     a.ok("comment", tid, "-m", "anna later")
-    assert a.run("sync").code == 0  # a valid file: pushed
+    r = a.run("sync")  # a valid file, but an old event was rewritten: not pushed quietly
+    assert r.code == 1 and "AB-0001.yaml: 1 event line removed or rewritten in commit" in r.out, r.out + r.err
+    sha = git(a.root, "rev-parse", "HEAD").stdout.strip()
+    assert a.run("sync").code == 1  # still refused
+    r = a.run("sync", "--accept-rewrite", sha[:10])  # deliberate: acknowledged, pushed
+    assert r.code == 0 and "pushed" in r.out, r.out + r.err
+    assert "Tix-Accepted-Rewrite: " + sha in git(a.root, "log", "-1", "--format=%B").stdout
     b.ok("comment", tid, "-m", "bert meanwhile")
     before = set(event_ids(a.root)) | set(event_ids(b.root))
     r = b.run("sync")

@@ -55,6 +55,8 @@ SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "attached": {"name": (_STR, True), "path": (_STR, True), "size": (_INT, False), "sha256": (_STR, False)},
     "merged": {"into": (_STR, True)},
     "absorbed": {"from": (_STR, True)},
+    # `tix sync` moved a ticket made offline under a prefix another clone had claimed
+    "renumbered": {"from": (_STR, True), "to": (_STR, False)},
 }
 EVENT_TYPES = tuple(SCHEMA)
 STATUSES = ("new", "open", "waiting", "resolved", "closed")

@@ -203,7 +203,7 @@ def _stray(store: Store) -> list[Finding]:
             stray(e.path, "not part of the desk (tickets/ holds one folder per ID prefix, like tickets/AB/)")
             continue
         for s in os.scandir(e.path):
-            if s.name.startswith(".claim-") and s.is_file(follow_symlinks=False):
+            if (s.name.startswith(".claim-") or s.name == ".aliases") and s.is_file(follow_symlinks=False):
                 continue
             if not (s.is_dir(follow_symlinks=False) and re.fullmatch(r"\d{3,}", s.name)):
                 stray(s.path, f"not part of the desk (tickets/{e.name}/ holds shard folders like 000/ "
@@ -371,6 +371,25 @@ def check_files(store: Store, rel_paths: Iterable[str]) -> list[Finding]:
             if p.exists() or p.is_symlink():
                 out += check_ticket_file(store, p)
     return out
+
+
+def check_history(store: Store) -> list[Finding]:
+    """Every commit of the desk's history that rewrote a ticket file or an
+    invoice record (tix.history), one finding each."""
+    root = store.git_root
+    if root is None:
+        return []
+    from tix import gitops
+    from tix.claim import desk_prefix
+    from tix.history import scan
+
+    if gitops.git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}", check=False).returncode != 0:
+        return []
+    dp = desk_prefix(store)
+    return [Finding(r.path[len(dp):] if r.path.startswith(dp) else r.path, None,
+                    f"history: {r.what} in commit {r.commit[:10]} by {r.author} on {r.date} "
+                    f"(acknowledge a deliberate clean-up with `tix sync --accept-rewrite {r.commit[:10]}`)")
+            for r in scan(root, ["HEAD"], dp)]
 
 
 def check_collisions(store: Store) -> list[Finding]:

@@ -108,6 +108,28 @@ def register_driver(work_tree: Path) -> bool:
     return True
 
 
+def ensure_driver(work_tree: Path) -> None:
+    """Register the merge driver if this clone has none (a plain `git clone`):
+    the first tix command that writes or syncs sets the clone up. A driver
+    registered by hand (another command) is left alone."""
+    try:
+        if not registered_driver(work_tree):
+            register_driver(work_tree)
+    except StoreError:
+        pass  # git missing or the config not writable: `tix sync` does not need the driver
+
+
+def ensure_driver_cheap(work_tree: Path, git_dir: Path) -> None:
+    """`ensure_driver` for every write: a look at the clone's config file
+    first (no subprocess when the driver is there)."""
+    try:
+        if '[merge "tix"]' in (git_dir / "config").read_text(errors="replace"):
+            return
+    except OSError:
+        pass
+    ensure_driver(work_tree)
+
+
 def registered_driver(work_tree: Path) -> str | None:
     """The merge driver command in this clone's config, if any."""
     out = git(work_tree, "config", "--get", "merge.tix.driver", check=False).stdout.strip()

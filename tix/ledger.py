@@ -38,7 +38,8 @@ NUMBER_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))-(\d{3,6})$")
 MAX_RECORD = 16 * 1024 * 1024
 _CONFLICT = re.compile(r"^(<<<<<<<|=======$|>>>>>>>|\|\|\|\|\|\|\|)", re.M)
 _KEYS = {"number", "month", "issued_at", "issued_by", "org", "currency", "vat_percent", "org_names",
-         "entries", "lines", "minutes", "billed_minutes", "total", "vat", "total_incl_vat"}
+         "entries", "lines", "minutes", "billed_minutes", "total", "vat", "total_incl_vat",
+         "renumbered_from"}  # set by `tix sync` on a record issued offline under a number taken meanwhile
 HEADER = ("# tix invoice record: written once by `tix invoice --mark`, never edited.\n"
           "# `tix invoice --show {number}` reprints it; `tix fsck` checks it.\n")
 

@@ -281,7 +281,21 @@ class Store:
             padded = f"{m.group(1)}-{int(m.group(2)):04d}"
             if self.path_for(padded).is_file():
                 return padded
+        new = self.alias(s if ID_RE.match(s) else (f"{m.group(1)}-{int(m.group(2)):04d}" if m else s))
+        if new is not None:
+            return new
         raise NotFound(f"ticket {text!r} not found")
+
+    def alias(self, tid: str) -> str | None:
+        """The ticket an old ID was renumbered to by `tix sync` (tix.renumber), or None."""
+        from tix.renumber import aliases
+
+        new = aliases(self).get(tid)
+        for _ in range(5):  # renumbered twice
+            if new is None or self.path_for(new).is_file():
+                return new
+            new = aliases(self).get(new)
+        return None
 
     def _candidates(self, s: str, limit: int = 11) -> list[str]:
         """IDs starting with `s`, listing only the shard folders that can hold one."""
@@ -346,58 +360,11 @@ class Store:
         return out
 
     def claim_prefix(self, user: str, wanted: str | None = None) -> str:
-        """Give this clone its own prefix (once). Two offline clones that pick
-        the same one leave two claim files, which fsck reports and sync refuses."""
-        info = self.clone_info()
-        if info and not wanted:
-            return info["prefix"]
-        claims = self.claims()
-        if wanted:
-            wanted = wanted.upper()
-            if not PREFIX_RE.match(wanted):
-                raise BadInput(f"--prefix {wanted!r}: expected 2 to 4 letters A-Z")
-            if info and info["prefix"] == wanted:
-                return wanted
-            if claims.get(wanted) or (self.tickets_dir / wanted).exists():
-                raise BadInput(f"--prefix {wanted}: already used by another clone (taken: {', '.join(sorted(claims))})")
-            choice = wanted
-        else:
-            choice = self._pick_prefix(user, set(claims) | {p.name for p in self.tickets_dir.glob("*")})
-        clone_id = ev_mod.new_event_id()[-10:].lower()
-        pdir = self.tickets_dir / choice
-        try:
-            pdir.mkdir(parents=True, exist_ok=True)
-            (pdir / f".claim-{clone_id}").write_text(f"clone {clone_id} of {user}\n", encoding="utf-8")
-            self.written.append(pdir / f".claim-{clone_id}")
-            self.ensure_state_dir()
-            self.write_atomic(self.state_dir / "clone.json",
-                              json.dumps({"prefix": choice, "clone": clone_id, "user": user}).encode())
-        except OSError as err:
-            raise _oserror(err, pdir) from None
-        return choice
+        """This clone's ID prefix, claimed through the git remote on the first
+        write (see tix.claim: why two clones cannot hold the same prefix)."""
+        from tix.claim import claim
 
-    @staticmethod
-    def _pick_prefix(user: str, taken: set[str]) -> str:
-        import unicodedata
-
-        plain = unicodedata.normalize("NFKD", user).encode("ascii", "ignore").decode().upper()
-        words = [w for w in re.split(r"[^A-Z]+", plain) if w]
-        cands = []
-        if len(words) >= 2:
-            cands.append(words[0][0] + words[-1][0])
-        if words:
-            w = "".join(words)
-            cands += [w[0] + c for c in w[1:]]
-        for c in cands:
-            if PREFIX_RE.match(c) and c not in taken:
-                return c
-        # random two letters, then three: 676 and 17,576 choices
-        for n in (2, 3):
-            for _ in range(200):
-                c = "".join(chr(65 + b % 26) for b in os.urandom(n))
-                if c not in taken:
-                    return c
-        raise StoreError("no free ID prefix left")
+        return claim(self, user, wanted)
 
     @contextmanager
     def _lock(self, name: str) -> Iterator[None]:
@@ -580,7 +547,17 @@ class Store:
                 except FileExistsError:
                     num += 1
         self.written.append(path)
+        self._setup_clone()
         return tid
+
+    def _setup_clone(self) -> None:
+        """The first write in a clone made with a plain `git clone` registers
+        the merge driver, so a later plain `git pull` merges ticket files too."""
+        if self._git and not getattr(self, "_clone_ok", False):
+            from tix.gitops import ensure_driver_cheap
+
+            ensure_driver_cheap(*self._git)
+            self._clone_ok = True
 
     def append(self, tid: str, new_events: list[dict[str, Any]]) -> None:
         """Append events to a ticket: one write of whole lines, fsynced, under an flock.
@@ -617,6 +594,7 @@ class Store:
         finally:
             os.close(fd)
         self.written.append(path)
+        self._setup_clone()
 
     @staticmethod
     def _repair_tail(fd: int, size: int) -> None:

@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tix import gitops
 from tix.errors import StoreError
@@ -38,6 +38,7 @@ from tix.gitops import git, git_bytes
 
 if TYPE_CHECKING:
     from tix.fsck import Finding
+    from tix.history import Rewrite
     from tix.store import Store
 
 # In `tix sync`'s own merges the driver only marks a file as "both changed";
@@ -66,10 +67,14 @@ class SyncResult:
     conflicts: list[Conflict] = field(default_factory=list)
     blocked: list[Finding] = field(default_factory=list)  # why nothing was pushed
     notes: list[str] = field(default_factory=list)
+    renumbered: list[tuple[str, str]] = field(default_factory=list)  # (old id, new id) of this clone's tickets
+    healed: list[str] = field(default_factory=list)  # invoice records renumbered or trimmed
+    rewrites: list[Rewrite] = field(default_factory=list)  # pulled commits that rewrite history: not merged
+    offline: str | None = None  # why the remote could not be reached
 
     @property
     def ok(self) -> bool:
-        return not self.conflicts and not self.blocked
+        return not self.conflicts and not self.blocked and not self.rewrites and not self.offline
 
 
 class _Repo:
@@ -257,7 +262,20 @@ def unmerged(root: Path) -> dict[str, dict[int, str]]:
     return out
 
 
-def resolve(repo: _Repo) -> tuple[int, list[Conflict]]:
+def _take_theirs(base: bytes | None, ours: bytes, theirs: bytes, record: bool) -> bytes:
+    """An acknowledged rewrite: their version wins, with the event lines only
+    we added since the merge base appended (nothing of ours is lost)."""
+    if record:
+        return theirs
+    from tix.history import split_ticket
+
+    have = set(split_ticket(theirs)[1]) | (set(split_ticket(base)[1]) if base is not None else set())
+    extra = [x for x in split_ticket(ours)[1] if x not in have]
+    out = theirs if theirs.endswith(b"\n") else theirs[: theirs.rfind(b"\n") + 1]
+    return out + b"".join(x + b"\n" for x in extra)
+
+
+def resolve(repo: _Repo, accept_theirs: bool = False) -> tuple[int, list[Conflict]]:
     """Merge every unmerged ticket file and invoice record in this process.
     A file the user already resolved by hand (no markers, not git's "ours")
     is kept if it is sound. Returns (files merged, conflicts left)."""
@@ -291,6 +309,8 @@ def resolve(repo: _Repo) -> tuple[int, list[Conflict]]:
             marked, reason = None, ""
         except MergeConflict as err:
             merged, marked, reason = None, err.marked, err.reason
+            if accept_theirs:  # the user acknowledged the pulled rewrite
+                merged = _take_theirs(base, ours, theirs, is_record(path))
         result = merged if merged is not None else marked
         assert result is not None
         torn = merged is not None and work is not None and merged.startswith(work)
@@ -393,9 +413,9 @@ def _commit_pending(repo: _Repo, user: str, message: str | None, res: SyncResult
     res.changed = len(files)
 
 
-def _finish_merge(repo: _Repo, res: SyncResult) -> bool:
+def _finish_merge(repo: _Repo, res: SyncResult, accept_theirs: bool = False) -> bool:
     """Resolve what git left unmerged; commit the merge if nothing is left. True if done."""
-    n, conflicts = resolve(repo)
+    n, conflicts = resolve(repo, accept_theirs)
     res.merged += n
     if conflicts:
         res.conflicts = conflicts
@@ -406,13 +426,130 @@ def _finish_merge(repo: _Repo, res: SyncResult) -> bool:
     return True
 
 
+def _is_ancestor(repo: _Repo, a: str, b: str) -> bool:
+    return repo.run("merge-base", "--is-ancestor", a, b, check=False).returncode == 0
+
+
+def accept_full(repo: _Repo, accept: list[str]) -> set[str]:
+    """`--accept-rewrite` values as full commit ids (an unknown one is bad input)."""
+    from tix.errors import BadInput
+
+    out = set()
+    for a in accept:
+        p = repo.run("rev-parse", "-q", "--verify", f"{a}^{{commit}}", check=False)
+        if p.returncode != 0 or not p.stdout.strip():
+            raise BadInput(f"--accept-rewrite {a}: no such commit (give the commit `tix sync` reported)")
+        out.add(p.stdout.strip())
+    return out
+
+
+def _acknowledged(repo: _Repo, tip: str, head: str, accept: list[str]) -> set[str]:
+    from tix.history import accepted
+
+    return accepted(repo.root, [tip, head]) | accept_full(repo, accept)
+
+
+def _local_rewrites(repo: _Repo, res: SyncResult, head: str, tip: str, accept: list[str]) -> bool:
+    """This clone's own unpushed commits must not rewrite history either (a
+    hand edit of an old event, a deleted ticket file): reported and not
+    pushed unless acknowledged; an acknowledgement goes out as an empty commit
+    with a `Tix-Accepted-Rewrite:` trailer. True when blocked."""
+    from tix.history import ACCEPT_TRAILER, accepted, scan
+
+    given = accept_full(repo, accept)
+    acks = accepted(repo.root, [head]) | given
+    found = scan(repo.root, [head, f"^{tip}"], repo.prefix, acks)
+    if found:
+        res.rewrites = found
+        return True
+    mine = set(repo.run("rev-list", head, f"^{tip}").stdout.split())
+    new = sorted((given & mine) - accepted(repo.root, [head]))
+    if new:
+        msg = "tix sync: history rewrite acknowledged\n\n" + "".join(f"{ACCEPT_TRAILER} {a}\n" for a in new)
+        repo.run("commit", "-q", "--allow-empty", "--no-verify", "-F", "-", input=msg)
+    return False
+
+
+def _confirm(store: Store, repo: _Repo) -> None:
+    """After a push: a provisional prefix whose claim file went out is confirmed."""
+    info = store.clone_info()
+    if not info or info.get("confirmed", True):
+        return
+    path = f"{repo.prefix}tickets/{info['prefix']}/.claim-{info.get('clone', '')}"
+    if repo.run("cat-file", "-e", f"HEAD:{path}", check=False).returncode == 0:
+        from tix.claim import save
+
+        save(store, info["prefix"], info["clone"], info.get("user", ""), confirmed=True)
+
+
+def _heal(store: Store, repo: _Repo, res: SyncResult, user: str, tip: str, head: str, now: Any,
+          rname: str, rbranch: str) -> str:
+    """Before merging `tip`: renumber this clone's tickets when its provisional
+    prefix was claimed on the remote by another clone, and renumber or trim
+    its unpushed invoice records that clash with the remote's (tix.renumber).
+    Commits what it changed; returns the remote tip to merge (a new prefix
+    claim moves it)."""
+    from datetime import datetime, timezone
+
+    from tix import claim
+    from tix.renumber import renumber
+
+    base = repo.run("merge-base", head, tip, check=False).stdout.strip() or None
+    when = now or datetime.now(timezone.utc).replace(microsecond=0)
+    info = store.clone_info()
+    if info and info.get("clone"):
+        ids, shards = claim.claims_in(repo.root, tip, repo.prefix, info["prefix"])
+        if info["clone"] in ids:
+            if not info.get("confirmed", True):
+                claim.save(store, info["prefix"], info["clone"], info.get("user", user), confirmed=True)
+        elif (ids or shards) and not info.get("confirmed", True):
+            old = info["prefix"]
+            remote = claim.Remote(rname, rbranch, f"refs/remotes/{rname}/{rbranch}")
+            try:
+                new, _sha = claim.claim_remote(store, user, remote, clone_id=info["clone"], avoid={old})
+            except claim.Unreachable as err:
+                raise StoreError(f"cannot claim a new ID prefix on {rname}: {err}") from None
+            done = renumber(store, repo.root, base, old, new, info["clone"], user, when)
+            claim.save(store, new, info["clone"], info.get("user", user), confirmed=True)
+            res.renumbered += done.tickets
+            tip = repo.run("rev-parse", "-q", "--verify", f"refs/remotes/{rname}/{rbranch}").stdout.strip()
+            listing = "".join(f"{a} -> {b}\n" for a, b in done.tickets)
+            _commit_desk(repo, f"tix sync: renumbered {len(done.tickets)} ticket"
+                               f"{'s' if len(done.tickets) != 1 else ''} of this clone from {old} to {new} "
+                               f"({old} was claimed by another clone first)\n\n{listing}")
+    return tip
+
+
+def _heal_invoices(store: Store, repo: _Repo, res: SyncResult, tip: str, base: str | None) -> None:
+    """After merging `tip`: this clone's unpushed invoice records that clash
+    with the remote's are renumbered or trimmed (tix.renumber), one commit."""
+    from tix.renumber import heal_invoices
+
+    healed = heal_invoices(store, repo.root, base, tip)
+    if healed:
+        res.healed += healed
+        _commit_desk(repo, "tix sync: invoice records issued offline healed\n\n" + "\n".join(healed) + "\n")
+
+
+def _commit_desk(repo: _Repo, msg: str) -> None:
+    paths = repo.desk_paths()
+    repo.run("add", "-A", "--", *paths)
+    if repo.run("diff", "--cached", "--quiet", "--", *paths, check=False).returncode == 0:
+        return
+    proc = repo.run("commit", "-q", "--no-verify", "-F", "-", "--", *paths, input=msg, check=False)
+    if proc.returncode != 0:
+        err = (proc.stderr or proc.stdout).strip().splitlines()
+        raise StoreError(f"git commit failed: {err[-1] if err else proc.returncode}")
+
+
 def _head(repo: _Repo) -> str | None:
     p = repo.run("rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
     return p.stdout.strip() if p.returncode == 0 else None
 
 
 def sync(store: Store, *, user: str, remote: str | None = None, branch: str | None = None, push: bool = True,
-         retries: int = 5, message: str | None = None) -> SyncResult:
+         retries: int = 8, message: str | None = None, accept: list[str] | None = None,
+         now: Any = None) -> SyncResult:
     """The whole `tix sync` (see the module docstring). Never raises for a
     conflict or a refused push: they are in the result (`ok` is False)."""
     res = SyncResult()
@@ -423,11 +560,11 @@ def sync(store: Store, *, user: str, remote: str | None = None, branch: str | No
         return res
     with store._lock("sync.lock"):  # one sync at a time in a clone (a cron job and a technician)
         return _sync(store, _Repo(store), res, user=user, remote=remote, branch=branch, push=push,
-                     retries=retries, message=message)
+                     retries=retries, message=message, accept=accept or [], now=now)
 
 
 def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str | None, branch: str | None,
-          push: bool, retries: int, message: str | None) -> SyncResult:
+          push: bool, retries: int, message: str | None, accept: list[str], now: Any) -> SyncResult:
     from tix.fsck import check_collisions, check_for_push
 
     for what in ("rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD"):
@@ -435,6 +572,7 @@ def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str 
         if (repo.root / p).exists():
             raise StoreError(f"git is in the middle of a {'rebase' if 'rebase' in what else 'cherry-pick'}: "
                              f"finish or abort it first")
+    gitops.ensure_driver(repo.root)  # a plain `git clone` gets the driver for its own `git pull`
     if gitops.in_merge(repo.root):
         res.notes.append("finishing the merge in progress")
         if not _finish_merge(repo, res):
@@ -461,34 +599,60 @@ def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str 
                 tip = None  # an empty remote, or a new branch: the push creates it
             else:
                 err = [x for x in f.stderr.strip().splitlines() if x.strip()]
-                raise StoreError(f"git fetch {rname} failed: {err[-1] if err else f.returncode}")
+                res.offline = f"cannot reach {rname}: {err[-1] if err else f'git fetch exited {f.returncode}'}"
+                return res
         else:
             tip = repo.run("rev-parse", "-q", "--verify", tracking).stdout.strip()
         head = _head(repo)
         if tip and head is None:
             raise StoreError("this repository has no commits yet, but the remote has: clone the shop's remote "
                              "instead (git clone URL) and run `tix init` in the clone")
+        if tip and head and tip != head and not _is_ancestor(repo, tip, head):
+            # what we pull must not rewrite history; an offline clash heals before merging
+            acks = _acknowledged(repo, tip, head, accept)
+            from tix.history import scan
+
+            res.rewrites = scan(repo.root, [tip, f"^{head}"], repo.prefix, acks)
+            if res.rewrites:
+                return res
+            pull_base = repo.run("merge-base", head, tip, check=False).stdout.strip() or None
+            tip = _heal(store, repo, res, user, tip, head, now, rname, rbranch)
+            head = _head(repo)
+            accepted = sorted(accept_full(repo, accept))
+        else:
+            accepted = []
+            pull_base = ""  # nothing pulled: no invoice of ours can clash with a new one
         if tip and head and tip != head:
-            if repo.run("merge-base", "--is-ancestor", tip, head, check=False).returncode == 0:
+            if _is_ancestor(repo, tip, head):
                 pass  # we are ahead: nothing to pull
-            elif repo.run("merge-base", "--is-ancestor", head, tip, check=False).returncode == 0:
+            elif not accepted and _is_ancestor(repo, head, tip):
                 repo.run("merge", "-q", "--ff-only", tip)
                 res.pulled = True
             else:
+                msg = f"tix sync: merge {rname}/{rbranch}"
+                if accepted:  # the acknowledgement travels with the merge: every clone and fsck see it
+                    from tix.history import ACCEPT_TRAILER
+
+                    msg += "\n\n" + "".join(f"{ACCEPT_TRAILER} {a}\n" for a in accepted)
                 m = git(repo.root, *cfg, "merge", "-q", "--no-ff", "--no-edit", "--no-verify", "-X", "no-renames",
-                        "-m", f"tix sync: merge {rname}/{rbranch}", tip, check=False, timeout=600)
+                        "-m", msg, tip, check=False, timeout=600)
                 res.pulled = True
                 if m.returncode != 0 and not gitops.in_merge(repo.root):
                     err = [x for x in (m.stderr or m.stdout).strip().splitlines() if x.strip()]
                     raise StoreError(f"git merge failed: {gitops._last_error(err) if err else m.returncode}")
-                if gitops.in_merge(repo.root) and not _finish_merge(repo, res):
+                if gitops.in_merge(repo.root) and not _finish_merge(repo, res, bool(accepted)):
                     res.blocked = check_collisions(store)  # a shared prefix: the usual cause of add/add conflicts
                     return res
+        if tip and pull_base != "":
+            _heal_invoices(store, repo, res, tip, pull_base)
         if not push:
             return res
         head = _head(repo)
         if head is None or head == tip:
             return res  # nothing to push
+        if tip and _local_rewrites(repo, res, head, tip, accept):
+            return res
+        head = _head(repo) or head
         since = tip or repo.run("hash-object", "-t", "tree", "--stdin", input="").stdout.strip()  # empty tree
         changed = repo.run("diff", "--name-only", "--no-renames", "-z", since, head, "--",
                            *repo.desk_paths()).stdout
@@ -501,6 +665,7 @@ def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str 
         p = repo.run(*args, check=False)
         if p.returncode == 0:
             res.pushed = True
+            _confirm(store, repo)
             return res
         if not _rejected(p.stderr + p.stdout) or attempt > retries:
             err = [x for x in (p.stderr or p.stdout).strip().splitlines() if x.strip() and not x.startswith("To ")]

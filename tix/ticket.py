@@ -53,6 +53,7 @@ class Ticket:
     message_ids: set[str] = field(default_factory=set)  # of mail imported or sent (tix mail: dedupe, threading)
     attachments: list[dict[str, Any]] = field(default_factory=list)
     merged_into: str | None = None
+    aliases: list[str] = field(default_factory=list)  # IDs it had before `tix sync` renumbered it
     last_activity: datetime | None = None
     public_comments: int = 0
     public_texts: list[str] = field(default_factory=list)  # public comment texts: searched, kept in the index
@@ -199,6 +200,8 @@ def replay(header: dict[str, Any], events: list[dict[str, Any]], path: str = "",
                 t.merged_into = ev["into"]
             case "absorbed":
                 pass
+            case "renumbered":
+                t.aliases.append(ev["from"])
     return t
 
 

@@ -12,7 +12,8 @@ def sync(
     branch: Optional[str] = typer.Option(None, "--branch", help="The remote branch (default: the upstream's, else the current one)."),
     no_push: bool = typer.Option(False, "--no-push", help="Commit and pull only; do not push."),
     message: Optional[str] = typer.Option(None, "-m", "--message", help="Commit message (default: which tickets changed and how)."),
-    retries: int = typer.Option(5, "--retries", min=0, max=50, help="Times to pull and retry when someone pushed first."),
+    retries: int = typer.Option(8, "--retries", min=0, max=50, help="Times to pull and retry when someone pushed first."),
+    accept_rewrite: Optional[list[str]] = typer.Option(None, "--accept-rewrite", metavar="COMMIT", help="Acknowledge a pulled commit that deleted or rewrote ticket files or invoice records (after a deliberate clean-up); repeatable."),
 ) -> None:
     """Commit the desk's changes, pull with tix's merge (the events of both
     sides, each once), check the result and push; when someone pushed first,
@@ -23,7 +24,16 @@ def sync(
     pushing; `tix fsck` explains. A desk that is not in a git work tree has
     nothing to sync.
 
+    Tickets made offline under a prefix that another clone claimed first are
+    renumbered to a fresh prefix before the push, one line each (the old ID
+    keeps working). Pulled commits that delete a ticket file, remove or edit
+    an event or header, or change an issued invoice are reported (file,
+    commit, author, date) and not merged until acknowledged with
+    --accept-rewrite COMMIT. Exit 1 when the remote cannot be reached (the
+    changes stay committed in this clone).
+
     Example: tix sync            (every morning, and whenever you like)
+             tix sync --accept-rewrite 3f2c9d1   (after a deliberate clean-up)
     """
     import time
 
@@ -35,17 +45,34 @@ def sync(
     store = env.store
     t0 = time.monotonic()
     res = run_sync(store, user=env.user, remote=remote, branch=branch, push=not no_push, retries=retries,
-                   message=message)
+                   message=message, accept=accept_rewrite or [], now=env.now)
     for note in res.notes:
         print(note)
     if not res.git:
         return
+    root = store.git_root
     if res.committed:
         print(f"committed {res.changed} file{'s' if res.changed != 1 else ''}: {res.committed}")
+    for old, new in res.renumbered:
+        print(f"renumbered {old} -> {new} (its prefix was claimed by another clone first; {old} still finds it)")
+    for line in res.healed:
+        print(line)
+    if res.offline:
+        raise CheckFailed(f"{res.offline}; the changes are committed in this clone: run `tix sync` again "
+                          f"when the remote is reachable")
+    if res.rewrites:
+        for r in res.rewrites:
+            print(f"{store.rel(root / r.path) if root else r.path}: {r.what} in commit {r.commit[:10]} "
+                  f"by {r.author} on {r.date}")
+        shas = " ".join(sorted({r.commit[:10] for r in res.rewrites}))
+        raise CheckFailed(f"nothing was merged or pushed: {len(res.rewrites)} pulled change"
+                          f"{'s' if len(res.rewrites) != 1 else ''} rewrite the desk's history (above). "
+                          f"If deliberate: tix sync --accept-rewrite {shas.split()[0]}"
+                          f"{' (each of ' + shas + ')' if ' ' in shas else ''}; if not: ask the author to "
+                          f"`git revert` it and push")
     if res.remote and res.pulled:
         merged = f": tix merged {res.merged} file{'s' if res.merged != 1 else ''}" if res.merged else ""
         print(f"pulled {res.remote}{merged}")
-    root = store.git_root
     for c in res.conflicts:
         where = store.rel(root / c.path) if root else c.path
         print(f"{where}: conflict: {c.reason}")

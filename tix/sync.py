@@ -71,6 +71,7 @@ class SyncResult:
     healed: list[str] = field(default_factory=list)  # invoice records renumbered or trimmed
     rewrites: list[Rewrite] = field(default_factory=list)  # pulled commits that rewrite history: not merged
     offline: str | None = None  # why the remote could not be reached
+    policy: list[str] = field(default_factory=list)  # pulled changes to mail, billing, team settings
 
     @property
     def ok(self) -> bool:
@@ -531,6 +532,25 @@ def _heal_invoices(store: Store, repo: _Repo, res: SyncResult, tip: str, base: s
         _commit_desk(repo, "tix sync: invoice records issued offline healed\n\n" + "\n".join(healed) + "\n")
 
 
+def _policy_notes(repo: _Repo, res: SyncResult, before: str | None) -> None:
+    """One line per pulled change to the policy's mail, billing, team or
+    contract settings (a rate or a mail server changed by another clone
+    must never go unnoticed)."""
+    if before is None:
+        return
+    from tix.policy_diff import policy_changes
+
+    path = f"{repo.prefix}policies.yaml"
+    old = repo.run("show", f"{before}:{path}", check=False)
+    new = repo.run("show", f"HEAD:{path}", check=False)
+    if new.returncode != 0 or (old.returncode == 0 and old.stdout == new.stdout):
+        return
+    try:
+        res.policy = policy_changes(old.stdout if old.returncode == 0 else None, new.stdout)
+    except Exception as err:  # noqa: BLE001 - a policy the loader refuses is reported by the next command
+        res.policy = [f"policies.yaml: changed, but cannot be compared ({err})"]
+
+
 def _commit_desk(repo: _Repo, msg: str) -> None:
     paths = repo.desk_paths()
     repo.run("add", "-A", "--", *paths)
@@ -645,6 +665,7 @@ def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str 
                     return res
         if tip and pull_base != "":
             _heal_invoices(store, repo, res, tip, pull_base)
+            _policy_notes(repo, res, head)
         if not push:
             return res
         head = _head(repo)

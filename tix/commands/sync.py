@@ -57,6 +57,8 @@ def sync(
         print(f"renumbered {old} -> {new} (its prefix was claimed by another clone first; {old} still finds it)")
     for line in res.healed:
         print(line)
+    for line in res.policy:
+        print(f"pulled {line}")
     if res.offline:
         raise CheckFailed(f"{res.offline}; the changes are committed in this clone: run `tix sync` again "
                           f"when the remote is reachable")

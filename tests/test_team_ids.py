@@ -325,3 +325,31 @@ def test_pulled_policy_change_to_money_is_reported(tmp_path: Path) -> None:
     r = b.run("sync")
     assert r.code == 0, r.out + r.err
     assert "pulled policies.yaml: billing.rates.PROGP85 changed from 85.00 to 95.00" in r.out, r.out
+
+
+def test_invoice_issued_offline_under_a_provisional_prefix_moves_with_it(tmp_path: Path) -> None:
+    """No ticket made offline, only an invoice: its file name carries the
+    provisional prefix, which the laptop owns; renumbering renames it."""
+    remote, (owner,) = make_shop(tmp_path, USERS[:1])
+    tid = owner.new("--title", "Work", "--org", "contoso")
+    owner.ok("sync")
+    desktop = plain_clone(tmp_path, remote, "jan-desktop", JAN)
+    offline(desktop)
+    laptop = plain_clone(tmp_path, remote, "jan-laptop", JAN)
+    laptop.new("--title", "laptop")
+    laptop.ok("work", tid, "1h")
+    laptop.ok("invoice", "2026-11", "--mark")  # invoices/2026-11-001.JV.yaml
+    laptop.ok("sync")
+    desktop.ok("work", tid, "30m", "-m", "desktop half hour")
+    desktop.ok("invoice", "2026-11", "--mark")  # provisional JV too: the same file name
+    assert (desktop.root / "invoices/2026-11-001.JV.yaml").exists()
+    online(desktop, remote)
+    r = desktop.run("sync")
+    assert r.code == 0, r.out + r.err
+    assert "renumbered 2026-11-001 -> 2026-11-002" in r.out, r.out
+    for d in (owner, laptop, desktop):
+        assert d.run("sync").code == 0
+    assert desk_files(owner) == desk_files(laptop) == desk_files(desktop)
+    for d in (owner, laptop, desktop):
+        assert d.run("fsck").code == 0
+        assert d.run("fsck", "--history").code == 0

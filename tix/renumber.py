@@ -150,12 +150,11 @@ def renumber(store: Store, root: Path, base: str | None, old: str, new: str, clo
         pdir.rmdir()
     except OSError:
         pass
-    if not mapping:
-        return res
-    alias_file = store.tickets_dir / new / ALIASES
-    prior = alias_file.read_text(encoding="utf-8") if alias_file.exists() else ""
-    store.write_atomic(alias_file, (prior + "".join(f"{a} {b}\n" for a, b in sorted(mapping.items())))
-                       .encode("utf-8"))
+    if mapping:
+        alias_file = store.tickets_dir / new / ALIASES
+        prior = alias_file.read_text(encoding="utf-8") if alias_file.exists() else ""
+        store.write_atomic(alias_file, (prior + "".join(f"{a} {b}\n" for a, b in sorted(mapping.items())))
+                           .encode("utf-8"))
     # event lines this clone added elsewhere since `base`, and its unpushed invoice records
     _fix_others(store, root, base, fix, pat, old, new)
     return res
@@ -183,9 +182,9 @@ def _fix_others(store: Store, root: Path, base: str | None, fix, pat, old: str, 
             continue  # just renumbered
         data = full.read_bytes()
         text = data.decode("utf-8", "replace")
-        if pat is None or not pat.search(text):
-            if not (drel.startswith("invoices/") and drel.endswith(f".{old}.yaml")):
-                continue
+        if (pat is None or not pat.search(text)) and \
+                not (drel.startswith("invoices/") and drel.endswith(f".{old}.yaml")):
+            continue
         if drel.startswith("invoices/"):
             if base is not None and _blob(root, f"{base}:{rel}") is not None:
                 continue  # pushed: never changed
@@ -205,6 +204,8 @@ def _fix_others(store: Store, root: Path, base: str | None, fix, pat, old: str, 
             b = _blob(root, f"{base}:{rel}")
             if b is not None:
                 base_lines = set(b.decode("utf-8", "replace").splitlines())
+        if pat is None:
+            continue
         lines = text.split("\n")
         changed = False
         for i, line in enumerate(lines):

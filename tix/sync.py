@@ -688,9 +688,13 @@ def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str 
             res.pushed = True
             _confirm(store, repo)
             return res
-        if not _rejected(p.stderr + p.stdout) or attempt > retries:
+        if not _rejected(p.stderr + p.stdout):
             err = [x for x in (p.stderr or p.stdout).strip().splitlines() if x.strip() and not x.startswith("To ")]
             raise StoreError(f"git push to {rname} failed: {err[-1] if err else p.returncode}"
                              + (f" (after {attempt} attempts)" if attempt > 1 else ""))
+        if attempt > retries:
+            raise StoreError(f"git push to {rname} was rejected {attempt} times: others kept pushing first "
+                             f"(the remote keeps moving); your changes are committed in this clone, "
+                             f"run `tix sync` again in a moment")
         time.sleep(random.uniform(0.05, 0.25) * attempt)  # someone pushed first: pull again and retry
     return res

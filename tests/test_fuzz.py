@@ -138,6 +138,8 @@ def an_event(draw: Any, after: int = 1) -> dict[str, Any]:
         ev["into"] = "AB-0002"
     elif kind == "absorbed":
         ev["from"] = "AB-0003"
+    elif kind == "renumbered":
+        ev.update({"from": "XY-0001", "to": "AB-0001"})
     ev_mod.validate(ev)
     return ev
 

@@ -2,8 +2,8 @@
 data never reaches another's.
 
 A desk full of tickets of two customers, each with internal notes carrying
-unique marker strings (also in replies by mail that were automatic, hence
-kept as internal notes), cross-organisation links, a split child and a
+unique marker strings (also in replies by mail that were automatic or came
+from an unknown sender, hence kept as internal notes), cross-organisation links, a split child and a
 problem gathering incidents of both. Then every customer-facing output is
 crawled:
 
@@ -124,6 +124,11 @@ def build(desk: Desk) -> World:
             f"{name} <{mail}>", f"Re: [tix {w.ids[org][0]}] Out of office", f"<ooo-{org}@x>",
             f"I am away. {w.mark()}", **{"Auto-Submitted": "auto-replied"}))
         assert r.code == 0, r.err
+        # a stranger's reply with the ticket's tag is kept as an internal note (tests/test_mail_senders.py)
+        r = d.run("mail", "import", "-", input=_mail(
+            "Eve <eve@freemail.example>", f"Re: [tix {w.ids[org][1]}] about this", f"<eve-{org}@x>",
+            f"Send the invoice to me instead. {w.mark()}"))
+        assert r.code == 0 and "unknown sender" in r.out, r.out + r.err
         # and a real reply from the requester is public
         r = d.run("mail", "import", "-", input=_mail(
             f"{name} <{mail}>", f"Re: [tix {w.ids[org][2]}] still broken", f"<re-{org}@x>",

@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_BODY = 100_000      # characters of text kept from a message body
+MAX_BODY = 1_000_000    # characters of text kept from a message body (a longer one is stored as message.txt)
 MAX_SUBJECT = 300       # the limit of `tix new --title`
 MAX_DEPTH = 40          # MIME nesting deeper than this is hostile
 MAX_PARTS = 500         # leaf parts looked at
@@ -57,9 +57,12 @@ class Parsed:
     references: tuple[str, ...]      # In-Reply-To, then References newest first (without <>)
     body: str
     attachments: tuple[Attachment, ...]
-    auto: str | None = None          # why this looks machine-made (auto-reply, bounce), else None
+    auto: str | None = None          # why this looks machine-made (auto-reply, bounce, list), else None
     language: str | None = None      # from Content-Language, if tix knows it
     defects: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()  # the To and Cc addresses, lower case
+    x_loop: tuple[str, ...] = ()     # addresses in X-Loop headers, lower case
+    spam: str | None = None          # the spam filter's verdict header when it says spam, else None
 
 
 # ---------------------------------------------------------------- text helpers
@@ -104,9 +107,13 @@ def _cp1252(data: bytes) -> str:
     return data.decode("cp1252", errors="replace")
 
 
+_ESCAPED = re.compile("[\udc80-\udcff]")
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def _unsurrogate(text: str) -> str:
     """Raw 8-bit bytes that the parser kept as surrogate escapes -> text."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+    if not _ESCAPED.search(text):
         return text
     return _utf8_or_1252(text.encode("utf-8", "surrogateescape"))
 
@@ -149,8 +156,7 @@ def clean_text(text: str, limit: int = MAX_BODY) -> str:
     except tab and newline, no trailing blanks, at most two empty lines in
     a row, no leading/trailing empty lines, at most `limit` characters."""
     text = _unsurrogate(text).replace("\r\n", "\n").replace("\r", "\n").translate(_BIDI)
-    text = "".join(ch for ch in text
-                   if ch in "\n\t" or not (unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff"))
+    text = _NOT_TEXT.sub("", text)  # control characters (Cc) but tab and newline, surrogates (Cs), non-characters
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
     lines = [ln.rstrip() for ln in text.split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
@@ -351,17 +357,34 @@ def _sender(msg: Any) -> tuple[str, str]:
     return "", ""
 
 
-def _auto(msg: Any, sender: str, ctype: str) -> str | None:
-    """Why a message looks machine-made (RFC 3834 and the usual habits)."""
+# Subjects of out-of-office and other automatic replies that carry no header
+# saying so (Exchange, Outlook and Gmail in the desk's languages). Only at the
+# start, after any Re:/AW:/SV: prefixes: "Out of office supplies" is a request.
+_AUTO_SUBJECT = re.compile(
+    r"^(?:(?:re|aw|sv|vs|odp|antw|wg|fw|fwd|tr)\s*:\s*)*"
+    r"(?:automatic reply|auto[- ]?reply|autoreply|auto-response|autoresponse|out of (?:the )?office"
+    r"|abwesenheitsnotiz|automatische antwort|abwesend|automatisch antwoord|afwezigheidsbericht|afwezig"
+    r"|fraværsmelding|automatisk svar|autosvar|ikke til stede|automatická odpověď|automaticka odpoved"
+    r"|nepřítomnost|mimo kancelář)\s*(?::|$|\(|-|\[)", re.I)
+
+
+def _auto(msg: Any, sender: str, ctype: str, subject: str = "") -> str | None:
+    """Why a message looks machine-made (RFC 3834 and the usual habits of
+    Exchange, Gmail and mailing lists)."""
     auto = _first(msg, "Auto-Submitted").strip().lower()
     if auto and auto != "no":
         return f"Auto-Submitted: {one_line(auto, 40)}"
-    for h in ("X-Autoreply", "X-Autorespond", "X-Autoresponder"):
+    for h in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-MS-Exchange-Inbox-Rules-Loop",
+              "X-Auto-Response-Suppress"):
         if _headers(msg, h):
             return h
     prec = _first(msg, "Precedence").strip().lower()
-    if prec in ("bulk", "junk", "auto_reply", "auto-reply"):
+    if prec in ("bulk", "junk", "list", "auto_reply", "auto-reply"):
         return f"Precedence: {prec}"
+    if _headers(msg, "List-Id"):
+        return "List-Id (a mailing list)"
+    if _AUTO_SUBJECT.match(unicodedata.normalize("NFC", subject)):
+        return f"an automatic reply (subject {one_line(subject, 60)!r})"
     if ctype == "multipart/report":
         return "a delivery report (bounce)"
     local = sender.split("@")[0]
@@ -370,6 +393,36 @@ def _auto(msg: Any, sender: str, ctype: str) -> str | None:
     if _first(msg, "Return-Path").strip() == "<>":
         return "null sender (bounce)"
     return None
+
+
+def _spam(msg: Any) -> str | None:
+    """The spam filter's verdict, when it says spam (SpamAssassin, rspamd)."""
+    for h in ("X-Spam-Flag", "X-Spam-Status", "X-Spam"):
+        for v in _headers(msg, h):
+            value = one_line(v, 60)
+            if re.match(r"^\s*yes\b", value, re.I):
+                return f"{h}: {value.split(' tests=')[0].strip()}"
+    return None
+
+
+def _addresses(msg: Any, *names: str) -> tuple[str, ...]:
+    """The plausible addresses in these headers, lower case, each once."""
+    from email.utils import getaddresses
+
+    out: list[str] = []
+    for name in names:
+        for raw in _headers(msg, name):
+            try:
+                pairs = getaddresses([_unsurrogate(raw)])
+            except Exception:  # noqa: BLE001 - hostile address syntax
+                continue
+            for _, addr in pairs:
+                addr = one_line(addr, 300).strip("<>").strip().lower()
+                if _ADDR_RE.match(addr) and addr not in out:
+                    out.append(addr)
+                if len(out) >= 100:
+                    return tuple(out)
+    return tuple(out)
 
 
 def _language(msg: Any) -> str | None:
@@ -545,4 +598,6 @@ def parse(raw: bytes) -> Parsed:
             mid = f"{h.hexdigest()[:32]}@tix.invalid"
     return Parsed(message_id=mid, sender=sender, sender_name=name, subject=subject, tag=tag,
                   references=tuple(refs), body=body, attachments=tuple(atts),
-                  auto=_auto(msg, sender, _content_type(msg)), language=_language(msg), defects=tuple(defects))
+                  auto=_auto(msg, sender, _content_type(msg), subject), language=_language(msg),
+                  defects=tuple(defects), recipients=_addresses(msg, "To", "Cc"), x_loop=_addresses(msg, "X-Loop"),
+                  spam=_spam(msg))

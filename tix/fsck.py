@@ -328,6 +328,9 @@ def check_desk(store: Store, *, with_git: bool = True) -> tuple[list[Finding], i
     out += _cross(store, seen)
     out += _claims(store)
     out += _stray(store)
+    from tix.mail.importer import attachment_problems  # links and odd files under attachments/
+
+    out += [Finding(path, None, problem) for path, problem in attachment_problems(store)]
     out += _ledger(store, seen.work_ids)
     markers = any(f.problem == MARKER_HINT for f in out)
     if with_git:

@@ -166,6 +166,17 @@ def test_bad_cc_input_is_one_line_exit_2(opened: Desk, args: tuple[str, ...], ms
     assert opened.snapshot() == before
 
 
+def test_the_requester_of_a_merged_duplicate_still_writes_in(opened: Desk, tmp_path: Path) -> None:
+    desk = opened
+    dup = reply("Karin <karin@contoso.com>", "Same printer here", "k0@contoso.com", subject="Printer broken")
+    imp(desk, tmp_path, dup, "dup.eml")
+    desk.ok("merge", "AB-0002", "--into", "AB-0001")
+    out = imp(desk, tmp_path, reply("karin@contoso.com", "MARKER-KARIN works again", "k1@x",
+                                    subject="Re: [tix AB-0002] Printer broken"), "k1.eml")
+    assert out.startswith("AB-0001: reply from karin@contoso.com (on the ticket)")
+    assert "MARKER-KARIN" in report(desk)
+
+
 # ---------------------------------------------------------------- accepting a stranger's mail
 
 def test_a_technician_accepts_the_mail(opened: Desk, tmp_path: Path) -> None:

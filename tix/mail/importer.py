@@ -193,6 +193,7 @@ class Importer:
         self.raw = b""  # the message being imported (a copy is kept when its attachments are refused)
         self.problem: str | None = None  # why this message's attachments had no safe place, if so
         self.subject = ""
+        self.via: set[str] = set()  # addresses on the tickets merged into the one a reply goes to
 
     def _load(self) -> None:
         """Every Message-ID the desk knows, from the ticket files (through the
@@ -225,7 +226,7 @@ class Importer:
         except Exception as err:  # noqa: BLE001 - hostile mail must never stop the import
             return Outcome(source, "failed", detail=f"cannot parse the message ({type(err).__name__}: {err})")
         base = Outcome(source, "", message_id=p.message_id, sender=p.sender, subject=p.subject)
-        self.raw, self.problem, self.subject = raw, None, p.subject or "(no subject)"
+        self.raw, self.problem, self.subject, self.via = raw, None, p.subject or "(no subject)", set()
         try:
             return self._apply(p, base)
         except StoreError:
@@ -291,12 +292,15 @@ class Importer:
             if not ID_RE.match(tid) or not self.store.path_for(tid).is_file():
                 continue
             t = self.store.ticket(tid)
+            via: set[str] = set()  # the addresses of the merged tickets on the way count too
             for _ in range(5):  # a merged ticket's mail goes to the one it was merged into
                 if not t.merged_into or not self.store.path_for(t.merged_into).is_file():
                     break
+                via |= on_ticket(t)
                 t = self.store.ticket(t.merged_into)
-            if sender_org and t.org and sender_org.key != t.org and p.sender not in on_ticket(t):
+            if sender_org and t.org and sender_org.key != t.org and p.sender not in on_ticket(t) | via:
                 continue  # another customer's address: not a reply to this ticket
+            self.via = via
             return t
         return None
 
@@ -347,7 +351,7 @@ class Importer:
         req = (t.requester.get("email") or "").lower()
         if sender and sender == req:
             return "the requester"
-        if sender in on_ticket(t):
+        if sender in on_ticket(t) or sender in self.via:
             return "on the ticket"
         org = self.policy.orgs.get(t.org or "")
         if org is not None and org.mail_trust == "domains":

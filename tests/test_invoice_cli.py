@@ -336,8 +336,9 @@ def test_two_clones_issue_the_same_number_clash_found_after_sync(tmp_path: Path)
     for root in (a_root, b_root):
         _git(root, "add", "-A")
         _git(root, "commit", "-q", "-m", "invoice")
+    _git(a_root, "pull", "-q", "--no-rebase", "--no-edit", "origin", "HEAD")  # b's prefix claim
     _git(a_root, "push", "-q", "origin", "HEAD")
-    _git(b_root, "pull", "-q", "--no-rebase", "--no-edit", "origin", "HEAD")
+    _git(b_root, "pull", "-q", "--no-rebase", "--no-edit", "origin", "HEAD")  # by hand: no healing
     assert len(b.records()) == 2
     problems = ledger.clashes(Store(b_root))
     assert any("invoice number 2026-11-001 was also issued" in p for p in problems), problems
@@ -349,6 +350,12 @@ def test_two_clones_issue_the_same_number_clash_found_after_sync(tmp_path: Path)
     if importlib.util.find_spec("tix.commands.fsck") is not None:  # tix fsck reports it too
         r = b.run("fsck")
         assert r.returncode == 1 and "invoice number 2026-11-001 was also issued" in r.stdout
+    # `tix sync` finishes it: b's record, never pushed, is renumbered and loses the entry a billed first
+    r = b.run("sync")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "invoice 2026-11-001 (not pushed yet)" in r.stdout and "withdrawn" in r.stdout, r.stdout
+    assert ledger.clashes(Store(b_root)) == []
+    assert b.run("fsck").returncode == 0
 
 
 def test_invoiced_ids_cache_sees_a_hand_edited_record(tmp_path):

@@ -664,8 +664,12 @@ def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str 
                     res.blocked = check_collisions(store)  # a shared prefix: the usual cause of add/add conflicts
                     return res
         if tip and pull_base != "":
-            _heal_invoices(store, repo, res, tip, pull_base)
             _policy_notes(repo, res, head)
+        if tip:  # also after a plain `git pull` by hand brought in a clashing record
+            now_head = _head(repo)
+            base = pull_base or (repo.run("merge-base", now_head, tip, check=False).stdout.strip() or None
+                                 if now_head else None)
+            _heal_invoices(store, repo, res, tip, base)
         if not push:
             return res
         head = _head(repo)

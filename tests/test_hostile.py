@@ -12,7 +12,8 @@ tickets, then runs `list`, `show` (of a good ticket and of the bad one),
   `fsck` names it and exits 1;
 * `invoice` refuses to bill while a ticket file is unreadable (it could hold
   billable work: an invoice that silently skipped it would bill too little),
-  naming the file; `invoice --org` of another customer likewise;
+  naming the file; another customer's invoice (`--org`) goes on when the
+  file still says whose it is (tests/test_attack_size.py);
 * nothing outside the desk is read (a marker in the outside file never
   appears in any output) or written (the outside files are unchanged).
 """
@@ -137,6 +138,10 @@ ACCEPTED: dict[str, Callable[[Path], str | bytes]] = {
     ev(type="resolved", solution="x", at="2150-11-04T09:00:00+01:00", n="B"),
     "worked rate unknown": lambda tmp: HEADER + "events:\n" + OPENED +
     ev(type="worked", minutes=30, rate="NOPE") + ev(type="taken", n="B"),
+    # shown made visible, never obeyed by a terminal (tests/test_attack_terminal.py)
+    "escape sequences in text": lambda tmp: HEADER + "events:\n" + OPENED +
+    ev(type="set", fields={"title": "\x1b]0;x\x07\x1b[2J\u202e\x9b\r\nAB-9999"}) +
+    ev(type="commented", text="\x00\x1b[31m=cmd|' /C calc'!A0", n="B"),
 }
 
 

@@ -64,6 +64,43 @@ def _upper_metavars(cmd) -> None:  # type: ignore[no-untyped-def]
         _upper_metavars(sub)
 
 
+def _ascii_numbers(cmd) -> None:  # type: ignore[no-untyped-def]
+    """Whole-number options and arguments (`--impact 4`, `feedback ID 5`,
+    `--limit 20`) take the digits 0-9 only: click's int() also takes "٤",
+    "４", "𝟒" and "1_0". Refused like any bad input: one line, exit 2."""
+    from typer import _click as click
+
+    for param in getattr(cmd, "params", []):
+        if isinstance(param.type, click.types.IntParamType) and not isinstance(param.type, _AsciiInt):
+            param.type = _AsciiInt(param.type)
+    for sub in getattr(cmd, "commands", {}).values():
+        _ascii_numbers(sub)
+
+
+class _AsciiInt:
+    """Wraps click's int type (or IntRange): plain ASCII digits first, then its own checks."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.inner, name)
+
+    def __call__(self, value, param=None, ctx=None):  # type: ignore[no-untyped-def]
+        return self.convert(value, param, ctx)
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        import re
+
+        if isinstance(value, str) and not re.fullmatch(r"\s*[+-]?[0-9]+\s*", value):
+            from tix.errors import BadInput
+
+            name = (param.opts[0] if param is not None and param.param_type_name == "option" and param.opts
+                    else (param.metavar or param.name or "").upper() if param is not None else "value")
+            raise BadInput(f"{name} {value!r}: expected a whole number written with the digits 0-9")
+        return self.inner.convert(value, param, ctx)
+
+
 def _build_app():  # type: ignore[no-untyped-def]
     import typer
     from typer.core import TyperGroup
@@ -85,6 +122,7 @@ def _build_app():  # type: ignore[no-untyped-def]
                 sub.command(name=name, short_help=short)(obj)
                 cmd = typer.main.get_command(sub)
             _upper_metavars(cmd)
+            _ascii_numbers(cmd)
             return cmd
 
         def format_commands(self, ctx, formatter):  # type: ignore[no-untyped-def]
@@ -141,7 +179,35 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(argv: list[str]) -> int:
+    """Run one command. Everything it prints passes through `tix.safe.InertStream`:
+    text from tickets, mail or file names never reaches the terminal as
+    control sequences."""
+    from tix.safe import InertStream
+
+    out, err = sys.stdout, sys.stderr
+    colour = _isatty(out) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    sys.stdout, sys.stderr = InertStream(out, colour), InertStream(err)
+    try:
+        return _run(argv)
+    finally:
+        for wrapped in (sys.stdout, sys.stderr):
+            try:
+                wrapped.flush()
+            except (OSError, ValueError):
+                pass
+        sys.stdout, sys.stderr = out, err
+
+
+def _isatty(stream) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _run(argv: list[str]) -> int:
     from tix.errors import TixError
+    from tix.safe import inert
     from typer import _click as click  # typer 0.28 vendors click (pinned in pyproject)
     from typer.exceptions import Abort, Exit
 
@@ -150,7 +216,7 @@ def run(argv: list[str]) -> int:
         command.main(args=argv, prog_name="tix", standalone_mode=False)
         return 0
     except TixError as err:
-        print(f"tix: {err}", file=sys.stderr)
+        print(f"tix: {inert(err)}", file=sys.stderr)  # one line, whatever a value or file name holds
         return err.exit_code
     except Exit as err:
         return err.exit_code
@@ -170,10 +236,11 @@ def run(argv: list[str]) -> int:
         print("tix: input nested too deeply", file=sys.stderr)
         return 2
     except OSError as err:
-        print(f"tix: {getattr(err, 'filename', '') or ''}: {err.strerror or err}", file=sys.stderr)
+        print(f"tix: {inert(getattr(err, 'filename', '') or '')}: {inert(err.strerror or err)}", file=sys.stderr)
         return 3
     except Exception as err:  # the last line of defence: never a traceback for a user
         if os.environ.get("TIX_DEBUG"):
             raise
-        print(f"tix: internal error: {type(err).__name__}: {err} (set TIX_DEBUG=1 for details)", file=sys.stderr)
+        print(f"tix: internal error: {type(err).__name__}: {inert(err)} (set TIX_DEBUG=1 for details)",
+              file=sys.stderr)
         return 70

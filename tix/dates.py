@@ -15,10 +15,21 @@ from decimal import Decimal, InvalidOperation
 
 from tix.errors import BadInput
 
-_DUR_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|min)", re.I)
-_DUR_FULL = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*(?:d|h|m|min)\s*)+$", re.I)
+_DUR_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|min)", re.I | re.A)
+_DUR_FULL = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*(?:d|h|m|min)\s*)+$", re.I | re.A)
 
 DURATION_HELP = "a duration like 45m, 1h30m, 1.5h or 90 (minutes)"
+ASCII_DIGITS = "written with the digits 0-9"
+
+
+def ascii_digits(text: object, what: str, expected: str) -> None:
+    """Refuse a number written with other digits than 0-9 (Arabic-Indic ٥,
+    full-width ５, mathematical 𝟓, superscripts): Python's int(), Decimal()
+    and `\\d` accept them, a technician reading the ticket would not.
+    Raises BadInput naming `what` and what is `expected`."""
+    s = str(text)
+    if not s.isascii() and any(ch.isnumeric() and not ch.isascii() for ch in s):
+        raise BadInput(f"{what} {text!r}: expected {expected}, {ASCII_DIGITS}")
 
 
 def parse_minutes(text: str | int | float, *, what: str = "duration", allow_zero: bool = False) -> int:
@@ -29,13 +40,16 @@ def parse_minutes(text: str | int | float, *, what: str = "duration", allow_zero
         value = Decimal(str(text))
     else:
         s = str(text).strip()
-        if re.fullmatch(r"[+-]?\d+(?:\.\d+)?", s):
+        ascii_digits(s, what, DURATION_HELP)
+        if re.fullmatch(r"[+-]?[0-9]+(?:\.[0-9]+)?", s):
             value = Decimal(s)
         elif _DUR_FULL.match(s):
             value = Decimal(0)
             for num, unit in _DUR_PART.findall(s):
                 factor = {"d": 1440, "h": 60}.get(unit.lower(), 1)
                 value += Decimal(num) * factor
+        elif re.fullmatch(r"-\s*[0-9].*", s) and _DUR_FULL.match(s.lstrip("- ")):
+            raise BadInput(f"{what} {text!r}: must be more than zero")
         else:
             raise BadInput(f"{what} {text!r}: expected {DURATION_HELP}")
     if value < 0 or (value == 0 and not allow_zero):
@@ -75,11 +89,11 @@ WHEN_HELP = ("an ISO 8601 date or time (2026-11-24, 2026-11-24T08:30, 2026-11-24
 def has_clock(text: str) -> bool:
     """Does the text name a time of day (not only a date)?"""
     s = str(text).strip().lower()
-    return s == "now" or bool(re.search(r"\d:\d\d", s))
+    return s == "now" or bool(re.search(r"\d:\d\d", s))  # any digits: parse_when then refuses all but 0-9
 
 
 def _parse_clock(text: str) -> time:
-    m = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?", text)
+    m = re.fullmatch(r"([0-9]{1,2})(?::([0-9]{2}))?", text)
     if not m or int(m.group(1)) > 23 or int(m.group(2) or 0) > 59:
         raise ValueError(text)
     return time(int(m.group(1)), int(m.group(2) or 0))
@@ -98,12 +112,13 @@ def parse_when(text: str, *, now: datetime, tz: tzinfo, what: str = "time",
                default_time: time = time(0, 0)) -> datetime:
     """Parse an instant. Naive values are in the policy timezone `tz`."""
     s = str(text).strip()
+    ascii_digits(s, what, WHEN_HELP)
     low = s.lower()
     today = now.astimezone(tz).date()
     try:
         if low == "now":
             return now.astimezone(tz)
-        if re.fullmatch(r"\d{1,2}:\d{2}", low):  # "08:30": today at 08:30
+        if re.fullmatch(r"[0-9]{1,2}:[0-9]{2}", low):  # "08:30": today at 08:30
             return localize(datetime.combine(today, _parse_clock(low)), tz)
         words = low.split()
         if words and (words[0] in ("today", "tomorrow", "yesterday") or words[0] in _WEEKDAYS):
@@ -124,9 +139,9 @@ def parse_when(text: str, *, now: datetime, tz: tzinfo, what: str = "time",
                 if ahead == 0 and localize(datetime.combine(d, clock), tz) <= now:
                     d += timedelta(days=7)
             return localize(datetime.combine(d, clock), tz)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", s):
             return localize(datetime.combine(date.fromisoformat(s), default_time), tz)
-        iso = s.replace(" ", "T", 1) if re.match(r"\d{4}-\d{2}-\d{2} \d", s) else s
+        iso = s.replace(" ", "T", 1) if re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]", s) else s
         if iso.endswith("Z") or iso.endswith("z"):
             iso = iso[:-1] + "+00:00"
         dt = datetime.fromisoformat(iso)
@@ -199,6 +214,7 @@ def _parse_period(text: str | None, *, now: datetime, tz: tzinfo, since: str | N
         raise BadInput(f"{what}: expected {PERIOD_HELP}")
     if text is not None:
         s = text.strip().lower()
+        ascii_digits(s, what, PERIOD_HELP)
         local = now.astimezone(tz)
         if s in ("this-month", "last-month", "next-month"):
             shift = {"this-month": 0, "last-month": -1, "next-month": 1}[s]
@@ -207,15 +223,15 @@ def _parse_period(text: str | None, *, now: datetime, tz: tzinfo, since: str | N
         elif s in ("this-year", "last-year"):
             y = local.year - (s == "last-year")
             p = Period(_month_start(y, 1, tz), _month_start(y + 1, 1, tz), str(y))
-        elif m := re.fullmatch(r"(\d{4})-(\d{2})", s):
+        elif m := re.fullmatch(r"([0-9]{4})-([0-9]{2})", s):
             y, mo = int(m.group(1)), int(m.group(2))
             if not 1 <= mo <= 12:
                 raise BadInput(f"{what} {text!r}: month must be 01..12")
             p = month_period(y, mo, tz)
-        elif m := re.fullmatch(r"(\d{4})-q([1-4])", s):
+        elif m := re.fullmatch(r"([0-9]{4})-q([1-4])", s):
             y, q = int(m.group(1)), int(m.group(2))
             p = Period(_month_start(y, 3 * q - 2, tz), _month_start(y, 3 * q + 1, tz), f"{y}-Q{q}")
-        elif re.fullmatch(r"\d{4}", s):
+        elif re.fullmatch(r"[0-9]{4}", s):
             y = int(s)
             p = Period(_month_start(y, 1, tz), _month_start(y + 1, 1, tz), s)
         else:
@@ -238,6 +254,7 @@ def _parse_period(text: str | None, *, now: datetime, tz: tzinfo, since: str | N
 
 
 def parse_money(text: str, *, what: str) -> Decimal:
+    ascii_digits(text, what, "a decimal amount like 85.00")
     try:
         value = Decimal(str(text).strip())
     except InvalidOperation:

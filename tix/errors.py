@@ -17,10 +17,14 @@ class TixError(Exception):
         self.line = line
 
     def __str__(self) -> str:
+        """`path:line: message` on one line, inert on a terminal: a file name
+        or value with control characters or line breaks cannot fake output."""
+        from tix.safe import inert
+
         where = ""
         if self.path:
             where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
-        return where + self.message
+        return inert(where + self.message)
 
 
 class BadInput(TixError):

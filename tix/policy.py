@@ -264,8 +264,8 @@ class _V:
             raise self.fail(str(err), *keys) from None
 
     def decimal(self, value: Any, *keys: Any) -> Decimal:
-        try:
-            d = Decimal(str(value))
+        try:  # digits 0-9 only: Decimal() also takes "٨٥"
+            d = Decimal(str(value)) if re.fullmatch(r"\s*[+-]?[0-9_.eE+-]+\s*", str(value)) else Decimal("NaN")
         except InvalidOperation:
             d = Decimal("NaN")
         if isinstance(value, bool) or not d.is_finite() or d < 0:
@@ -287,7 +287,7 @@ class _V:
         return tuple(str(x) for x in value)
 
 
-_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$", re.ASCII)
 
 
 def _parse_hours(v: _V, raw: Any) -> dict[int, tuple[tuple[int, int], ...]]:
@@ -333,11 +333,11 @@ def _parse_holidays(v: _V, raw: Any) -> tuple[frozenset[tuple[int, int]], frozen
     for i, h in enumerate(raw):
         s = str(h).strip()
         try:
-            if re.fullmatch(r"\d{2}-\d{2}", s):
+            if re.fullmatch(r"[0-9]{2}-[0-9]{2}", s):
                 mo, d = int(s[:2]), int(s[3:])
                 date(2024, mo, d)  # a leap year: 02-29 is a valid yearly holiday
                 yearly.add((mo, d))
-            elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
+            elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", s):
                 dates.add(date.fromisoformat(s))
             else:
                 raise ValueError
@@ -348,7 +348,7 @@ def _parse_holidays(v: _V, raw: Any) -> tuple[frozenset[tuple[int, int]], frozen
 
 
 def _parse_size(v: _V, raw: Any, *keys: Any) -> int:
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?\s*", str(raw))
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?\s*", str(raw), re.ASCII)
     if not m:
         raise v.fail(f"{'.'.join(map(str, keys))}: {raw!r} is not a size like 25MB", *keys)
     factor = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[m.group(2).lower()]

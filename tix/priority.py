@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tix.errors import BadInput
@@ -37,10 +38,8 @@ def explain(policy: Policy, r: Rating) -> str:
 
 def check_factor(policy: Policy, axis: str, value: object) -> int:
     table = policy.impact if axis == "impact" else policy.urgency
-    try:
-        n = int(str(value))
-    except ValueError:
-        n = -1
+    text = str(value).strip()
+    n = int(text) if re.fullmatch(r"[0-9]{1,9}", text) else -1  # digits 0-9 only: int() also takes "٤" and "1_0"
     if n not in table:
         allowed = ", ".join(f"{k} ({d})" for k, d in sorted(table.items()))
         raise BadInput(f"--{axis} {value}: allowed are {allowed}")

@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
 from tix.errors import BadInput
+from tix.safe import Inert, csv_cell, inert, md
 
 FORMATS = ("table", "json", "csv")
 REPORT_FORMATS = ("table", "json", "csv", "markdown", "html")
@@ -32,11 +34,21 @@ def _default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
+_JSON_INERT = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
 def to_json(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2, default=_default)
+    """JSON with stable keys. The characters JSON itself leaves raw but a
+    terminal obeys (DEL, C1 controls, bidi overrides, line separators) are
+    written as \\u escapes: the same data, inert on a terminal."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2, default=_default)
+    if _JSON_INERT.search(text):
+        text = _JSON_INERT.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+    return text
 
 
 def cell(v: Any) -> str:
+    """A table cell: one line, inert on a terminal (`tix.safe.inert`)."""
     if v is None:
         return ""
     if isinstance(v, datetime):
@@ -45,7 +57,7 @@ def cell(v: Any) -> str:
         return "yes" if v else "no"
     if isinstance(v, (list, tuple)):
         return ", ".join(map(cell, v))
-    return str(v)
+    return inert(v)
 
 
 def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, fmt: str = "simple") -> str:
@@ -93,20 +105,27 @@ def _wide_mode() -> bool:
 
 
 def to_csv(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:
+    """CSV a spreadsheet opens safely: text that could start a formula gets a
+    leading `'`; numbers (int, Decimal) stay numbers (`tix.safe.csv_cell`)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(headers)
+    w.writerow([csv_cell(h) for h in headers])
     for r in rows:
-        w.writerow([cell(c) if not isinstance(c, datetime) else c.isoformat() for c in r])
+        w.writerow([c.isoformat() if isinstance(c, datetime) else
+                    csv_cell(cell(c) if isinstance(c, (bool, list, tuple)) else c) for c in r])
     return buf.getvalue()
 
 
 def to_markdown(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:
-    return table(rows, headers, fmt="github")
+    """A GitHub table; every cell escaped (`tix.safe.md`): no HTML, no links."""
+    from tabulate import tabulate
+
+    cells = [[md(cell(c)) for c in r] for r in rows]
+    return tabulate(cells, headers=[md(h) for h in headers], tablefmt="github", disable_numparse=True)
 
 
 def paint(text: str, style: str, enabled: bool) -> str:
     if not enabled:
-        return text
+        return inert(text)
     codes = {"red": "31", "yellow": "33", "green": "32", "bold": "1", "dim": "2", "cyan": "36"}
-    return f"\x1b[{codes[style]}m{text}\x1b[0m"
+    return Inert(f"\x1b[{codes[style]}m{inert(text)}\x1b[0m")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 from typing import Any, Sequence
 
 __all__ = ["render_month", "render_period", "sparkline", "bar", "FORMATS", "format_for_path"]
@@ -93,15 +92,24 @@ def _when(iso: str | None) -> str:
 def _table(rows: list[list[Any]], headers: list[str], md: bool, right: Sequence[int] = ()) -> str:
     from tabulate import tabulate
 
-    cells = [["" if c is None else str(c) for c in r] for r in rows]
-    if md:
-        cells = [[c.replace("|", "\\|").replace("\n", " ") for c in r] for r in cells]
+    from tix.safe import inert, md as md_cell
+
+    esc = md_cell if md else inert  # one line per cell; Markdown: no HTML, no links
+    cells = [[esc("" if c is None else str(c)) for c in r] for r in rows]
+    headers = [esc(h) for h in headers]
     align = ["right" if i in right else "left" for i in range(len(headers))]
     if not md and not any(headers):
         return "\n".join("  " + line.rstrip() for line in tabulate(
             cells, tablefmt="plain", disable_numparse=True, colalign=align).splitlines())
     return tabulate(cells, headers=headers, tablefmt="github" if md else "simple", disable_numparse=True,
                     colalign=align)
+
+
+def _line(text: str, md: bool) -> str:
+    """A heading or a line of a text or Markdown report: one line, inert (`tix.safe`)."""
+    from tix.safe import inert, md as md_text
+
+    return md_text(text) if md else inert(text)
 
 
 def _stamp_text(iso: str) -> str:
@@ -153,9 +161,10 @@ def _extra_rows(key: str, obj: Any) -> tuple[list[str], list[list[Any]]]:
 def _month_text(d: dict[str, Any], md: bool) -> str:
     h1, h2 = ("# ", "## ") if md else ("", "")
     title, span = _header(d, "Monthly report")
-    out = [h1 + title, "", span, ""]
+    out = [h1 + _line(title, md), "", span, ""]
 
     def section(name: str) -> None:
+        name = _line(name, md)
         out.append(h2 + name if md else f"{name}\n{'-' * len(name)}")
         out.append("")
 
@@ -260,7 +269,7 @@ def _ticket_text(t: dict[str, Any], md: bool, cur: str) -> list[str]:
     req = t["requester"] + (f" <{t['requester_email']}>" if t["requester_email"] and
                             t["requester_email"] != t["requester"] else "")
     now = f" (now {t['status_now']})" if t["status_now"] != t["status"] else ""
-    out = [f"{h3}{t['id']}  {t['title']}", ""]
+    out = [h3 + _line(f"{t['id']}  {t['title']}", md), ""]
     facts = [
         ["requester", req or "-"],
         ["status at month end", t["status"] + now],
@@ -313,17 +322,23 @@ def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, str]]:
         for i, v in enumerate(obj):
             out += _flatten(v, f"{prefix}[{i}]")
         return out
+    if isinstance(obj, (int, float)) and not isinstance(obj, bool):
+        return [(prefix, obj)]  # a number stays a number (CSV)
     return [(prefix, "" if obj is None else str(obj))]
 
 
 # ---------------------------------------------------------------- monthly: csv
 
 def _csv(rows: list[tuple[str, str, str, Any]]) -> str:
+    """Safe to open in a spreadsheet: text that could start a formula gets a
+    leading `'`, numbers stay numbers (`tix.safe.csv_cell`)."""
+    from tix.safe import csv_cell
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["section", "row", "field", "value"])
     for r in rows:
-        w.writerow(["" if c is None else c for c in r])
+        w.writerow([csv_cell(c) for c in r])
     return buf.getvalue()
 
 
@@ -664,12 +679,18 @@ def _month_html(d: dict[str, Any]) -> str:
 
 def render_month(data: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return _json(data)
     if fmt == "csv":
         return _month_csv(data)
     if fmt == "html":
         return _month_html(data)
     return _month_text(data, md=fmt == "markdown")
+
+
+def _json(data: dict[str, Any]) -> str:
+    from tix.render import to_json  # control and bidi characters as \u escapes: inert on a terminal
+
+    return to_json(data) + "\n"
 
 
 def _period_cell(key: str, v: Any) -> str:
@@ -680,7 +701,7 @@ def _period_cell(key: str, v: Any) -> str:
 
 def render_period(data: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return _json(data)
     cols = data["columns"]
     tot = data["total"]
     keys = [c["key"] for c in cols]
@@ -714,7 +735,7 @@ def render_period(data: dict[str, Any], fmt: str) -> str:
                      f"<figcaption>Hours worked by {_e(data['by'])}</figcaption></figure>\n")
         return _page(title, body)
     md = fmt == "markdown"
-    out = [("# " if md else "") + title, "", span, "", _table(table_rows, heads, md, right=right), ""]
+    out = [("# " if md else "") + _line(title, md), "", span, "", _table(table_rows, heads, md, right=right), ""]
     if data["by"] in ("month", "week") and len(cols) > 1 and not md:
         spark = [[label, sparkline([None if c[k] is None else float(c[k]) for c in cols],
                                    100.0 if k.endswith("_pct") else None)]

@@ -33,10 +33,23 @@ from tix.ticket import HEADER_FIELDS, Ticket, replay
 ID_RE = re.compile(r"^([A-Z]{2,4})-(\d{4,9})$")
 PREFIX_RE = re.compile(r"^[A-Z]{2,4}$")
 MAX_FILE = 16 * 1024 * 1024  # a ticket file past this is refused, not read
+# Writers stay well below the readers' limit, so no reader ever refuses a file
+# tix wrote (even two clones' appends merged stay under MAX_FILE):
+MAX_WRITE = 8 * 1024 * 1024  # an append that would take a ticket file past this is refused
+MAX_TEXT = 1024 * 1024  # one text (comment, description, solution, note), UTF-8 bytes
+MAX_EVENT = 2 * MAX_TEXT  # one event line as written (JSON escapes make a text longer)
 SHARD = 1000
 CONFLICT_RE = re.compile(r"^(<<<<<<<|=======$|>>>>>>>|\|\|\|\|\|\|\|)", re.M)
 # Characters YAML does not allow raw in a document; JSON lets them through.
 _NON_YAML = re.compile("[\x7f-\x84\x86-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+class TicketFull(BadInput):
+    """An append would take the ticket file past MAX_WRITE: refused (exit 2), nothing written."""
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1048576:.1f} MB"
 
 
 def encode_event(ev: dict[str, Any]) -> bytes:
@@ -563,7 +576,12 @@ class Store:
         """Append events to a ticket: one write of whole lines, fsynced, under an flock.
         A torn last line left by a crash is repaired (cut) first."""
         path = self.path_for(tid)
-        data = b"".join(map(encode_event, new_events))
+        lines = [encode_event(ev) for ev in new_events]
+        for line in lines:
+            if len(line) > MAX_EVENT:
+                raise BadInput(f"ticket {tid}: one event of {_mb(len(line))} is more than the {_mb(MAX_EVENT)} an "
+                               f"event may take; nothing was written (keep big texts and logs as files)")
+        data = b"".join(lines)
         try:
             self.no_links(path)
             if path.is_symlink():
@@ -580,6 +598,10 @@ class Store:
             if size:
                 self._repair_tail(fd, size)
             end = os.lseek(fd, 0, os.SEEK_END)
+            if data and end + len(data) > MAX_WRITE:
+                raise TicketFull(f"ticket {tid} is {_mb(end)}; adding {_mb(len(data))} would take it past the "
+                                 f"{MAX_WRITE // 1048576} MB a ticket file may grow to; nothing was written "
+                                 f"(open a follow-up ticket: tix split {tid} --title ...)")
             written = 0
             while written < len(data):
                 written += os.write(fd, data[written:])

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from tix.commands.common import AtOpt, check_agent, check_choice, check_team, text_arg
+from tix.commands.common import AtOpt, check_agent, check_choice, check_tags, check_team, text_arg
 
 IdArg = typer.Argument(..., help="Ticket ID or a unique prefix of one (AB-0042, ab-42, AB-004).")
 
@@ -228,7 +228,7 @@ def set_(
         if val is not None:
             f[key] = stamp(env.when(val, what="--" + key.replace("_", "-"))) if val else ""
     if tag or untag:
-        tags = (set(t.f("tags") or []) | set(tag)) - set(untag)
+        tags = (set(t.f("tags") or []) | set(check_tags(tag))) - set(untag)
         f["tags"] = sorted(tags)
     if estimate is not None:
         f["estimate"] = parse_minutes(estimate, what="--estimate")

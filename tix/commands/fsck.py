@@ -32,8 +32,10 @@ def fsck(
     if format == "json":
         print(json.dumps({"tickets": n, "problems": [f._asdict() for f in findings]}, indent=2))
     else:
+        from tix.safe import inert
+
         for f in findings:
-            print(str(f))
+            print(inert(str(f)))  # one line per finding, whatever a file name holds
     if findings:
         files = len({f.path for f in findings})
         raise CheckFailed(f"fsck: {len(findings)} problem{'s' if len(findings) != 1 else ''} in {files} "

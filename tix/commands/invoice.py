@@ -74,11 +74,11 @@ def invoice(
 
     p = env.policy
     period = _month(month, env)
-    entries, orgs = _entries(env)
-    if org is not None:
-        known = set(p.orgs) | orgs
-        if org not in known:
-            raise BadInput(f"--org {org!r}: not an organisation ({', '.join(sorted(known)) or 'none defined'})")
+    entries, orgs, broken = _entries(env)
+    known = set(p.orgs) | orgs
+    if org is not None and org not in known:
+        raise BadInput(f"--org {org!r}: not an organisation ({', '.join(sorted(known)) or 'none defined'})")
+    _check_broken(broken, org, known)
 
     from tix.billing import invoice_from
 
@@ -105,22 +105,20 @@ def invoice(
     env.finish(f"invoice {inv.number}")
 
 
-def _entries(env: Any) -> tuple[Any, set[str]]:
+def _entries(env: Any) -> tuple[Any, set[str], list[tuple[Any, set[str] | None]]]:
     """(entries(invoiced ids) -> the desk's billable work entries that may be
-    un-invoiced, the organisations of the desk's tickets). Resolved and closed
-    tickets' entries come priced from the index (`tix.index.derive`), per
-    group of tickets; a group is unpacked only if one of its entries is not
-    invoiced yet. Open tickets are priced each run."""
+    un-invoiced, the organisations of the desk's tickets, the ticket files
+    that cannot be read with the organisations they may belong to). Resolved
+    and closed tickets' entries come priced from the index
+    (`tix.index.derive`), per group of tickets; a group is unpacked only if
+    one of its entries is not invoiced yet. Open tickets are priced each run."""
     from tix import billing, index
-    from tix.errors import BadInput
 
     policy, store = env.policy, env.store
     problems: list[Any] = []
     d = index.derive(store, "invoice", lambda ts: billing.invoice_fold(ts, policy),
                      lambda: index.fingerprint(store, policy.text, "invoice", billing.FOLD_VERSION), problems=problems)
-    if problems:
-        # An invoice that silently skipped a broken ticket file would bill too little.
-        raise BadInput(f"{problems[0]}; fix it before invoicing (see `tix fsck`)")
+    broken = [(prob, broken_orgs(store, prob.path)) for prob in problems]
     orgs = {o for (_, group_orgs), _ in d.groups for o in group_orgs} | {t.org for t in d.hot if t.org}
     hot = [x for t in d.hot for x in billing.billable(t, policy)]
 
@@ -131,7 +129,80 @@ def _entries(env: Any) -> tuple[Any, set[str]]:
                 out += billing.unpack_entries(index.value(blob), policy)
         return out
 
-    return entries, orgs
+    return entries, orgs, broken
+
+
+def _check_broken(broken: list[tuple[Any, set[str] | None]], org: str | None, known: set[str]) -> None:
+    """An invoice that silently skipped a ticket file it cannot read would bill
+    too little: refuse the invoice that file may belong to (its organisation,
+    or every invoice when that cannot be told), naming it; the other
+    organisations' invoices go on, with a note."""
+    import sys
+
+    from tix.errors import BadInput
+
+    for prob, orgs in broken:
+        if orgs is None or org is None or org in orgs:
+            whose = ("of an organisation that cannot be told" if orgs is None else
+                     f"of {', '.join(sorted(orgs))}" if orgs else "without an organisation")
+            scope = f"of {org}" if org else "of every organisation"
+            others = sorted(known - (orgs or known) - {org})
+            hint = f"; the other organisations can be invoiced one by one (--org {', '.join(others)})" if others else ""
+            raise BadInput(f"{prob}; this ticket {whose} cannot be read, so the invoice {scope} would be incomplete: "
+                           f"fix it first (see `tix fsck`){hint}")
+        whose = f"a ticket of {', '.join(sorted(orgs))}" if orgs else "a ticket without an organisation"
+        print(f"tix: {prob} ({whose}: not part of this invoice; see `tix fsck`)", file=sys.stderr)
+
+
+def broken_orgs(store: Any, rel: str | None) -> set[str] | None:
+    """The organisations a ticket file that cannot be read may bill to: its
+    header's `org` and every `org` a `set` event gives it (a file past the
+    size limit still says whose it is). None when that cannot be told: the
+    header does not parse, or a line that mentions an org does not."""
+    import json
+
+    from tix import yamlio
+
+    if not rel:
+        return None
+    path = store.root / rel
+    orgs: set[str] = set()
+    try:
+        store.no_links(path)
+        if path.is_symlink() or not path.is_file():
+            return None
+        with open(path, "rb") as fh:
+            head = b""
+            while True:  # the header, up to the `events:` line
+                line = fh.readline(1 << 20)
+                if not line:
+                    return None
+                if line.rstrip(b"\r\n") == b"events:":
+                    break
+                head += line
+                if len(head) > 16 << 20:
+                    return None
+            header = yamlio.load(head.decode("utf-8"))
+            if not isinstance(header, dict):
+                return None
+            if isinstance(header.get("org"), str):
+                orgs.add(header["org"])
+            elif header.get("org") is not None:
+                return None
+            for line in iter(lambda: fh.readline(4 << 20), b""):
+                if b'"org"' not in line:
+                    continue
+                ev = json.loads(line.decode("utf-8")[2:])
+                if isinstance(ev, dict) and ev.get("type") == "set" and isinstance(ev.get("fields"), dict) \
+                        and "org" in ev["fields"]:
+                    value = ev["fields"]["org"]
+                    if value is not None and not isinstance(value, str):
+                        return None
+                    if value:
+                        orgs.add(value)
+    except Exception:  # noqa: BLE001 - whatever is wrong with the file: its organisation cannot be told
+        return None
+    return orgs
 
 
 def _month(text: str, env: Any) -> Any:

@@ -45,7 +45,7 @@ def list_(
     import sys
 
     from tix import render
-    from tix.commands.common import check_choice, check_team
+    from tix.commands.common import check_choice, check_tags, check_team
     from tix.context import ctx_env
     from tix.dates import fmt_minutes, parse_period
     from tix.errors import BadInput
@@ -71,6 +71,7 @@ def list_(
         if not status:
             all_ = True
     check_team(p, team)
+    check_tags(tag)
     check_choice(category, CATEGORIES, "--category")
     if priority is not None and priority not in [r.name for r in p.priorities]:
         raise BadInput(f"--priority {priority!r}: allowed are {', '.join(r.name for r in p.priorities)}")

@@ -249,7 +249,8 @@ def agenda(
                 flags.append("overlaps " + ", ".join(r.overlaps))
             if r.status not in planning.OPEN:
                 flags.append(r.status)
-            table_rows.append([when, r.slot.ticket, r.org_name or "", r.priority, due, " ".join(flags),
+            table_rows.append([when, r.slot.ticket, r.org_name or "", r.priority, due,
+                               render.Inert(" ".join(render.cell(f) for f in flags)),
                                r.title[:50]])
         head = render.paint(f"{name}: {len(rs)} slot{'s' if len(rs) != 1 else ''}, {fmt_minutes(total)}",
                             "bold", env.color)

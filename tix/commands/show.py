@@ -85,7 +85,9 @@ def text_view(env, t, data, public: bool) -> str:  # type: ignore[no-untyped-def
 
     def row(label: str, value: object) -> None:
         if value not in (None, "", [], {}):
-            out.append(f"  {label:<11}{value}")
+            first, *rest = str(value).splitlines() or [""]
+            out.append(f"  {label:<11}{render.cell(first)}")
+            out.extend(f"  {'':<11}{render.cell(ln)}" for ln in rest)
 
     row("Status", f"{t.status}" + (f" (merged into {t.merged_into})" if t.merged_into else "")
         + (f", billing: {data['billing']}" if data.get("billing") not in (None, "none") else ""))
@@ -156,27 +158,28 @@ def text_view(env, t, data, public: bool) -> str:  # type: ignore[no-untyped-def
         for k, o in t.links:
             try:
                 ot = env.store.ticket(o)
-                desc = f"{ot.title} [{ot.status}]"
+                desc = f"{render.cell(ot.title)} [{ot.status}]"
                 if public and t.org and ot.org and ot.org != t.org:  # what the customer may see
                     desc = OTHER_ORG
                 if k == "caused-by" and ot.category == "problem" and ot.f("workaround"):
-                    desc += f"\n{'':16}workaround: {ot.f('workaround')}"
+                    desc += f"\n{'':16}workaround: {render.cell(ot.f('workaround'))}"
             except Exception:  # noqa: BLE001
                 desc = "(missing)"
             out.append(f"    {k:<14}{o}  {desc}")
     if data["children"]:
         out.append("  Children")
         for ch in data["children"]:
-            line = f"    {ch['id']}  [{ch['status']}] {ch['title']}" + (f" ({ch['assignee']})" if ch["assignee"] else "")
+            line = f"    {ch['id']}  [{ch['status']}] {render.cell(ch['title'])}" + (
+                f" ({render.cell(ch['assignee'])})" if ch["assignee"] else "")
             if ch.get("solution"):
-                line += f"\n{'':16}answer: {ch['solution']}"
+                line += f"\n{'':16}answer: {render.cell(ch['solution'])}"
             out.append(line)
     if t.attachments:
         out.append("  Attachments")
         for a in t.attachments:
             size = f"{a['size']:,} bytes" if isinstance(a.get("size"), int) else ""
-            out.append(f"    {a['path']}  {size}" + (f"  (sent as {a['name']!r})" if a["name"] != a["path"].rsplit("/", 1)[-1]
-                                                  else ""))
+            out.append(f"    {render.cell(a['path'])}  {size}" + (
+                f"  (sent as {a['name']!r})" if a["name"] != a["path"].rsplit("/", 1)[-1] else ""))
     if t.solution:
         row("Solution", t.solution)
     if t.f("description"):
@@ -225,7 +228,9 @@ def describe(e: dict, tz) -> str:  # type: ignore[no-untyped-def]
         "absorbed": lambda: f"absorbed duplicate {e['from']}",
     }.get(ty, lambda: ty)()
     first, *rest = str(what).splitlines() or [""]
-    text = f"{at}  {e['by']:<12} {first}"
+    from tix.safe import inert
+
+    text = f"{at}  {inert(e['by']):<12} {inert(first)}"
     for ln in rest:
-        text += f"\n{'':36}{ln}"
+        text += f"\n{'':36}{inert(ln)}"
     return text

@@ -178,7 +178,7 @@ def _one(env: Any, tid: str, format: str) -> None:
     from tix.priority import rate
 
     r = rate(p, t.impact, t.urgency) if t.ratings else None
-    print(f"{t.id}  {t.title}")
+    print(render.cell(f"{t.id}  {t.title}"))
     print(f"status {t.status}, category {t.category}, team {t.team or '-'}; "
           + (explain(p, r) if r else st.priority)
           + f"; {'24x7' if st.clock == '24x7' else 'business hours'} clock; now {env.now.astimezone(p.tz):%a %Y-%m-%d %H:%M}")
@@ -186,8 +186,10 @@ def _one(env: Any, tid: str, format: str) -> None:
     # the `why` column is long: wrap it so the table fits a terminal
     import textwrap
 
+    from tix.safe import Inert, inert
+
     for tr in table_rows:
-        tr[3] = "\n".join(textwrap.wrap(tr[3], 60)) or ""
+        tr[3] = Inert("\n".join(textwrap.wrap(inert(tr[3]), 60)) or "")
         tr[0] = tr[0].strftime("%a %Y-%m-%d %H:%M")
     print(render.table(table_rows, headers))
     print()

@@ -2,36 +2,57 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import List, Optional
 
 import typer
 
-from tix.commands.common import AtOpt, check_agent, check_choice, check_team, text_arg
+from tix.commands.common import (AtOpt, check_agent, check_choice, check_tags, check_team, check_text_size,
+                                 text_arg)
+
+
+_ADDR = re.compile(r"[A-Za-z0-9.!#$%&*+/=?^_`{}~'-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 
 
 def parse_requester(text: Optional[str], phone: Optional[str]) -> Optional[dict]:
-    """'Jan de Vries <jan@contoso.com>' -> {name, email}; a bare address or name works too."""
-    from email.utils import parseaddr
+    """'Jan de Vries <jan@contoso.com>' -> {name, email}; a bare address or a
+    name alone works too. Anything that would be stored other than typed is
+    refused: a name with control or bidi characters, `<`, `>` or `@` (as in
+    `@SUM(1) <x@evil.com>`), an address that is not plain `local@domain`."""
+    import unicodedata
 
     from tix.errors import BadInput
 
     if text is None and phone is None:
         return None
     out: dict[str, str] = {}
+    shape = "expected 'Name <mail@example.com>', a bare address or a name"
     if text:
-        if any(c in text for c in "\r\n\x00"):
-            raise BadInput("--requester: must be one line, like 'Jan de Vries <jan@contoso.com>'")
-        name, addr = parseaddr(text)
-        if "<" in text and not addr:
-            raise BadInput(f"--requester {text!r}: expected 'Name <mail@example.com>'")
-        if addr and "@" in addr:
-            if name:
-                out["name"] = name
-            out["email"] = addr.lower() if addr.count("@") == 1 else addr
+        if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") for c in text):
+            raise BadInput(f"--requester {text!r}: control, line-break or bidi characters are not allowed; {shape}")
+        s = " ".join(text.split())
+        m = re.fullmatch(r"(.*?)\s*<([^<>]*)>", s)
+        if m:
+            name, addr = m.group(1).strip(), m.group(2).strip()
+            if len(name) >= 2 and name[0] == name[-1] == '"':
+                name = name[1:-1].strip()
+        elif "@" in s and " " not in s:
+            name, addr = "", s
         else:
-            out["name"] = text.strip()
+            name, addr = s, ""
+        if any(c in name for c in '<>@"'):
+            raise BadInput(f"--requester {text!r}: the name may not hold <, >, @ or quotes; {shape}")
+        if (m or addr) and not _ADDR.fullmatch(addr):
+            raise BadInput(f"--requester {text!r}: {addr!r} is not a mail address like jan@contoso.com; {shape}")
+        if name:
+            out["name"] = name
+        if addr:
+            out["email"] = addr.lower()
     if phone:
+        if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") for c in phone) or not phone.strip():
+            raise BadInput(f"--phone {phone!r}: expected a phone number on one line")
         out["phone"] = phone.strip()
     return out
 
@@ -62,7 +83,7 @@ def edit_text(initial: str) -> str:
         if rc != 0:
             raise BadInput(f"$EDITOR ({editor}) exited with {rc}; nothing was written")
         with open(name, encoding="utf-8") as fh:
-            return fh.read()
+            return check_text_size(fh.read(), "--edit")
     finally:
         os.unlink(name)
 
@@ -152,7 +173,7 @@ def new(
         "team": team or policy.default_team,
         "due": stamp(env.when(due, what="--due")) if due else None,
         "agreed_due": stamp(env.when(agreed_due, what="--agreed-due")) if agreed_due else None,
-        "tags": sorted(set(tag)) or None,
+        "tags": sorted(set(check_tags(tag))) or None,
         "estimate": parse_minutes(estimate, what="--estimate") if estimate else None,
         "description": description,
     }

@@ -405,5 +405,12 @@ def check_for_push(store: Store, rel_paths: Iterable[str]) -> list[Finding]:
     """The gate before `tix sync` pushes: the changed desk files must be
     sound, and no ID prefix or invoice may collide. Cheap: only changed
     ticket files are parsed."""
-    out = check_files(store, rel_paths) + check_collisions(store)
+    paths = sorted(set(rel_paths))
+    out = check_files(store, paths) + _claims(store)
+    from tix import ledger
+
+    try:
+        out += [_parse_line(x) for x in ledger.push_clashes(store, paths)]
+    except TixError as err:
+        out.append(_from_error(err, "invoices"))
     return sorted(set(out), key=lambda f: (f.path, f.line or 0, f.problem))

@@ -161,10 +161,13 @@ def renumber(store: Store, root: Path, base: str | None, old: str, new: str, clo
 
 
 def _changed_since(root: Path, base: str | None, paths: list[str]) -> list[str]:
+    """Desk files that differ between `base` and HEAD (sync committed the work
+    tree first). Tree against tree: no stat of 100,000 work-tree files."""
     if base is None:
-        return _git(root, "ls-files", "-z", "--", *paths).stdout.split("\0")
-    out = _git(root, "diff", "--name-only", "--no-renames", "-z", base, "--", *paths).stdout.split("\0")
-    out += _git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", *paths).stdout.split("\0")
+        out = _git(root, "ls-tree", "-r", "-z", "--name-only", "HEAD", "--", *paths, check=False).stdout.split("\0")
+    else:
+        out = _git(root, "diff-tree", "-r", "--name-only", "--no-renames", "-z", base, "HEAD", "--",
+                   *paths).stdout.split("\0")
     return [p for p in dict.fromkeys(out) if p]
 
 

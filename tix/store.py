@@ -377,7 +377,11 @@ class Store:
         write (see tix.claim: why two clones cannot hold the same prefix)."""
         from tix.claim import claim
 
-        return claim(self, user, wanted)
+        info = self.clone_info()
+        if info and not wanted:
+            return info["prefix"]
+        with self._lock("claim.lock"):  # two first writes at once in one clone claim once
+            return claim(self, user, wanted)
 
     @contextmanager
     def _lock(self, name: str) -> Iterator[None]:

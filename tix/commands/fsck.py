@@ -7,6 +7,7 @@ import typer
 
 def fsck(
     format: str = typer.Option("text", "--format", "-f", help="Output format: text (path:line: problem) or json."),
+    history: bool = typer.Option(False, "--history", help="Also check the desk's whole git history: no commit may delete a ticket file, remove or edit an event or header, or change an issued invoice (unless acknowledged with `tix sync --accept-rewrite`)."),
 ) -> None:
     """Check every ticket file (YAML header, one valid event per line, known
     event types, unique event ids, ID matching the file name, links to
@@ -15,7 +16,14 @@ def fsck(
     twice) and the policy. Prints `path:line: problem` per finding; exit 1
     if there is any.
 
+    With --history, every commit of the desk's git history is checked too:
+    ticket files and invoice records are append-only across history, so a
+    commit that deleted a ticket, removed or rewrote an event, edited a
+    header or changed an issued invoice is reported (file, commit, author,
+    date), unless a later `tix sync --accept-rewrite` acknowledged it.
+
     Example: tix fsck && tix sync
+             tix fsck --history
     """
     import json
     import time
@@ -29,6 +37,11 @@ def fsck(
     env = ctx_env()
     t0 = time.monotonic()
     findings, n = check_desk(env.store)
+    if history:
+        from tix.fsck import check_history
+
+        findings = sorted(set(findings) | set(check_history(env.store)),
+                          key=lambda f: (f.path, f.line or 0, f.problem))
     if format == "json":
         print(json.dumps({"tickets": n, "problems": [f._asdict() for f in findings]}, indent=2))
     else:

@@ -289,6 +289,8 @@ class Importer:
                     cands.append(m.group(1).upper())
         sender_org = self.policy.org_for_domain(p.sender.rpartition("@")[2])
         for tid in dict.fromkeys(cands):
+            if ID_RE.match(tid) and not self.store.path_for(tid).is_file():
+                tid = self.store.alias(tid) or tid  # renumbered by `tix sync`: the old tag still finds it
             if not ID_RE.match(tid) or not self.store.path_for(tid).is_file():
                 continue
             t = self.store.ticket(tid)

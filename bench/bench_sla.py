@@ -1,8 +1,8 @@
 """Benchmark: the SLA state of 10,000 tickets (issue 3, point 8).
 
-Builds 10,000 synthetic tickets in memory with `tix.ticket.replay` -- spread
+Builds 10,000 synthetic tickets in memory with `tix.core.ticket.replay` -- spread
 over a year, every priority, a mix of open, waiting (paused), reopened,
-re-rated, escalated and resolved ones -- then times `tix.sla.compute` for all
+re-rated, escalated and resolved ones -- then times `tix.core.sla.compute` for all
 of them at one `now`. Run:
 
     /work/venv/bin/python bench/bench_sla.py [N]
@@ -17,14 +17,14 @@ from __future__ import annotations
 import random
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tix import sla
-from tix.policy import DEFAULT_POLICY, parse_policy
-from tix.ticket import Ticket, replay
+from tix.core import sla
+from tix.core.policy import DEFAULT_POLICY, parse_policy
+from tix.core.ticket import Ticket, replay
 
-UTC = timezone.utc
+UTC = UTC
 RATINGS = [(1, 1), (1, 2), (2, 2), (2, 4), (4, 4), (4, 8), (8, 8)]
 
 

@@ -42,9 +42,9 @@ def tix(root: Path, user: str, *args: str) -> float:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    from tix import events
-    from tix.policy import DEFAULT_POLICY
-    from tix.store import Store
+    from tix.core import events
+    from tix.core.policy import DEFAULT_POLICY
+    from tix.storage.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)

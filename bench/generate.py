@@ -38,7 +38,7 @@ import demo_model as M  # noqa: E402
 import demo_vocab as V  # noqa: E402
 from demo_model import TZ  # noqa: E402
 
-from tix.store import Store  # noqa: E402
+from tix.storage.store import Store  # noqa: E402
 
 GENERATOR = "bench/generate.py"
 END = datetime(2026, 11, 20, 18, 0, tzinfo=TZ)
@@ -106,12 +106,13 @@ def build_prefix(job: tuple[str, str, int, int, float, str, bool]) -> dict[str, 
 def issue_invoices(root: Path, through: str) -> list[str]:
     """Issue the monthly invoice of every month up to `through` (YYYY-MM), the
     way a shop does at each month's start: `tix invoice MONTH --mark`'s own
-    code (tix.ledger.issue), issued on the 1st at 09:00. Returns the numbers."""
+    code (tix.storage.ledger.issue), issued on the 1st at 09:00. Returns the numbers."""
     from datetime import timedelta
 
-    from tix import billing, ledger
-    from tix.dates import month_period
-    from tix.policy import load_policy
+    from tix.core import billing
+    from tix.core.dates import month_period
+    from tix.core.policy import load_policy
+    from tix.storage import ledger
 
     store = Store(root)
     policy = load_policy(root / "policies.yaml")

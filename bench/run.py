@@ -46,7 +46,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,7 +166,7 @@ def desk_for(n: int, regenerate: bool) -> Path:
 def sample_ids(desk: Path) -> tuple[str, str]:
     """An open ticket (for comment/work/take/show) and any ticket, from the middle of the desk."""
     sys.path.insert(0, str(ROOT))
-    from tix.store import Store
+    from tix.storage.store import Store
 
     store = Store(desk)
     paths = sorted(store.ticket_paths())
@@ -199,7 +199,7 @@ def bench_tix(n: int, runs: int, regenerate: bool, heavy_runs: int, empty: tuple
     env = tix_env(desk)
     tix = [sys.executable, "-m", "tix"]
     open_id, any_id = sample_ids(desk)
-    from tix.policy import load_policy
+    from tix.core.policy import load_policy
 
     pol = load_policy(desk / "policies.yaml")
     team = next((t for t, v in pol.teams.items() if v.line == 2), sorted(pol.teams)[0])
@@ -212,7 +212,7 @@ def bench_tix(n: int, runs: int, regenerate: bool, heavy_runs: int, empty: tuple
     e_tix, e_env, e_id = empty
 
     def drop_cache() -> None:
-        from tix.store import Store
+        from tix.storage.store import Store
 
         d = Store(desk).state_dir
         for p in d.glob("index*"):
@@ -302,7 +302,7 @@ def bench_taskwarrior(n: int, pending_share: float, runs: int) -> list[Result]:
         rc.write_text(f"data.location={data}\nconfirmation=off\nverbose=nothing\nhooks=off\n"
                       "recurrence=off\nnews.version=2.6.0\n")
         rng = random.Random(1)
-        start = datetime(2024, 11, 20, 8, tzinfo=timezone.utc)
+        start = datetime(2024, 11, 20, 8, tzinfo=UTC)
         step = (730 * 24 * 60) / n
         projects = ["contoso", "fabrikam", "dvorak", "fjordlys", "delinde", "meulen", "northwind"]
         tasks = []
@@ -345,7 +345,7 @@ def bench_watson(n: int, runs: int) -> list[Result]:
         wdir.mkdir(parents=True)
         rng = random.Random(2)
         projects = ["contoso", "fabrikam", "dvorak", "fjordlys", "delinde", "meulen", "northwind"]
-        end = datetime(2026, 11, 20, 18, tzinfo=timezone.utc).timestamp()
+        end = datetime(2026, 11, 20, 18, tzinfo=UTC).timestamp()
         start = end - 730 * 86400
         step = (end - start) / n
         frames = []

@@ -9,7 +9,7 @@ typing `tix` commands would have produced.
 Deterministic: everything random comes from one seeded `random.Random`, and
 event ids are ULIDs whose time part is the event's own `at` and whose random
 part comes from a second seeded RNG (`generation_mode` swaps
-`tix.events.new_event_id` for it). Same seed, byte-identical files.
+`tix.core.events.new_event_id` for it). Same seed, byte-identical files.
 
 Generation only: `generation_mode(fsync=False)` also turns `os.fsync` into a
 no-op inside the generating process. A crash mid-run leaves a half-written
@@ -26,19 +26,20 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import demo_vocab as V
-from tix import events as tix_events
-from tix.dates import stamp
-from tix.policy import Policy, parse_policy
-from tix.priority import rate
-from tix.store import Store
+
+from tix.core import events as tix_events
+from tix.core.dates import stamp
+from tix.core.policy import Policy, parse_policy
+from tix.core.priority import rate
+from tix.storage.store import Store
 
 TZ = ZoneInfo("Europe/Amsterdam")
-UTC = timezone.utc
+UTC = UTC
 TEAM_OF = {m: team for team, (_line, members, _mail) in V.TEAMS.items() for m in members}
 SERVICEDESK = V.TEAMS["servicedesk"][1]
 
@@ -183,7 +184,7 @@ class Ids:
 
 @contextmanager
 def generation_mode(ids: Ids, fsync: bool = False) -> Iterator[None]:
-    """Inside: tix.events.new_event_id is `ids`; os.fsync is a no-op unless `fsync`.
+    """Inside: tix.core.events.new_event_id is `ids`; os.fsync is a no-op unless `fsync`.
     For generators only (see the module docstring)."""
     saved_id, saved_fsync = tix_events.new_event_id, os.fsync
     tix_events.new_event_id = ids  # type: ignore[assignment]

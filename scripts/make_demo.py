@@ -39,8 +39,8 @@ import demo_model as M  # noqa: E402
 import demo_vocab as V  # noqa: E402
 from demo_model import TZ, Plan  # noqa: E402
 
-from tix.dates import stamp  # noqa: E402
-from tix.store import Store  # noqa: E402
+from tix.core.dates import stamp  # noqa: E402
+from tix.storage.store import Store  # noqa: E402
 
 GENERATOR = "scripts/make_demo.py"
 FIRST_DAY = date(2026, 8, 1)
@@ -376,9 +376,9 @@ def issue_invoices(store: Store, policy) -> list[str]:  # type: ignore[no-untype
     import json
     from datetime import datetime
 
-    from tix import ledger
-    from tix.billing import build_invoice
-    from tix.dates import month_period
+    from tix.core.billing import build_invoice
+    from tix.core.dates import month_period
+    from tix.storage import ledger
 
     sd_claim = next((store.tickets_dir / "SD").glob(".claim-*")).name[len(".claim-"):]
     store.ensure_state_dir()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tix.policy import DEFAULT_POLICY
+from tix.core.policy import DEFAULT_POLICY
 
 NOW = "2026-11-23T10:00:00+01:00"  # a Monday
 
@@ -50,7 +50,7 @@ class Desk:
 
     def run(self, *args: str, input: str | None = None, user: str | None = None, now: str | None = None) -> Result:
         """Run tix in this process (fast); environment as a user would set it."""
-        from tix.cli import run
+        from tix.cli.main import run
 
         saved = dict(os.environ)
         env = self.env(**({"TIX_USER": user} if user else {}), **({"TIX_NOW": now} if now else {}))

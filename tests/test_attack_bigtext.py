@@ -16,12 +16,13 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Desk, make_desk
-from tix.store import MAX_TEXT
+from tix.storage.store import MAX_TEXT
 
 PEAK = (
     "import resource, sys, runpy\n"
@@ -55,16 +56,16 @@ def _run(desk: Desk, args: list[str], data: str) -> tuple[float, int, int, str]:
 
 
 def test_the_hint_on_10_mb_is_cheap() -> None:
-    from tix.search import similar
+    from tix.core.search import similar
 
     class T:  # a solved ticket, as the index gives it
         def __init__(self, i: int) -> None:
             self.id, self.status, self.category, self.merged_into = f"AB-{i:04d}", "resolved", "incident", None
             self.fields = {"title": f"printer {i} offline", "description": "spooler"}
             self.solution, self.public_texts = "restarted the spooler", []
-            from datetime import datetime, timezone
+            from datetime import datetime
 
-            self.resolved_at = self.created = datetime(2026, 11, 1, tzinfo=timezone.utc)
+            self.resolved_at = self.created = datetime(2026, 11, 1, tzinfo=UTC)
 
         def f(self, k: str) -> object:
             return self.fields.get(k)
@@ -105,7 +106,7 @@ def test_search_with_a_huge_word_is_cheap(desk: Desk) -> None:
 
 
 def test_a_huge_word_is_no_search_term() -> None:
-    from tix.search import MAX_WORD, query_terms
+    from tix.core.search import MAX_WORD, query_terms
 
     assert query_terms("printer " + "x" * (MAX_WORD + 1)) == ["printer"]
     assert query_terms("printer " + "x" * MAX_WORD) == ["printer", "x" * MAX_WORD]

@@ -46,7 +46,7 @@ PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 def test_csv_cell_rules() -> None:
     from decimal import Decimal
 
-    from tix.safe import csv_cell
+    from tix.core.safe import csv_cell
 
     for text in ("=1+1", "+1+1", "-cmd", "@SUM(1)", "\t=1", "-2+3", "=", "@", "+-1", "-1e5"):
         out = csv_cell(text)

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Desk, make_desk
-from tix.store import MAX_FILE, MAX_TEXT, MAX_WRITE
+from tix.storage.store import MAX_FILE, MAX_TEXT, MAX_WRITE
 
 OPENED = '- {"id": "01JDQ3Z8XK1V7T3M0Q9W2Y4B6C", "at": "2026-11-02T08:30:00+01:00", "by": "eve", "type": "opened"}\n'
 

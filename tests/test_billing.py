@@ -1,4 +1,4 @@
-"""Tests for tix.billing (pure core) and tix.ledger (invoice records).
+"""Tests for tix.core.billing (pure core) and tix.storage.ledger (invoice records).
 
 Every expected amount is computed by hand; the comment beside it says how.
 The policy is the seed-001 default: increment 15 min, on-site minimum 60 min,
@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tix import billing, ledger
-from tix.billing import billing_state, build_invoice, lines, ticket_time
-from tix.errors import BrokenFile, PolicyError
-from tix.policy import DEFAULT_POLICY, parse_policy
-from tix.ticket import Ticket, replay
+from tix.core import billing
+from tix.core.billing import billing_state, build_invoice, lines, ticket_time
+from tix.core.errors import BrokenFile, PolicyError
+from tix.core.policy import DEFAULT_POLICY, parse_policy
+from tix.core.ticket import Ticket, replay
+from tix.storage import ledger
 
 POLICY_TEXT = DEFAULT_POLICY.replace("{user}", "anna").replace(
     'rates: {PROGP85: "85.00", ONSITE: "95.00"}',
@@ -230,7 +231,7 @@ def test_billing_state(case: int) -> None:
 
 # ------------------------------------------------------------------ the invoice
 def _end(month: str) -> datetime:
-    from tix.dates import month_period
+    from tix.core.dates import month_period
 
     y, m = map(int, month.split("-"))
     return month_period(y, m, POLICY.tz).end
@@ -313,7 +314,7 @@ def test_internal_notes_never_reach_the_invoice() -> None:
 
 # ------------------------------------------------------------------ ledger records
 def _store(tmp_path: Path):  # type: ignore[no-untyped-def]
-    from tix.store import Store
+    from tix.storage.store import Store
 
     (tmp_path / "tickets").mkdir()
     (tmp_path / "policies.yaml").write_text(POLICY_TEXT)
@@ -321,7 +322,7 @@ def _store(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def _issue(store, tickets, month="2026-11", user="anna"):  # type: ignore[no-untyped-def]
-    from tix.dates import parse_stamp
+    from tix.core.dates import parse_stamp
 
     return ledger.issue(store, lambda ids: build_invoice(tickets, POLICY, _end(month), month, ids, None),
                         user=user, now=parse_stamp("2026-12-01T09:00:00+01:00"),

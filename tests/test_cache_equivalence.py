@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import Desk
-from tix import index
-from tix.errors import BrokenFile, NotFound
-from tix.store import Store
+from tix.core.errors import BrokenFile, NotFound
+from tix.storage import index
+from tix.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = "2026-11-23T10:00:00+01:00"  # the demo's "today", a Monday
@@ -65,7 +65,7 @@ def _no_derive(store: Store, name: str, fold: Any, fp: Any, *, problems: list[Br
 
 
 def _commands(desk: Desk) -> list[list[str]]:
-    from tix.policy import load_policy
+    from tix.core.policy import load_policy
 
     p = load_policy(desk.root / "policies.yaml")
     team = sorted(p.teams)[-1]

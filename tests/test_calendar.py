@@ -1,4 +1,4 @@
-"""Tests for tix.calendar: hand-computed tables plus property tests.
+"""Tests for tix.core.calendar: hand-computed tables plus property tests.
 
 Calendars used (all Europe/Amsterdam, the seed-001 timezone):
   STD    Mon-Fri 08:00-17:30 (570 min/day), holidays 12-25, 12-26 yearly,
@@ -28,10 +28,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tix.calendar import BusinessCalendar, WallClock
+from tix.core.calendar import BusinessCalendar, WallClock
 
 AMS = ZoneInfo("Europe/Amsterdam")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 HOLS = frozenset({(12, 25), (12, 26)})
 ONE_TIME = frozenset({dt.date(2026, 4, 6)})
 
@@ -336,7 +336,7 @@ def test_country_yaml_no_is_norway() -> None:
 def test_holidays_package_imported_lazily() -> None:
     root = Path(__file__).resolve().parents[1]
     code = ("import sys, datetime as dt, zoneinfo\n"
-            "from tix.calendar import BusinessCalendar\n"
+            "from tix.core.calendar import BusinessCalendar\n"
             "c = BusinessCalendar(zoneinfo.ZoneInfo('Europe/Amsterdam'), {0: [(480, 1020)]})\n"
             "c.add(dt.datetime(2026, 1, 12, 9, tzinfo=dt.timezone.utc), 600)\n"
             "assert 'holidays' not in sys.modules\n")

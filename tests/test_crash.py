@@ -1,7 +1,7 @@
 """Crash safety: real tix processes killed with SIGKILL at random points.
 
 Each trial starts a driver process that runs a plan of tix commands (through
-`tix.cli.run`, exactly what `python -m tix` runs) and writes an
+`tix.cli.main.run`, exactly what `python -m tix` runs) and writes an
 acknowledgement line to a side file after each command that returned. The
 harness kills the driver's whole process group (git children included) with
 SIGKILL, either
@@ -146,7 +146,7 @@ def _popen(self, *a, **k):
     _Popen_init(self, *a, **k)
 subprocess.Popen.__init__ = _popen
 
-from tix.cli import run
+from tix.cli.main import run
 plan = json.loads(os.environ["CRASH_PLAN"])
 ack({"ready": True})
 t0 = time.monotonic()
@@ -464,8 +464,8 @@ class InvoiceHarness(Harness):
 
     def check(self, label: str) -> None:
         super().check(label)
-        from tix import ledger
-        from tix.store import Store
+        from tix.storage import ledger
+        from tix.storage.store import Store
 
         store = Store(self.desk.root)
         recs = ledger.records(store)  # raises on a broken record
@@ -713,7 +713,7 @@ def test_sync_after_a_torn_merge_result_and_a_comment_keeps_every_event(tmp_path
     and dropped the cut event from the merge (data lost). It must union it."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    from tix.merge import merge_file
+    from tix.core.merge import merge_file
 
     bare = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)

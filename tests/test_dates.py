@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tix.dates import fmt_minutes, parse_minutes, parse_period, parse_when
-from tix.errors import BadInput
+from tix.core.dates import fmt_minutes, parse_minutes, parse_period, parse_when
+from tix.core.errors import BadInput
 
 TZ = ZoneInfo("Europe/Amsterdam")
 NOW = datetime.fromisoformat("2026-11-23T10:00:00+01:00")  # Monday

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from tix.events import LINK_KINDS
-from tix.policy import load_policy
-from tix.priority import rate
-from tix.store import Store
-from tix.ticket import Ticket
+from tix.core.events import LINK_KINDS
+from tix.core.policy import load_policy
+from tix.core.priority import rate
+from tix.core.ticket import Ticket
+from tix.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = "2026-11-23T10:00:00+01:00"  # the demo's "today", a Monday
@@ -138,7 +138,7 @@ def test_links_are_mutual(tickets: list[Ticket], by_id: dict[str, Ticket]) -> No
 # ------------------------------------------------------------------ seed 000: Contoso
 
 def test_contoso_outage_is_told_and_linked(contoso: dict[str, Ticket], policy) -> None:  # type: ignore[no-untyped-def]
-    from tix import sla
+    from tix.core import sla
 
     inc, change, problem, dup = contoso["incident"], contoso["change"], contoso["problem"], contoso["duplicate"]
     assert inc.f("channel") == "phone" and inc.created.strftime("%H:%M") == "08:31"
@@ -209,7 +209,7 @@ def test_work_logged_late(tickets: list[Ticket]) -> None:
 
 
 def test_today_has_open_work(tickets: list[Ticket], policy) -> None:  # type: ignore[no-untyped-def]
-    from tix import sla
+    from tix.core import sla
 
     now = datetime.fromisoformat(NOW)
     open_ = [t for t in tickets if t.is_open]
@@ -245,7 +245,7 @@ def test_internal_notes_stay_out_of_the_customer_view(tickets: list[Ticket], con
     r = run_tix("show", contoso["incident"].id, "--public")
     assert r.returncode == 0, r.stderr
     assert not any(n in r.stdout for n in notes)
-    from tix.cli import _available
+    from tix.cli.main import _available
 
     for args in (("report", "month", "2026-10", "--org", "contoso"), ("invoice", "2026-10", "--org", "contoso")):
         if not _available(args[0]):

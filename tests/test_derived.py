@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 
 from tests.conftest import NOW, Desk, make_desk
-from tix import index
-from tix.dates import parse_period
-from tix.itil import itil_counts
-from tix.planning import estimate_accuracy
-from tix.policy import load_policy
-from tix.report_render import render_month
-from tix.reports import monthly_report
-from tix.store import Store
+from tix.core.dates import parse_period
+from tix.core.itil import itil_counts
+from tix.core.planning import estimate_accuracy
+from tix.core.policy import load_policy
+from tix.render.report import render_month
+from tix.reports.engine import monthly_report
+from tix.storage import index
+from tix.storage.store import Store
 
 
 def _truth(desk: Desk, month: str) -> str:
@@ -271,7 +271,7 @@ def test_show_looks_billed_ids_up_in_place(itil_desk: Desk) -> None:
     """`tix show` answers "is this entry invoiced?" from a sorted file searched
     in place (its time must not grow with years of invoices): the same answers
     as the full set, rebuilt when a record changes, refused when damaged."""
-    from tix import ledger
+    from tix.storage import ledger
 
     store = Store(itil_desk.root)
     slow = next(p.name[:-5] for p in store.ticket_paths() if "Mail slow" in p.read_text())

@@ -8,13 +8,13 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 from tests.conftest import Desk, make_desk
-from tix.store import Store, encode_event
+from tix.storage.store import Store, encode_event
 
 T1 = "tickets/AB/000/AB-0001.yaml"
 T2 = "tickets/AB/000/AB-0002.yaml"
@@ -157,8 +157,9 @@ def test_fsck_writes_nothing(two: Desk) -> None:
 
 @pytest.mark.slow
 def test_ten_thousand_tickets_in_a_few_seconds(tmp_path: Path) -> None:
-    from tix import events, yamlio
     from datetime import datetime, timedelta, timezone
+
+    from tix.core import events, yamlio
 
     d = make_desk(tmp_path / "big")
     store = Store(d.root)
@@ -185,7 +186,7 @@ def test_parallel_check_finds_what_the_serial_one_finds(tmp_path: Path, monkeypa
     import random
 
     from tests.test_cache_equivalence import _generated, _random_edits
-    from tix import fsck
+    from tix.storage import fsck
 
     desk = _generated(tmp_path / "gen", 300, 8)
     _random_edits(desk, random.Random(12), 25, "sanne")

@@ -32,21 +32,22 @@ import os
 import random
 import sys
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tix import events as ev_mod
-from tix.billing import amount, billed_minutes, build_invoice
-from tix.dates import fmt_minutes, parse_minutes, parse_period, parse_stamp, parse_when, stamp
-from tix.errors import BadInput
-from tix.policy import DEFAULT_POLICY, parse_policy
-from tix.store import encode_event, parse_ticket_text
-from tix.ticket import replay
+from tix.core import events as ev_mod
+from tix.core.billing import amount, billed_minutes, build_invoice
+from tix.core.dates import fmt_minutes, parse_minutes, parse_period, parse_stamp, parse_when, stamp
+from tix.core.errors import BadInput
+from tix.core.policy import DEFAULT_POLICY, parse_policy
+from tix.core.ticket import replay
+from tix.storage.store import encode_event, parse_ticket_text
 
 # ----------------------------------------------------------------------------- profiles
 
@@ -74,7 +75,7 @@ def _record_figures() -> Iterator[None]:
 POLICY = parse_policy(DEFAULT_POLICY.replace("{user}", "anna").replace(
     "orgs: {}\n", "orgs:\n  contoso: {name: Contoso, domains: [contoso.com], rate: ONSITE}\n"))
 TZ = POLICY.tz
-UTC = timezone.utc
+UTC = UTC
 BASE = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 AGENTS = ["anna", "pieter", "jan@contoso.com"]
 FACTORS = [1, 2, 4, 8]
@@ -158,7 +159,7 @@ def a_log(draw: Any, max_size: int = 25) -> tuple[dict[str, Any], list[dict[str,
 
 
 def ticket_file(header: dict[str, Any], evs: list[dict[str, Any]]) -> bytes:
-    from tix import yamlio
+    from tix.core import yamlio
 
     body = {k: v for k, v in header.items() if v is not None}
     return yamlio.dump(body).encode() + b"events:\n" + b"".join(map(encode_event, evs))
@@ -210,7 +211,7 @@ def test_fold_does_not_depend_on_file_order(log: tuple[dict[str, Any], list[dict
 @given(a_log(), st.integers(0, 200 * 24 * 60), st.integers(1, 30 * 24 * 60))
 def test_sla_never_fails_and_a_breach_never_heals(log: tuple[dict[str, Any], list[dict[str, Any]]],
                                                   now_min: int, later: int) -> None:
-    from tix import sla
+    from tix.core import sla
 
     TRIED["sla"] += 1
     header, evs = log
@@ -264,7 +265,7 @@ def test_amount_is_exact_cents(billed: int, rate: Decimal, mult: Decimal) -> Non
 @FUZZ
 @given(st.lists(a_log(max_size=12), min_size=1, max_size=4))
 def test_invoices_month_after_month_bill_every_entry_once(logs: list[Any]) -> None:
-    from tix.dates import month_period
+    from tix.core.dates import month_period
 
     TRIED["invoice months"] += 1
     tickets = []
@@ -366,7 +367,7 @@ def test_event_validation_refuses_cleanly(ev: dict[str, Any]) -> None:
 @FUZZ
 @given(st.binary(max_size=3000))
 def test_ticket_parser_refuses_cleanly(data: bytes) -> None:
-    from tix.errors import BrokenFile
+    from tix.core.errors import BrokenFile
 
     TRIED["ticket bytes"] += 1
     try:
@@ -397,7 +398,7 @@ def diverged(draw: Any) -> tuple[bytes, bytes, bytes, bytes]:
 @FUZZ
 @given(diverged())
 def test_merge_is_commutative_and_loses_nothing(sides: tuple[bytes, bytes, bytes, bytes]) -> None:
-    from tix.merge import merge_ticket
+    from tix.core.merge import merge_ticket
 
     TRIED["merge"] += 1
     base, a, b, c = sides
@@ -422,7 +423,7 @@ def test_merge_is_commutative_and_loses_nothing(sides: tuple[bytes, bytes, bytes
 def test_merge_of_a_torn_side_keeps_every_whole_event(sides: tuple[bytes, bytes, bytes, bytes], cut: int) -> None:
     """A side with a torn last line (a crash mid-append): the torn event is
     dropped as every reader drops it, every whole one is kept."""
-    from tix.merge import merge_ticket
+    from tix.core.merge import merge_ticket
 
     TRIED["merge torn"] += 1
     base, a, b, _ = sides
@@ -439,7 +440,7 @@ def test_merge_of_a_torn_side_keeps_every_whole_event(sides: tuple[bytes, bytes,
 @FUZZ
 @given(st.binary(max_size=4000))
 def test_mail_parser_takes_any_bytes(raw: bytes) -> None:
-    from tix.mail.parse import MailProblem, parse
+    from tix.app.mail.parse import MailProblem, parse
 
     TRIED["mail bytes"] += 1
     try:
@@ -460,7 +461,7 @@ VALUES = st.one_of(st.binary(max_size=80), st.sampled_from([
 @FUZZ
 @given(st.lists(st.tuples(HEADERS, VALUES), max_size=12), st.binary(max_size=1000))
 def test_mail_parser_takes_any_header_soup(headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    from tix.mail.parse import MailProblem, parse
+    from tix.app.mail.parse import MailProblem, parse
 
     TRIED["mail headers"] += 1
     raw = b"".join(k + b": " + v + b"\r\n" for k, v in headers) + b"\r\n" + body
@@ -477,7 +478,7 @@ def test_mail_parser_takes_any_header_soup(headers: list[tuple[bytes, bytes]], b
 def test_mail_round_trip(subject: str, body: str, attachment: bytes, local: str) -> None:
     from email.message import EmailMessage
 
-    from tix.mail.parse import one_line, parse
+    from tix.app.mail.parse import one_line, parse
 
     TRIED["mail round trip"] += 1
     msg = EmailMessage()
@@ -537,9 +538,9 @@ def _atheris_main(argv: list[str]) -> None:  # pragma: no cover - a manual, long
 
     import atheris
 
-    from tix.errors import BrokenFile
-    from tix.mail.parse import MailProblem, parse
-    from tix.store import parse_ticket_text as ptt
+    from tix.app.mail.parse import MailProblem, parse
+    from tix.core.errors import BrokenFile
+    from tix.storage.store import parse_ticket_text as ptt
 
     atheris.instrument_all()
     target = argv[1] if len(argv) > 1 else "mail"

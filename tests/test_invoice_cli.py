@@ -314,8 +314,8 @@ def test_two_clones_issue_the_same_number_clash_found_after_sync(tmp_path: Path)
     different file names (the clone's ID prefix), so git merges them without a
     conflict; afterwards the ledger reports the duplicate number and the entry
     billed twice."""
-    from tix import ledger
-    from tix.store import Store
+    from tix.storage import ledger
+    from tix.storage.store import Store
 
     origin = tmp_path / "origin.git"
     _git(tmp_path, "init", "-q", "--bare", str(origin))
@@ -347,7 +347,7 @@ def test_two_clones_issue_the_same_number_clash_found_after_sync(tmp_path: Path)
     assert r.returncode == 2 and "issued twice" in r.stderr
     import importlib.util
 
-    if importlib.util.find_spec("tix.commands.fsck") is not None:  # tix fsck reports it too
+    if importlib.util.find_spec("tix.cli.commands.fsck") is not None:  # tix fsck reports it too
         r = b.run("fsck")
         assert r.returncode == 1 and "invoice number 2026-11-001 was also issued" in r.stdout
     # `tix sync` finishes it: b's record, never pushed, is renumbered and loses the entry a billed first
@@ -363,8 +363,8 @@ def test_invoiced_ids_cache_sees_a_hand_edited_record(tmp_path):
     from pathlib import Path
 
     from tests.conftest import make_desk
-    from tix import ledger
-    from tix.store import Store
+    from tix.storage import ledger
+    from tix.storage.store import Store
 
     desk = make_desk(tmp_path / "d")
     tid = desk.new("--title", "billed", "--org", "contoso")

@@ -1,5 +1,5 @@
 """Problems, changes, approvals, merges (issue 9), through the real CLI on a
-fixture desk, and the pure figures of tix.itil.
+fixture desk, and the pure figures of tix.core.itil.
 
 The desk: anna (servicedesk, the approving team), pieter (connectivity);
 now is Mon 2026-11-23 10:00 CET."""
@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pytest
 
-from tix.dates import parse_stamp
+from tix.core.dates import parse_stamp
 
 
 def show_json(desk, tid: str) -> dict:
@@ -309,7 +309,7 @@ def test_merge_refusals(desk):
 
 # ---------------------------------------------------------------- pure figures
 def _ticket(tid, category="incident", events=(), **fields):
-    from tix.ticket import replay
+    from tix.core.ticket import replay
 
     evs = [{"id": f"{tid}-0", "at": fields.pop("at", "2026-10-05T10:00:00+02:00"), "by": "anna", "type": "opened"}]
     for n, (at, etype, extra) in enumerate(events, 1):
@@ -318,8 +318,8 @@ def _ticket(tid, category="incident", events=(), **fields):
 
 
 def test_itil_counts_of_a_month():
-    from tix.dates import Period
-    from tix.itil import itil_counts
+    from tix.core.dates import Period
+    from tix.core.itil import itil_counts
 
     oct_ = Period(parse_stamp("2026-10-01T00:00:00+02:00"), parse_stamp("2026-11-01T00:00:00+01:00"), "2026-10")
     link = lambda kind, other: ("2026-10-06T10:00:00+02:00", "linked", {"link": kind, "other": other})  # noqa: E731
@@ -364,14 +364,14 @@ def test_itil_counts_of_a_month():
     ("emergency", [("2026-10-07T10:00:00+02:00", "approved", {})], "approved"),
 ])
 def test_approval_state(kind, approvals, expected):
-    from tix.itil import approval_state
+    from tix.core.itil import approval_state
 
     assert approval_state(_ticket("AB-0001", "change", approvals, change_kind=kind)) == expected
     assert approval_state(_ticket("AB-0002")) is None
 
 
 def test_change_calendar_sorts_by_window():
-    from tix.itil import change_calendar
+    from tix.core.itil import change_calendar
 
     now = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
     tickets = [

@@ -234,8 +234,8 @@ def test_the_limit_is_the_policys(tmp_path: Path, smtp: Collector) -> None:
     ("{per_address: 10, every: 1h}", "mail.notify_limit: unknown key 'every'"),
 ])
 def test_a_bad_limit_is_refused_with_its_line(tmp_path: Path, value: str, msg: str) -> None:
-    from tix.errors import PolicyError
-    from tix.policy import parse_policy
+    from tix.core.errors import PolicyError
+    from tix.core.policy import parse_policy
 
     text = policy_text("anna").replace("notify_limit: {per_address: 10, per: 1h}", f"notify_limit: {value}")
     with pytest.raises(PolicyError) as exc:

@@ -1,4 +1,4 @@
-"""tix.mail.parse on the hostile and broken corpus in tests/data/mail/
+"""tix.app.mail.parse on the hostile and broken corpus in tests/data/mail/
 (written by tests/data/mail/make_corpus.py), and the small pure helpers:
 charsets, HTML to text, quoted replies, feedback scores, safe file names."""
 
@@ -8,9 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from tix.mail.importer import numbered, safe_name
-from tix.mail.parse import (MailProblem, clean_text, decode_bytes, feedback_score, html_to_text, one_line, parse,
-                            strip_quoted)
+from tix.app.mail.importer import numbered, safe_name
+from tix.app.mail.parse import (
+    MailProblem,
+    clean_text,
+    decode_bytes,
+    feedback_score,
+    html_to_text,
+    one_line,
+    parse,
+    strip_quoted,
+)
 
 CORPUS = Path(__file__).parent / "data" / "mail"
 
@@ -76,7 +84,7 @@ def test_unknown_and_non_text_charsets_fall_back_to_utf8_then_1252() -> None:
     ("Žluťoučký".encode("cp1250"), "windows-1250", "Žluťoučký"),
     ("Grüße".encode("latin-1"), "ISO-8859-1", "Grüße"),
     (b"\x80 \x93x\x94", "iso-8859-1", "€ “x”"),          # windows-1252 bytes under a latin-1 label
-    ("Grüße".encode("utf-8"), None, "Grüße"),             # no label: UTF-8 first
+    ("Grüße".encode(), None, "Grüße"),             # no label: UTF-8 first
     ("Grüße".encode("cp1252"), "us-ascii", "Grüße"),      # a wrong label: UTF-8 fails, windows-1252
     ("café".encode("latin-1"), "utf-8", "café"),          # mislabelled as UTF-8
     (b"abc", "rot13", "abc"),                             # not a text encoding

@@ -236,8 +236,8 @@ def test_mail_trust_domains_lets_colleagues_write(tmp_path: Path) -> None:
 
 
 def test_a_bad_mail_trust_is_refused_with_its_line(tmp_path: Path) -> None:
-    from tix.errors import PolicyError
-    from tix.policy import parse_policy
+    from tix.core.errors import PolicyError
+    from tix.core.policy import parse_policy
 
     text = policy_text("anna").replace("rate: ONSITE, language: de}", "rate: ONSITE, language: de, "
                                                                       "mail_trust: everyone}")

@@ -8,7 +8,7 @@ every run, for good. Now the message is imported, its attachments are
 refused with a note on the ticket and a line in the summary (a copy of the
 whole message is kept in `mail-failed/`), the rest of the mailbox is
 imported, nothing is written outside the desk, and
-`tix.mail.importer.attachment_problems` (for `tix fsck`) names the link.
+`tix.storage.attachments.problems` (for `tix fsck`) names the link.
 
 Real Maildir and mbox files built here, the real CLI."""
 
@@ -161,8 +161,8 @@ def test_a_linked_mail_failed_folder_does_not_stop_the_import(desk: Desk, tmp_pa
 # ---------------------------------------------------------------- fsck's view
 
 def test_attachment_problems_names_every_link(desk: Desk, tmp_path: Path, outside: Path) -> None:
-    from tix.mail.importer import attachment_problems
-    from tix.store import Store
+    from tix.storage.attachments import problems as attachment_problems
+    from tix.storage.store import Store
 
     store = Store(desk.root)
     assert attachment_problems(store) == []

@@ -1,4 +1,4 @@
-"""tix.merge: the union of two ticket logs by event id. Tables for the
+"""tix.core.merge: the union of two ticket logs by event id. Tables for the
 cases a clone meets, hypothesis for the laws: the merge is commutative (the
 same bytes whichever side is "ours"), never loses or duplicates an event,
 and keeps the shared start of the file untouched."""
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tix.merge import MergeConflict, merge_file, merge_record, merge_ticket
-from tix.store import CONFLICT_RE, encode_event, parse_ticket_text
+from tix.core.merge import MergeConflict, merge_file, merge_record, merge_ticket
+from tix.storage.store import CONFLICT_RE, encode_event, parse_ticket_text
 
 HEAD = b"id: AB-0001\ntitle: Printer on floor 2 offline\ndescription: |\n  It beeps.\n  events: no\nevents:\n"
 

@@ -361,8 +361,8 @@ def test_smtp_down_is_one_line_exit_3_and_nothing_recorded(tmp_path: Path, xdg: 
 
 def test_a_crash_between_send_and_record_sends_twice_never_loses(mdesk: Desk, smtp: Collector,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from tix.errors import StoreError
-    from tix.store import Store
+    from tix.core.errors import StoreError
+    from tix.storage.store import Store
 
     tid = import_mail(mdesk)
     real = Store.append
@@ -498,8 +498,8 @@ def test_an_untrusted_certificate_is_refused(tmp_path: Path, cert: tuple[Path, P
 
 
 def test_password_never_sent_in_clear_to_a_remote_host() -> None:
-    from tix.errors import BadInput
-    from tix.mail.smtp import Smtp, password
+    from tix.app.mail.smtp import Smtp, password
+    from tix.core.errors import BadInput
 
     pw = {"TIX_SMTP_PASSWORD": "x"}
     with pytest.raises(BadInput, match="refusing to send the password"):
@@ -559,7 +559,7 @@ def test_desk_templates_override_and_custom_canned_answers(mdesk: Desk) -> None:
 
 
 def test_every_builtin_template_loads_and_renders_in_every_language() -> None:
-    from tix.templates import CANNED, LANGUAGES, NOTIFICATIONS, builtin_dir, load_templates
+    from tix.app.templates import CANNED, LANGUAGES, NOTIFICATIONS, builtin_dir, load_templates
 
     ts = load_templates(Path("/nonexistent-desk"))
     for lang in LANGUAGES:
@@ -587,8 +587,8 @@ def test_every_builtin_template_loads_and_renders_in_every_language() -> None:
     ("Subject: x\nno blank line\n", 2, "must be followed by an empty line"),
 ])
 def test_template_checks_name_file_and_line(text: str, line: int, msg: str) -> None:
-    from tix.errors import BadInput
-    from tix.templates import parse_template
+    from tix.app.templates import parse_template
+    from tix.core.errors import BadInput
 
     with pytest.raises(BadInput) as exc:
         parse_template(text, "templates/en/received.txt", "received", "en")

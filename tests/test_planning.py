@@ -6,7 +6,7 @@ unless a test installs a lunch break."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,12 +14,12 @@ import icalendar
 import pytest
 
 from tests.conftest import make_desk, policy_text
-from tix.dates import Period
-from tix.policy import parse_policy
-from tix.ticket import replay
+from tix.core.dates import Period
+from tix.core.policy import parse_policy
+from tix.core.ticket import replay
 
 AMS = ZoneInfo("Europe/Amsterdam")
-UTC = timezone.utc
+UTC = UTC
 
 # Tuesdays and Fridays with a lunch break; Christmas is a yearly holiday.
 LUNCH = (policy_text()
@@ -72,7 +72,7 @@ def lunch_policy():
     ("2026-11-23T17:00", "2026-11-24T08:30", "spans the closed time from Mon 2026-11-23 17:30 to Tue 2026-11-24 08:00"),
 ])
 def test_hours_problem(lunch_policy, start, end, expected):
-    from tix.planning import hours_problem
+    from tix.core.planning import hours_problem
 
     why = hours_problem(ams(start), ams(end), lunch_policy)
     if expected is None:
@@ -84,7 +84,7 @@ def test_hours_problem(lunch_policy, start, end, expected):
 def test_slot_end_is_real_time_across_dst():
     # 2026-10-25 03:00 CEST -> 02:00 CET. 01:30 CEST = 23:30Z; + 2 h = 01:30Z = 02:30 CET
     # (wall-clock arithmetic would say 03:30).
-    from tix.planning import check_slot
+    from tix.core.planning import check_slot
 
     start = ams("2026-10-25T01:30")
     end = check_slot(start, 120, now=ams("2026-10-01T00:00"))
@@ -101,13 +101,13 @@ def test_slot_end_is_real_time_across_dst():
     ("xx", "A technician will pick this up on Wednesday 25 November 2026 at 10:00."),
 ])
 def test_pickup_notice(lang, expected):
-    from tix.planning import pickup_notice
+    from tix.core.planning import pickup_notice
 
     assert pickup_notice(ams("2026-11-25T10:00"), lang) == expected
 
 
 def test_link_free():
-    from tix.planning import link_free
+    from tix.core.planning import link_free
 
     text = "see https://x.example/a?b=1, www.example.com, ftp://h/f or mail jan@contoso.com; mailto:a@b.c"
     out = link_free(text)
@@ -131,7 +131,7 @@ def _ticket(tid: str, team: str, *, estimate: int | None, worked: list[int], res
 
 
 def test_estimate_accuracy_per_team():
-    from tix.planning import estimate_accuracy
+    from tix.core.planning import estimate_accuracy
 
     nov = Period(ams("2026-11-01T00:00"), ams("2026-12-01T00:00"), "2026-11")
     tickets = [
@@ -165,7 +165,7 @@ def test_estimate_accuracy_per_team():
 
 
 def test_estimate_accuracy_without_estimates_and_empty_period():
-    from tix.planning import estimate_accuracy
+    from tix.core.planning import estimate_accuracy
 
     nov = Period(ams("2026-11-01T00:00"), ams("2026-12-01T00:00"), "2026-11")
     t = _ticket("AB-0001", "servicedesk", estimate=None, worked=[], resolved="2026-11-10T12:00:00+01:00")
@@ -549,7 +549,7 @@ def test_ics_of_an_empty_desk_is_a_valid_calendar(desk):
 def test_notify_dry_run_lists_the_planned_notice_once(desk):
     import importlib.util
 
-    if importlib.util.find_spec("tix.commands.notify") is None:
+    if importlib.util.find_spec("tix.cli.commands.notify") is None:
         pytest.skip("tix/commands/notify.py (the mail engineer's `tix notify`) does not exist yet")
     tid = desk.new("--title", "Printer offline", "--org", "contoso", "--requester", "Jan Jansen <jan@contoso.com>")
     desk.ok("plan", tid, "2026-11-24T10:00")

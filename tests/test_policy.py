@@ -2,8 +2,8 @@
 
 import pytest
 
-from tix.errors import PolicyError
-from tix.policy import DEFAULT_POLICY, parse_policy
+from tix.core.errors import PolicyError
+from tix.core.policy import DEFAULT_POLICY, parse_policy
 
 BASE = DEFAULT_POLICY.replace("{user}", "anna")
 

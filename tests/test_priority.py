@@ -2,8 +2,8 @@
 
 import pytest
 
-from tix.policy import DEFAULT_POLICY, parse_policy
-from tix.priority import explain, rate
+from tix.core.policy import DEFAULT_POLICY, parse_policy
+from tix.core.priority import explain, rate
 
 POLICY = parse_policy(DEFAULT_POLICY.replace("{user}", "anna"))
 

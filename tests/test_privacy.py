@@ -23,9 +23,10 @@ import email
 import json
 import re
 import socket
+from collections.abc import Iterator
 from email import policy as email_policy
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

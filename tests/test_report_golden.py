@@ -109,10 +109,10 @@ def golden_desk(tmp_path_factory: pytest.TempPathFactory) -> Desk:
 
 @pytest.fixture(autouse=True)
 def _no_extras(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tix.reports
+    import tix.reports.engine
 
-    monkeypatch.setattr(tix.reports, "_extras", lambda *a, **k: {})
-    monkeypatch.setattr(tix.reports, "_month_extras", lambda *a, **k: {})
+    monkeypatch.setattr(tix.reports.engine, "_extras", lambda *a, **k: {})
+    monkeypatch.setattr(tix.reports.engine, "_month_extras", lambda *a, **k: {})
 
 
 CASES = [

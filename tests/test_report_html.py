@@ -37,7 +37,7 @@ needs_chromium = pytest.mark.skipif(
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-# the series colours of tix.report_render
+# the series colours of tix.render.report
 COLOURS = {"opened": (0x2B, 0x6C, 0xB0), "resolved": (0x2F, 0x85, 0x5A), "resolve met": (0xC0, 0x56, 0x21),
            "hours": (0x6B, 0x46, 0xC1)}
 

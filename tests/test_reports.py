@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -374,13 +375,13 @@ def test_help_has_examples(small: Desk) -> None:
 def test_itil_and_estimates_included_when_available(small: Desk) -> None:
     r = report(small, "month", "2026-10")
     try:
-        import tix.itil  # noqa: F401
+        import tix.core.itil  # noqa: F401
     except ImportError:
         assert "itil" not in r
     else:
         assert r["itil"]["incidents"]["opened"] == 4  # A, B, D, E (C is a request)
     try:
-        from tix.planning import estimate_accuracy  # noqa: F401
+        from tix.core.planning import estimate_accuracy  # noqa: F401
     except ImportError:
         assert "estimates" not in r
     else:
@@ -388,7 +389,7 @@ def test_itil_and_estimates_included_when_available(small: Desk) -> None:
 
 
 def test_extras_only_see_the_orgs_tickets(small: Desk) -> None:
-    pytest.importorskip("tix.itil")
+    pytest.importorskip("tix.core.itil")
     r = report(small, "month", "2026-10", "--org", "fabrikam")
     assert r["itil"]["incidents"]["opened"] == 1
 
@@ -402,7 +403,7 @@ def test_extras_only_see_the_orgs_tickets(small: Desk) -> None:
     ([], None, ""),
 ])
 def test_sparkline(values: list, top: float | None, expected: str) -> None:
-    from tix.report_render import sparkline
+    from tix.render.report import sparkline
 
     assert sparkline(values, top) == expected
 
@@ -415,7 +416,7 @@ def test_sparkline(values: list, top: float | None, expected: str) -> None:
     (0.001, 10, 4, "\u258f"),  # anything above zero shows
 ])
 def test_bar(value: float, top: float, width: int, expected: str) -> None:
-    from tix.report_render import bar
+    from tix.render.report import bar
 
     assert bar(value, top, width) == expected
 
@@ -428,7 +429,7 @@ def test_bar(value: float, top: float, width: int, expected: str) -> None:
     ([float(x) for x in range(1, 11)], 50, 5.0),
 ])
 def test_percentile_nearest_rank(values: list[float], p: float, expected: float) -> None:
-    from tix.reports import percentile
+    from tix.reports.engine import percentile
 
     assert percentile(values, p) == expected
 
@@ -436,8 +437,8 @@ def test_percentile_nearest_rank(values: list[float], p: float, expected: float)
 def test_buckets_weeks_and_months_clip_to_the_period() -> None:
     from zoneinfo import ZoneInfo
 
-    from tix.dates import parse_period
-    from tix.reports import month_buckets, months_in, week_buckets
+    from tix.core.dates import parse_period
+    from tix.reports.engine import month_buckets, months_in, week_buckets
 
     tz = ZoneInfo("Europe/Amsterdam")
     now = __import__("datetime").datetime.fromisoformat(NOW)
@@ -457,10 +458,10 @@ def test_buckets_weeks_and_months_clip_to_the_period() -> None:
 def test_status_facts_and_running_minutes_agree_with_the_resolve_clock(small: Desk) -> None:
     """The report reuses the resolve clock's walk for a final resolution and
     walks the status log itself otherwise: both must give the same minutes."""
-    from tix import sla
-    from tix.policy import load_policy
-    from tix.reports import _running_minutes, status_facts
-    from tix.store import Store
+    from tix.core import sla
+    from tix.core.policy import load_policy
+    from tix.reports.engine import _running_minutes, status_facts
+    from tix.storage.store import Store
 
     store = Store(small.root)
     policy = load_policy(small.root / "policies.yaml")
@@ -486,12 +487,12 @@ def synthetic_tickets(n: int, seed: int = 5) -> list:
     """n tickets over a year, folded in memory (no disk): opened, taken, work,
     waiting, resolved, some reopened, closed or still open, feedback."""
     import random
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    from tix.ticket import replay
+    from tix.core.ticket import replay
 
     rnd = random.Random(seed)
-    start = datetime(2025, 11, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 11, 1, tzinfo=UTC)
     out = []
     for i in range(n):
         t = start + timedelta(minutes=rnd.randrange(390 * 1440))
@@ -527,7 +528,7 @@ def synthetic_tickets(n: int, seed: int = 5) -> list:
 
 
 def _policy():  # type: ignore[no-untyped-def]
-    from tix.policy import parse_policy
+    from tix.core.policy import parse_policy
 
     from .conftest import policy_text
 
@@ -539,9 +540,9 @@ def test_one_pass_sla_once_per_ticket(monkeypatch: pytest.MonkeyPatch) -> None:
     most once, and the figures of each month add up to the period's."""
     from datetime import datetime
 
-    from tix import sla
-    from tix.dates import parse_period
-    from tix.reports import monthly_report, period_report
+    from tix.core import sla
+    from tix.core.dates import parse_period
+    from tix.reports.engine import monthly_report, period_report
 
     tickets = synthetic_tickets(400)
     policy = _policy()
@@ -568,8 +569,8 @@ def test_ten_thousand_tickets(capsys: pytest.CaptureFixture[str]) -> None:
     import time
     from datetime import datetime
 
-    from tix.dates import parse_period
-    from tix.reports import monthly_report, period_report
+    from tix.core.dates import parse_period
+    from tix.reports.engine import monthly_report, period_report
 
     tickets = synthetic_tickets(10_000)
     policy = _policy()
@@ -586,7 +587,7 @@ def test_ten_thousand_tickets(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_extras_rendered_in_every_format(small: Desk) -> None:
-    pytest.importorskip("tix.itil")
+    pytest.importorskip("tix.core.itil")
     text = small.ok("report", "month", "2026-10", now=NOW)
     assert "ITIL: problems, changes, incidents" in text and "changes by kind" in text
     assert "incidents            opened 4" in text

@@ -1,4 +1,4 @@
-"""SLA clocks, computed by hand (tix.sla; rules in docs/sla.md).
+"""SLA clocks, computed by hand (tix.core.sla; rules in docs/sla.md).
 
 Policy: the default (Europe/Amsterdam, Mon-Fri 08:00-17:30 = 570 min a day,
 holidays 01-01, 12-25, 12-26 plus NL public holidays) with seed 001's
@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import itertools
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tix import sla
-from tix.policy import DEFAULT_POLICY, parse_policy
-from tix.ticket import Ticket, replay
+from tix.core import sla
+from tix.core.policy import DEFAULT_POLICY, parse_policy
+from tix.core.ticket import Ticket, replay
 
 AMS = ZoneInfo("Europe/Amsterdam")
-UTC = timezone.utc
+UTC = UTC
 TEXT = DEFAULT_POLICY.replace("{user}", "anna")
 POLICY = parse_policy(TEXT)
 LUNCH = parse_policy(TEXT.replace('["08:00-17:30"]', '["08:00-12:00", "13:00-17:00"]'))

@@ -13,6 +13,7 @@ import json
 
 import pytest
 
+
 def at(hhmm: str, day: str = "2026-11-23") -> str:
     return f"{day}T{hhmm}:00+01:00"
 

@@ -1,4 +1,4 @@
-"""Property tests (hypothesis) for the SLA invariants of tix.sla:
+"""Property tests (hypothesis) for the SLA invariants of tix.core.sla:
 
 * a pause never moves a due time earlier;
 * due times are monotonic in the target;
@@ -11,18 +11,18 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tix import sla
-from tix.calendar import WallClock
-from tix.policy import DEFAULT_POLICY, Policy, parse_policy
-from tix.ticket import Ticket, replay
+from tix.core import sla
+from tix.core.calendar import WallClock
+from tix.core.policy import DEFAULT_POLICY, Policy, parse_policy
+from tix.core.ticket import Ticket, replay
 
-UTC = timezone.utc
+UTC = UTC
 TEXT = DEFAULT_POLICY.replace("{user}", "anna")
 STD = parse_policy(TEXT)
 LUNCH = parse_policy(TEXT.replace('["08:00-17:30"]', '["08:00-12:00", "13:00-17:00"]'))

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Desk, make_desk, policy_text
+from tests.conftest import make_desk, policy_text
 from tests.test_notify import Collector, free_port, import_mail, start
 
 AWS = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -98,8 +98,8 @@ def test_a_pushed_smtp_block_never_reaches_the_attackers_server(tmp_path: Path) 
 ])
 def test_an_smtp_key_anywhere_in_the_policy_is_refused_with_its_line(tmp_path: Path, snippet: str,
                                                                      where: str) -> None:
-    from tix.errors import PolicyError
-    from tix.policy import parse_policy
+    from tix.core.errors import PolicyError
+    from tix.core.policy import parse_policy
 
     text = policy_text("anna")
     if snippet.startswith("  "):
@@ -114,8 +114,8 @@ def test_an_smtp_key_anywhere_in_the_policy_is_refused_with_its_line(tmp_path: P
 
 
 def test_the_default_and_the_demo_policy_have_no_server_settings(tmp_path: Path) -> None:
-    from tix import yamlio
-    from tix.policy import DEFAULT_POLICY, load_policy
+    from tix.core import yamlio
+    from tix.core.policy import DEFAULT_POLICY, load_policy
 
     mail = yamlio.load(DEFAULT_POLICY)["mail"]
     assert set(mail) == {"from", "max_attachment", "notify_limit"}
@@ -171,7 +171,7 @@ def test_environment_variables_override_the_file(tmp_path: Path) -> None:
 
 
 def test_settings_resolution(tmp_path: Path) -> None:
-    from tix.mail.smtp import settings
+    from tix.app.mail.smtp import settings
 
     s = settings({"XDG_CONFIG_HOME": str(tmp_path / "none"), "HOME": str(tmp_path)})
     assert (s.host, s.port, s.security, s.user) == ("127.0.0.1", 25, "none", None)
@@ -240,7 +240,7 @@ timezone: Europe/Amsterdam
 
 
 def test_policy_changes_one_line_per_setting() -> None:
-    from tix.policy_diff import policy_changes
+    from tix.core.policy_diff import policy_changes
 
     new = (OLD.replace('PROGP85: "85.00"', 'PROGP85: "95.00"')
            .replace("members: [anna]}", "members: [anna, eve], email: eve@evil.example}")
@@ -265,7 +265,7 @@ def test_policy_changes_one_line_per_setting() -> None:
 
 
 def test_policy_changes_whole_entries_new_desks_and_broken_text() -> None:
-    from tix.policy_diff import policy_changes
+    from tix.core.policy_diff import policy_changes
 
     new = (OLD.replace("orgs:\n  contoso: {name: Contoso B.V., domains: [contoso.com], rate: PROGP85}\n",
                        "orgs:\n  evil: {name: Evil, domains: [gmail.com], mail_trust: domains}\n")
@@ -294,7 +294,7 @@ def test_policy_changes_whole_entries_new_desks_and_broken_text() -> None:
 
 
 def test_policy_changes_rates_with_dates_and_contracts() -> None:
-    from tix.policy_diff import policy_changes
+    from tix.core.policy_diff import policy_changes
 
     old = OLD + "contracts:\n  premium: {billing: {model: fixed, fee: \"450.00\"}}\n"
     new = (old.replace('PROGP85: "85.00"', 'PROGP85: [{from: 2024-01-01, price: "85.00"}, '

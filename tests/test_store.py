@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tix import events
-from tix.errors import BrokenFile, NotFound
-from tix.store import Store, encode_event, parse_ticket_text
-
+from tix.core import events
+from tix.core.errors import BrokenFile, NotFound
+from tix.storage.store import Store, encode_event, parse_ticket_text
 
 
 def test_file_is_block_yaml_header_plus_one_json_event_per_line(desk):
@@ -151,7 +150,7 @@ def test_sigkill_mid_writes_leaves_valid_files(desk):
     every acknowledged append is on disk."""
     tid = desk.new("--title", "crash target")
     ack = desk.root.parent / "acks.txt"
-    code = ("import sys; from pathlib import Path; from tix.store import Store; from tix import events\n"
+    code = ("import sys; from pathlib import Path; from tix.storage.store import Store; from tix import events\n"
             "s = Store(Path(sys.argv[1])); ack = open(sys.argv[3], 'a')\n"
             "for i in range(100000):\n"
             "    s.append(sys.argv[2], [events.make('commented', 'k', events.parse_stamp('2026-11-23T10:00:00+01:00'), text='x' * 200 + str(i))])\n"
@@ -188,10 +187,10 @@ def test_not_found_and_bad_ids(desk):
                                   "  leading\nspaces", "Grüntjens\nü ø č"])
 def test_descriptions_read_back_exactly(desk, text):
     tid = desk.new("--title", "exact", "-m", "-", input=text)
-    from tix.commands.common import text_arg  # what -m - does to the text: CRLF and outer newlines only
-
     import io
     import sys
+
+    from tix.cli.commands.common import text_arg  # what -m - does to the text: CRLF and outer newlines only
 
     old = sys.stdin
     sys.stdin = io.StringIO(text)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Desk, policy_text
-from tix.store import CONFLICT_RE, parse_ticket_text
+from tix.storage.store import CONFLICT_RE, parse_ticket_text
 
 USERS = (("anna", "AB"), ("bert", "BE"), ("carla", "CA"))
 
@@ -159,7 +159,7 @@ def test_registered_clone_plain_git_pull_uses_the_driver(tmp_path: Path) -> None
 
 
 def test_driver_falls_back_to_tix_on_path_when_its_python_is_gone(tmp_path: Path) -> None:
-    from tix.gitops import driver_command
+    from tix.storage.gitops import driver_command
 
     _, (a, b) = make_shop(tmp_path, USERS[:2])
     tid = a.new("--title", "Printer")
@@ -330,9 +330,7 @@ def test_hand_edited_old_event_conflicts_and_nothing_is_lost(tmp_path: Path) -> 
     for line in lines:
         if line.startswith("<<<<<<<"):
             keep = False
-        elif line.startswith("======="):
-            keep = True
-        elif line.startswith(">>>>>>>"):
+        elif line.startswith("=======") or line.startswith(">>>>>>>"):
             keep = True
         elif keep and not line.startswith("|||||||"):
             out.append(line)
@@ -445,7 +443,7 @@ def test_autocommit_commits_only_what_the_command_wrote(tmp_path: Path) -> None:
 
 
 def test_merge_result_keeps_lines_a_tix_command_appended_meanwhile(tmp_path: Path) -> None:
-    from tix.sync import _Changed, _write
+    from tix.storage.sync import _Changed, _write
 
     p = tmp_path / "AB-0001.yaml"
     read = b"id: AB-0001\nevents:\n- {a}\n"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_sync import Desk, USERS, desk_files, git, make_shop
+from tests.test_sync import USERS, Desk, desk_files, git, make_shop
 
 pytestmark = pytest.mark.usefixtures("git_env")
 

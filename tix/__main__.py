@@ -1,3 +1,3 @@
-from tix.cli import main
+from tix.cli.main import main
 
 main()

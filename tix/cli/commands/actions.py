@@ -1,0 +1,468 @@
+"""The everyday event commands: assign, take, comment, status, set, work,
+resolve, close, reopen, link, split, feedback. Each is: resolve the ID,
+check the input against the ticket and the policy, append events, print."""
+
+from __future__ import annotations
+
+import typer
+
+from tix.cli.commands.common import AtOpt, check_agent, check_choice, check_tags, check_team, text_arg
+
+IdArg = typer.Argument(..., help="Ticket ID or a unique prefix of one (AB-0042, ab-42, AB-004).")
+
+
+def _env_ticket(tid: str):  # type: ignore[no-untyped-def]
+    from tix.cli.env import ctx_env
+
+    env = ctx_env()
+    t = env.store.ticket(tid)
+    return env, t
+
+
+def _when(env, t, at, *, status_change: bool = False):  # type: ignore[no-untyped-def]
+    from tix.core.errors import BadInput
+
+    when = env.event_time(at)
+    if when < t.created:
+        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.astimezone(env.policy.tz).isoformat()})")
+    if status_change and at is not None and t.status_log and when < t.status_log[-1][0]:
+        last_at, last = t.status_log[-1]
+        raise BadInput(f"--at {at}: before {t.id}'s last status change ({last} at "
+                       f"{last_at.astimezone(env.policy.tz):%Y-%m-%d %H:%M}); a status change cannot go back in time")
+    return when
+
+
+def _append(env, t, evs, message: str) -> None:  # type: ignore[no-untyped-def]
+    env.store.append(t.id, evs)
+    env.finish(message)
+
+
+def assign(
+    id: str = IdArg,
+    team: str | None = typer.Option(None, "--team", help="The team that handles it."),
+    to: str | None = typer.Option(None, "--to", help="The agent who handles it ('' to unassign)."),
+    at: str | None = AtOpt,
+) -> None:
+    """Give a ticket to a team and/or an agent.
+
+    Example: tix assign AB-0042 --team connectivity --to pieter
+    """
+    from tix.core import events
+    from tix.core.errors import BadInput
+
+    env, t = _env_ticket(id)
+    if team is None and to is None:
+        raise BadInput("assign: give --team and/or --to")
+    check_team(env.policy, team)
+    if to:
+        check_agent(env.policy, to)
+    ev = events.make("assigned", env.user, _when(env, t, at), team=team, **({"to": to} if to is not None else {}))
+    if to == "":
+        ev["to"] = ""
+    _append(env, t, [ev], f"tix assign {t.id}")
+    print(f"{t.id}: team {team or t.team}, assignee {to if to is not None else t.assignee or '-'}")
+
+
+def take(id: str = IdArg, at: str | None = AtOpt) -> None:
+    """Take a ticket: you own it now (seed 001: lock = owner). Meets the response clock.
+
+    Example: tix take AB-0042
+    """
+    from tix.core import events
+    from tix.core.workflow import check_start
+
+    env, t = _env_ticket(id)
+    if t.merged_into:
+        from tix.core.errors import BadInput
+
+        raise BadInput(f"{t.id} was merged into {t.merged_into}; take that ticket")
+    check_agent(env.policy, env.user, "--as")
+    check_start(t)
+    if t.taken_by == env.user and t.assignee == env.user:
+        print(f"{t.id} is already yours")
+        return
+    _append(env, t, [events.make("taken", env.user, _when(env, t, at, status_change=t.status == "new"))],
+            f"tix take {t.id}")
+    print(f"{t.id}: taken by {env.user}" + (f" (was {t.assignee})" if t.assignee and t.assignee != env.user else ""))
+
+
+def comment(
+    id: str = IdArg,
+    message: str | None = typer.Option(None, "-m", "--message", help="The text; '-' reads standard input."),
+    internal: bool = typer.Option(False, "--internal", help="An internal note: never shown to the customer."),
+    template: str | None = typer.Option(None, "--template", help="Fill a canned answer from templates/."),
+    at: str | None = AtOpt,
+) -> None:
+    """Add a public reply to the requester, or an --internal note for colleagues.
+
+    Examples:
+
+      tix comment AB-0042 -m "We are on our way."
+
+      tix comment AB-0042 --internal -m "Switch in rack 3 smells burnt"
+    """
+    from tix.core import events
+    from tix.core.errors import BadInput
+
+    env, t = _env_ticket(id)
+    text = text_arg(message, "-m")
+    if template:
+        from tix.app.templates import render_canned
+
+        text = render_canned(env, t, template, extra=text)
+    if not text or not text.strip():
+        raise BadInput("comment: the text is empty (-m TEXT, or -m - to read standard input)")
+    ev = events.make("commented", env.user, _when(env, t, at), text=text, internal=internal or None,
+                     template=template)
+    _append(env, t, [ev], f"tix comment {t.id}")
+    print(f"{t.id}: {'internal note' if internal else 'public comment'} added")
+
+
+def status(
+    id: str = IdArg,
+    new_status: str = typer.Argument(..., metavar="STATUS", help="new, open, waiting, resolved or closed."),
+    message: str | None = typer.Option(None, "-m", "--message", help="Why (kept with the change)."),
+    at: str | None = AtOpt,
+) -> None:
+    """Set the status. `waiting` (waiting for the customer) pauses the SLA clocks.
+
+    Example: tix status AB-0042 waiting -m "asked for the serial number"
+    """
+    from tix.core import events
+    from tix.core.workflow import check_status
+
+    env, t = _env_ticket(id)
+    check_status(t, new_status)
+    if new_status == t.status:
+        print(f"{t.id} is already {new_status}")
+        return
+    when = _when(env, t, at, status_change=True)
+    evs = []
+    if t.status in ("resolved", "closed") and new_status != "closed":
+        evs.append(events.make("reopened", env.user, when, reason=text_arg(message, "-m")))
+        if new_status != "open":
+            evs.append(events.make("status", env.user, when, status=new_status))
+    elif new_status == "closed":
+        evs.append(events.make("closed", env.user, when, note=text_arg(message, "-m")))
+    else:
+        evs.append(events.make("status", env.user, when, status=new_status, note=text_arg(message, "-m")))
+    _append(env, t, evs, f"tix status {t.id} {new_status}")
+    print(f"{t.id}: {t.status} -> {new_status}")
+
+
+def set_(
+    id: str = IdArg,
+    impact: int | None = typer.Option(None, "--impact", help="Impact factor (re-rates the ticket)."),
+    urgency: int | None = typer.Option(None, "--urgency", help="Urgency factor (re-rates the ticket)."),
+    category: str | None = typer.Option(None, "--category", help="incident, problem, change or request."),
+    channel: str | None = typer.Option(None, "--channel", help="How it reached us."),
+    change_kind: str | None = typer.Option(None, "--change-kind", help="standard, normal or emergency."),
+    title: str | None = typer.Option(None, "--title", help="A better title."),
+    description: str | None = typer.Option(None, "--description", help="A new description ('-' reads stdin)."),
+    org: str | None = typer.Option(None, "--org", help="Customer organisation."),
+    dept: str | None = typer.Option(None, "--dept", help="Department."),
+    requester: str | None = typer.Option(None, "--requester", help="'Name <mail>'."),
+    phone: str | None = typer.Option(None, "--phone", help="Requester's phone."),
+    due: str | None = typer.Option(None, "--due", help="The requester's wished due date ('' clears)."),
+    agreed_due: str | None = typer.Option(None, "--agreed-due", help="The agreed due date ('' clears)."),
+    tag: list[str] = typer.Option([], "--tag", help="Add a tag (repeatable)."),
+    untag: list[str] = typer.Option([], "--untag", help="Remove a tag (repeatable)."),
+    estimate: str | None = typer.Option(None, "--estimate", help="Expected work, e.g. 2h."),
+    risk: str | None = typer.Option(None, "--risk", help="Changes: low, medium or high."),
+    rollback: str | None = typer.Option(None, "--rollback", help="Changes: the rollback plan."),
+    window_start: str | None = typer.Option(None, "--window-start", help="Changes: planned start."),
+    window_end: str | None = typer.Option(None, "--window-end", help="Changes: planned end."),
+    root_cause: str | None = typer.Option(None, "--root-cause", help="Problems: the root cause."),
+    workaround: str | None = typer.Option(None, "--workaround", help="Problems: the workaround (known error)."),
+    standard_solution: bool | None = typer.Option(None, "--standard-solution/--no-standard-solution",
+                                                     help="Problems: list the solution in `tix kb`."),
+    at: str | None = AtOpt,
+) -> None:
+    """Change intake fields. Changing impact or urgency re-rates the ticket and
+    recomputes its SLA targets from its creation.
+
+    Example: tix set AB-0042 --impact 4 --urgency 8 --agreed-due "fri 12:00"
+    """
+    from tix.cli.commands.tickets import parse_requester
+    from tix.core import events
+    from tix.core.dates import parse_minutes, stamp
+    from tix.core.errors import BadInput
+    from tix.core.policy import CATEGORIES, CHANGE_KINDS, CHANNELS
+    from tix.core.priority import check_factor, explain, rate
+
+    env, t = _env_ticket(id)
+    p = env.policy
+    f: dict = {}
+    if impact is not None:
+        f["impact"] = check_factor(p, "impact", impact)
+    if urgency is not None:
+        f["urgency"] = check_factor(p, "urgency", urgency)
+    if category is not None:
+        f["category"] = check_choice(category, CATEGORIES, "--category")
+    if channel is not None:
+        f["channel"] = check_choice(channel, CHANNELS, "--channel")
+    if change_kind is not None:
+        f["change_kind"] = check_choice(change_kind, CHANGE_KINDS, "--change-kind")
+        if (category or t.category) != "change":
+            raise BadInput("--change-kind: only for changes (--category change)")
+    if title is not None:
+        if not title.strip():
+            raise BadInput("--title: cannot be empty")
+        f["title"] = " ".join(title.split())
+    if description is not None:
+        f["description"] = text_arg(description, "--description")
+    if org is not None:
+        if p.orgs and org not in p.orgs:
+            raise BadInput(f"--org {org!r}: not an organisation in the policy ({', '.join(p.orgs)})")
+        f["org"] = org
+    if dept is not None:
+        f["dept"] = dept
+    if requester is not None or phone is not None:
+        req = dict(t.requester)
+        req.update(parse_requester(requester, phone) or {})
+        f["requester"] = req
+    for key, val in (("due", due), ("agreed_due", agreed_due), ("window_start", window_start),
+                     ("window_end", window_end)):
+        if val is not None:
+            f[key] = stamp(env.when(val, what="--" + key.replace("_", "-"))) if val else ""
+    if tag or untag:
+        tags = (set(t.f("tags") or []) | set(check_tags(tag))) - set(untag)
+        f["tags"] = sorted(tags)
+    if estimate is not None:
+        f["estimate"] = parse_minutes(estimate, what="--estimate")
+    if risk is not None:
+        f["risk"] = check_choice(risk, ("low", "medium", "high"), "--risk")
+    for key, val in (("rollback", rollback), ("root_cause", root_cause), ("workaround", workaround)):
+        if val is not None:
+            f[key] = text_arg(val, "--" + key.replace("_", "-"))
+    if standard_solution is not None:
+        f["standard_solution"] = standard_solution
+    if "window_start" in f or "window_end" in f:
+        ws, we = f.get("window_start", t.f("window_start")), f.get("window_end", t.f("window_end"))
+        if ws and we and we <= ws and env.when(we) <= env.when(ws):
+            raise BadInput("--window-end: must be after --window-start")
+    f = {k: v for k, v in f.items() if t.f(k) != v}
+    if not f:
+        raise BadInput("set: nothing to change (the values given are the current ones)")
+    _append(env, t, [events.make("set", env.user, _when(env, t, at), fields=f)], f"tix set {t.id}")
+    print(f"{t.id}: set {', '.join(f'{k}={v}' for k, v in f.items())}")
+    if "impact" in f or "urgency" in f:
+        r = rate(p, f.get("impact", t.impact), f.get("urgency", t.urgency))
+        print(f"{t.id}: {explain(p, r)}")
+
+
+def work(
+    id: str = IdArg,
+    duration: str = typer.Argument(..., help="How long: 45m, 1h30m, 1.5h or 90 (minutes)."),
+    rate: str | None = typer.Option(None, "--rate",
+        help="Rate name from the policy (default: the org's, else default_rate)."),
+    onsite: bool = typer.Option(False, "--onsite", help="On-site visit: bills at least billing.onsite_minimum."),
+    after_hours: bool = typer.Option(False, "--after-hours", help="Bill at the after-hours multiplier."),
+    no_bill: bool = typer.Option(False, "--no-bill", help="Record the time but do not charge it."),
+    message: str | None = typer.Option(None, "-m", "--message", help="What was done (shown on the invoice)."),
+    at: str | None = AtOpt,
+) -> None:
+    """Log time worked. Each entry bills rounded up to billing.increment (15m).
+
+    Examples:
+
+      tix work AB-0042 45m -m "replaced the switch"
+
+      tix work AB-0042 1h30m --onsite --at "today 08:30" -m "on site at Contoso"
+    """
+    from tix.core import events
+    from tix.core.dates import fmt_minutes, parse_minutes
+    from tix.core.errors import BadInput
+
+    env, t = _env_ticket(id)
+    minutes = parse_minutes(duration, what="duration")
+    if minutes > 24 * 60:
+        raise BadInput(f"duration {duration!r}: more than 24 h in one entry; log each day separately")
+    rates = env.policy.billing.rates
+    if rate is not None and rate not in rates:
+        raise BadInput(f"--rate {rate!r}: not a rate in the policy ({', '.join(rates)})")
+    if no_bill and (onsite or after_hours or rate):
+        pass  # recorded as given; a no-bill entry is never charged
+    note = text_arg(message, "-m")
+    ev = events.make("worked", env.user, _when(env, t, at), minutes=minutes, note=note, rate=rate,
+                     onsite=onsite or None, after_hours=after_hours or None, no_bill=no_bill or None)
+    _append(env, t, [ev], f"tix work {t.id} {fmt_minutes(minutes)}")
+    from tix.core.billing import price
+
+    line = price(ev, t, env.policy)  # the entry just written, priced without reading the file again
+    print(f"{t.id}: {fmt_minutes(minutes)} logged, billed {fmt_minutes(line.billed_minutes)} = {line.amount}")
+
+
+def resolve(
+    id: str = IdArg,
+    solution: str | None = typer.Option(None, "--solution", "-s", help="What fixed it (required; '-' reads stdin)."),
+    force: bool = typer.Option(False, "--force", help="Resolve even while child tickets are open."),
+    at: str | None = AtOpt,
+) -> None:
+    """Resolve a ticket with its solution (never without one). Stops the resolve clock.
+
+    Example: tix resolve AB-0042 --solution "Replaced the failed core switch"
+    """
+    from tix.core import events
+    from tix.core.errors import BadInput
+
+    env, t = _env_ticket(id)
+    text = text_arg(solution, "--solution")
+    if not text or not text.strip():
+        raise BadInput("--solution: a ticket is never resolved without a solution")
+    if t.status in ("resolved", "closed"):
+        raise BadInput(f"{t.id} is already {t.status}; `tix reopen {t.id}` first")
+    if t.merged_into:
+        raise BadInput(f"{t.id} was merged into {t.merged_into}; resolve that ticket")
+    from tix.core.workflow import needs_approval
+
+    if needs_approval(t):
+        raise BadInput(f"{t.id} is a normal change that was never approved; `tix approve {t.id}` first")
+    children = t.linked("parent-of")
+    if children and not force:
+        still = []
+        for c in children:
+            try:
+                if env.store.ticket(c).is_open:
+                    still.append(c)
+            except Exception:
+                continue
+        if still:
+            raise BadInput(f"{t.id} has open child tickets ({', '.join(still)}); resolve them or use --force")
+    _append(env, t, [events.make("resolved", env.user, _when(env, t, at, status_change=True), solution=text)],
+            f"tix resolve {t.id}")
+    print(f"{t.id}: resolved")
+
+
+def close(
+    id: str = IdArg,
+    message: str | None = typer.Option(None, "-m", "--message", help="A closing note."),
+    at: str | None = AtOpt,
+) -> None:
+    """Close a ticket (after it is resolved, or to drop it).
+
+    Example: tix close AB-0042
+    """
+    from tix.core import events
+    from tix.core.errors import BadInput
+
+    env, t = _env_ticket(id)
+    if t.status == "closed":
+        raise BadInput(f"{t.id} is already closed")
+    _append(env, t, [events.make("closed", env.user, _when(env, t, at, status_change=True),
+                                 note=text_arg(message, "-m"))],
+            f"tix close {t.id}")
+    print(f"{t.id}: closed")
+
+
+def reopen(
+    id: str = IdArg,
+    message: str | None = typer.Option(None, "-m", "--message", help="Why it is reopened."),
+    at: str | None = AtOpt,
+) -> None:
+    """Reopen a resolved or closed ticket; the resolve clock runs again.
+
+    Example: tix reopen AB-0042 -m "the printer jams again"
+    """
+    from tix.core import events
+    from tix.core.errors import BadInput
+
+    env, t = _env_ticket(id)
+    if t.merged_into:
+        raise BadInput(f"{t.id} was merged into {t.merged_into}; reopen that ticket instead")
+    if t.status not in ("resolved", "closed"):
+        raise BadInput(f"{t.id} is {t.status}, not resolved or closed")
+    _append(env, t, [events.make("reopened", env.user, _when(env, t, at, status_change=True),
+                                 reason=text_arg(message, "-m"))],
+            f"tix reopen {t.id}")
+    print(f"{t.id}: reopened")
+
+
+def link(
+    id: str = IdArg,
+    other: str = typer.Argument(..., help="The other ticket."),
+    kind: str = typer.Option("relates", "--as",
+        help="relates, caused-by, causes, duplicate-of, parent-of, child-of, fixes, fixed-by."),
+    at: str | None = AtOpt,
+) -> None:
+    """Link two tickets; both show the link (A caused-by B shows B causes A).
+
+    Example: tix link AB-0043 AB-0042 --as fixes
+    """
+    from tix.core import events
+    from tix.core.errors import BadInput
+    from tix.core.events import LINK_KINDS
+
+    env, t = _env_ticket(id)
+    check_choice(kind, list(LINK_KINDS), "--as")
+    o = env.store.ticket(other)
+    if o.id == t.id:
+        raise BadInput("link: a ticket cannot link to itself")
+    # Each side is written only if missing: a link cut short by a disk error is completed by running it again.
+    here, there = (kind, o.id) not in t.links, (LINK_KINDS[kind], t.id) not in o.links
+    if not here and not there:
+        print(f"{t.id} {kind} {o.id}: already linked")
+        return
+    when = max(_when(env, t, at), _when(env, o, at))
+    if here:
+        env.store.append(t.id, [events.make("linked", env.user, when, link=kind, other=o.id)])
+    if there:
+        env.store.append(o.id, [events.make("linked", env.user, when, link=LINK_KINDS[kind], other=t.id)])
+    env.finish(f"tix link {t.id} {kind} {o.id}")
+    print(f"{t.id} {kind} {o.id}")
+
+
+def split(
+    id: str = IdArg,
+    title: str = typer.Option(..., "--title", "-t", help="Title of the child task."),
+    to: str | None = typer.Option(None, "--to", help="Agent who does this part."),
+    team: str | None = typer.Option(None, "--team", help="Team of the child (default: the parent's)."),
+    message: str | None = typer.Option(None, "-m", "--message", help="What the child must find out or do."),
+    at: str | None = AtOpt,
+) -> None:
+    """Split off a child ticket (seed 004: the coordinator splits a case). The
+    parent lists its children and their states. Prints the child's ID.
+
+    Example: child=$(tix split AB-0042 --title "Check the firewall logs" --to pieter)
+    """
+    from tix.core import events
+    from tix.core.errors import BadInput
+
+    env, t = _env_ticket(id)
+    check_agent(env.policy, to)
+    check_team(env.policy, team)
+    if not title.strip():
+        raise BadInput("--title: cannot be empty")
+    when = _when(env, t, at)
+    header = {"title": " ".join(title.split()), "requester": t.f("requester"), "org": t.org, "dept": t.f("dept"),
+              "channel": t.f("channel"), "category": t.category if t.category != "problem" else "incident",
+              "change_kind": t.f("change_kind"), "impact": t.impact, "urgency": t.urgency,
+              "team": team or t.team, "tags": t.f("tags"), "description": text_arg(message, "-m")}
+    evs = [events.make("opened", env.user, when), events.make("linked", env.user, when, link="child-of", other=t.id)]
+    if to:
+        evs.append(events.make("assigned", env.user, when, to=to))
+    child = env.store.create(header, evs, env.user)
+    env.store.append(t.id, [events.make("linked", env.user, when, link="parent-of", other=child)])
+    print(child)
+    env.finish(f"tix split {t.id} -> {child}")
+
+
+def feedback(
+    id: str = IdArg,
+    score: int = typer.Argument(..., help="Satisfaction from 1 (bad) to 5 (excellent)."),
+    message: str | None = typer.Option(None, "-m", "--message", help="What the requester said."),
+    at: str | None = AtOpt,
+) -> None:
+    """Record the requester's satisfaction (seed 002); counted in the monthly report.
+
+    Example: tix feedback AB-0042 5 -m "Snel en vriendelijk geholpen"
+    """
+    from tix.core import events
+    from tix.core.errors import BadInput
+
+    env, t = _env_ticket(id)
+    if not 1 <= score <= 5:
+        raise BadInput(f"score {score}: allowed are 1 to 5")
+    _append(env, t, [events.make("feedback", env.user, _when(env, t, at), score=score, text=text_arg(message, "-m"))],
+            f"tix feedback {t.id}")
+    print(f"{t.id}: feedback {score}/5 recorded")

@@ -1,0 +1,209 @@
+"""tix change and tix approve: change management (seed 001, Wijzigingsbeheer).
+A change is a ticket of category `change` with a kind (standard: pre-approved;
+normal: approved before work starts; emergency: may start at once, flagged
+until approved afterwards), a planned window, a risk and a rollback plan, and
+links `fixes` to the problem or incident it comes from."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from tix.cli.commands.common import AtOpt, FormatOpt, check_agent, check_choice, check_team, text_arg
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
+                  help="Changes: plan, approve and track them; the change calendar.\n\n"
+                       "Example: cid=$(tix change new --from AB-0050 --title 'Replace core switch' --kind normal "
+                       "--window-start 'fri 18:00' --window-end 'fri 20:00' --risk medium "
+                       "--rollback 'put the old switch back')")
+
+RISKS = ("low", "medium", "high")
+
+
+@app.command("new")
+def new(
+    title: str = typer.Option(..., "--title", "-t", help="What will be changed, in one line."),
+    kind: str = typer.Option("normal", "--kind", help="standard (pre-approved), normal (approve first) or emergency."),
+    from_: list[str] = typer.Option([], "--from", help="The problem or incident this change fixes (repeatable)."),
+    window_start: str | None = typer.Option(None, "--window-start", help="Planned start, e.g. 'fri 18:00'."),
+    window_end: str | None = typer.Option(None, "--window-end", help="Planned end."),
+    risk: str | None = typer.Option(None, "--risk", help="low, medium or high."),
+    rollback: str | None = typer.Option(None, "--rollback", help="How to undo it if it goes wrong."),
+    message: str | None = typer.Option(None, "-m", "--message", help="Description; '-' reads standard input."),
+    org: str | None = typer.Option(None, "--org", help="Customer organisation (default: that of --from)."),
+    team: str | None = typer.Option(None, "--team", help="Team that carries it out (default: that of --from)."),
+    to: str | None = typer.Option(None, "--to", help="Agent who carries it out."),
+    impact: int | None = typer.Option(None, "--impact", help="Impact (default: the highest of --from)."),
+    urgency: int | None = typer.Option(None, "--urgency", help="Urgency (default: the policy's)."),
+    at: str | None = AtOpt,
+) -> None:
+    """Open a change. Each --from ticket is linked: the change `fixes` it.
+    Prints the new ID alone on the first line. A normal change must be
+    approved (`tix approve ID`) before anyone takes it.
+
+    Example:
+
+      cid=$(tix change new --from AB-0050 --from AB-0042 --title "Replace core switch rack 3" \\
+            --kind normal --window-start "2026-11-27 18:00" --window-end "2026-11-27 20:00" \\
+            --risk medium --rollback "re-patch to the old switch")
+    """
+    from tix.cli.commands.problem import create_linked, gather
+    from tix.cli.env import ctx_env
+    from tix.core.dates import stamp
+    from tix.core.errors import BadInput
+    from tix.core.policy import CHANGE_KINDS
+    from tix.core.priority import check_factor
+
+    env = ctx_env()
+    p = env.policy
+    if not title.strip():
+        raise BadInput("--title: a change needs a title")
+    check_choice(kind, CHANGE_KINDS, "--kind")
+    check_choice(risk, RISKS, "--risk")
+    check_team(p, team)
+    check_agent(p, to)
+    if org is not None and p.orgs and org not in p.orgs:
+        raise BadInput(f"--org {org!r}: not an organisation in the policy ({', '.join(p.orgs)})")
+    sources = gather(env, from_)
+    for t in sources:
+        if t.category == "change":
+            raise BadInput(f"--from {t.id}: is a change; a change fixes a problem, incident or request")
+    ws = env.when(window_start, what="--window-start") if window_start else None
+    we = env.when(window_end, what="--window-end") if window_end else None
+    if ws and we and we <= ws:
+        raise BadInput(f"--window-end {window_end}: must be after --window-start {window_start}")
+    if we and not ws:
+        raise BadInput("--window-end: give --window-start too")
+    orgs = {t.org for t in sources if t.org}
+    header = {
+        "title": " ".join(title.split()), "org": org or (orgs.pop() if len(orgs) == 1 else None),
+        "channel": "other", "category": "change", "change_kind": kind,
+        "impact": check_factor(p, "impact", impact) if impact is not None
+        else max([t.impact for t in sources], default=p.default_impact),
+        "urgency": check_factor(p, "urgency", urgency) if urgency is not None else p.default_urgency,
+        "team": team or (sources[0].team if sources else None) or p.default_team,
+        "description": text_arg(message, "-m"),
+        "window_start": stamp(ws) if ws else None, "window_end": stamp(we) if we else None,
+        "risk": risk, "rollback": text_arg(rollback, "--rollback"),
+    }
+    cid = create_linked(env, header, [("fixes", t) for t in sources], at, to)
+    print(cid)
+    sys.stdout.flush()
+    notes = []
+    if kind == "normal":
+        notes.append(f"needs approval before work starts: tix approve {cid}")
+    elif kind == "emergency":
+        notes.append(f"emergency change: flagged until approved (tix approve {cid})")
+    if kind != "standard" and not rollback:
+        notes.append("no rollback plan yet (tix set --rollback)")
+    if kind != "standard" and not ws:
+        notes.append("no window planned yet (tix set --window-start/--window-end)")
+    for n in notes:
+        print(f"{cid}: {n}", file=sys.stderr)
+    env.finish(f"tix change new {cid}: {header['title']}")
+
+
+@app.command("list")
+def list_(
+    upcoming: bool = typer.Option(False, "--upcoming",
+                                  help="The change calendar: open changes whose window has not ended."),
+    all_: bool = typer.Option(False, "--all", "-a", help="Also done (resolved, closed) changes."),
+    kind: str | None = typer.Option(None, "--kind", help="Only standard, normal or emergency changes."),
+    format: str = FormatOpt,
+) -> None:
+    """Changes by planned window, with kind, approval state (approved,
+    pending, flagged: an emergency change not approved yet, not needed),
+    risk and what they fix.
+
+    Examples:
+
+      tix change list --upcoming
+
+      tix change list --all --format csv
+    """
+    from tix.cli.env import ctx_env
+    from tix.core.itil import change_calendar
+    from tix.core.policy import CHANGE_KINDS
+    from tix.render import table as render
+
+    env = ctx_env()
+    render.check_format(format)
+    check_choice(kind, CHANGE_KINDS, "--kind")
+    from tix.cli.commands.knowledge import load_tickets
+
+    tickets = load_tickets(env, lambda row: row.category == "change")
+    rows = [r for r in change_calendar(tickets, env.now, upcoming=upcoming, include_done=all_)
+            if kind is None or r.kind == kind]
+    if format == "json":
+        print(render.to_json([r.to_json() for r in rows]))
+        return
+    tz = env.policy.tz
+
+    def when(s: str | None, fmt: str) -> str:
+        if not s:
+            return ""
+        from tix.core.dates import parse_stamp
+
+        return parse_stamp(s).astimezone(tz).strftime(fmt) if format == "table" else s
+
+    headers = ["id", "start", "end", "kind", "approval", "status", "risk", "fixes", "title"]
+    out = [[r.id, when(r.window_start, "%a %Y-%m-%d %H:%M"), when(r.window_end, "%H:%M" if
+            (r.window_start or "")[:10] == (r.window_end or "")[:10] else "%Y-%m-%d %H:%M"),
+            r.kind, r.approval.upper() if r.approval == "flagged" else r.approval, r.status, r.risk or "",
+            ", ".join(r.fixes), r.title] for r in rows]
+    if format == "csv":
+        print(render.to_csv(out, headers), end="")
+    elif out:
+        print(render.table(out, headers))
+    else:
+        print("no upcoming changes" if upcoming else "no changes", file=sys.stderr)
+
+
+def approve(
+    id: str = typer.Argument(..., help="The change to approve."),
+    message: str | None = typer.Option(None, "-m", "--message", help="A note kept with the approval."),
+    at: str | None = AtOpt,
+) -> None:
+    """Approve a normal or emergency change. Only members of a team that the
+    policy names under `changes: {approvers: [...]}` may approve. A normal
+    change cannot start before it is approved; an emergency change may be
+    approved afterwards (it is flagged until then); a standard change needs
+    no approval. Approving again is a no-op.
+
+    Example: tix approve AB-0051 -m "CAB 2026-11-24: go, after 18:00"
+    """
+    from tix.cli.env import ctx_env
+    from tix.core import events
+    from tix.core.errors import BadInput
+    from tix.core.itil import change_kind
+
+    env = ctx_env()
+    t = env.store.ticket(id)
+    p = env.policy
+    if t.category != "change":
+        raise BadInput(f"{t.id} is {'an' if t.category[0] in 'aeiou' else 'a'} {t.category}, not a change; "
+                       "only changes are approved")
+    if t.merged_into:
+        raise BadInput(f"{t.id} was merged into {t.merged_into}; approve that ticket")
+    kind = change_kind(t)
+    if kind == "standard":
+        raise BadInput(f"{t.id} is a standard change: pre-approved, it needs no approval")
+    teams = [name for name in p.approvers if env.user in p.teams[name].members]
+    if not teams:
+        if not p.approvers:
+            raise BadInput("nobody may approve changes: the policy names no approving teams "
+                           "(changes: {approvers: [...]})")
+        raise BadInput(f"{env.user} may not approve changes: only members of {', '.join(p.approvers)} "
+                       "(changes.approvers in policies.yaml)")
+    if t.approvals:
+        first = t.approvals[0]
+        print(f"{t.id}: already approved by {first['by']} at {first['at'][:16].replace('T', ' ')}")
+        return
+    when = env.event_time(at)
+    if when < t.created:
+        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
+    env.store.append(t.id, [events.make("approved", env.user, when, note=text_arg(message, "-m"))])
+    env.finish(f"tix approve {t.id}")
+    late = " (afterwards: emergency change)" if kind == "emergency" and t.status != "new" else ""
+    print(f"{t.id}: approved by {env.user} ({', '.join(teams)}){late}")

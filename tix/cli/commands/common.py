@@ -1,0 +1,84 @@
+"""Options and small helpers shared by the commands."""
+
+from __future__ import annotations
+
+import typer
+
+from tix.core.errors import BadInput
+
+FormatOpt = typer.Option("table", "--format", "-f", help="Output format: table, json or csv.")
+AtOpt = typer.Option(None, "--at", help="When it happened (default now), e.g. 08:30, 'today 08:30', 2026-11-24T08:30.")
+
+
+def check_choice(value: str | None, allowed: tuple[str, ...] | list[str], what: str) -> str | None:
+    if value is None:
+        return None
+    if value not in allowed:
+        raise BadInput(f"{what} {value!r}: allowed are {', '.join(allowed)}")
+    return value
+
+
+def check_team(policy, team: str | None, what: str = "--team") -> str | None:  # type: ignore[no-untyped-def]
+    if team is None:
+        return None
+    if team not in policy.teams:
+        raise BadInput(f"{what} {team!r}: not a team (teams: {', '.join(policy.teams)})")
+    return team
+
+
+def check_agent(policy, agent: str | None, what: str = "--to") -> str | None:  # type: ignore[no-untyped-def]
+    """An agent must be a member of a team (when the policy lists members)."""
+    if agent is None:
+        return None
+    agents = policy.agents
+    if agents and agent not in agents:
+        raise BadInput(f"{what} {agent!r}: not a member of any team (agents: {', '.join(sorted(agents))})")
+    return agent
+
+
+def text_arg(value: str | None, what: str) -> str | None:
+    """`-m -` reads standard input. A text is at most `store.MAX_TEXT` (1 MB):
+    a bigger one is refused before anything is written (standard input is
+    read no further than that)."""
+    from tix.storage.store import MAX_TEXT
+
+    if value == "-":
+        import sys
+
+        value = sys.stdin.read(MAX_TEXT + 1)
+        if len(value) > MAX_TEXT:
+            raise BadInput(f"{what} -: standard input holds more than the {MAX_TEXT // 1048576} MB a text may "
+                           f"take; nothing was written (keep big logs as files)")
+    if value is not None:
+        check_text_size(value, what)
+        value = value.replace("\r\n", "\n").strip("\n")
+        if "\x00" in value:
+            raise BadInput(f"{what}: contains a NUL byte")
+    return value
+
+
+def check_text_size(value: str, what: str) -> str:
+    """Refuse a text above `store.MAX_TEXT` (1 MB of UTF-8), naming its size."""
+    from tix.storage.store import MAX_TEXT
+
+    if len(value) > MAX_TEXT // 4:  # characters take at most 4 bytes: shorter texts need no count
+        n = len(value.encode("utf-8", "surrogatepass"))
+        if n > MAX_TEXT:
+            raise BadInput(f"{what}: the text is {n / 1048576:.1f} MB, more than the {MAX_TEXT // 1048576} MB a "
+                           f"text may take; nothing was written (keep big logs as files)")
+    return value
+
+
+def check_tags(tags: list[str], what: str = "--tag") -> list[str]:
+    """Free tags: each one visible text on one line (an empty `--tag ''` or a
+    tag of blanks or control characters could not be seen, typed or removed)."""
+    import unicodedata
+
+    for tag in tags:
+        if not tag.strip():
+            raise BadInput(f"{what} {tag!r}: a tag cannot be empty")
+        if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") for c in tag):
+            raise BadInput(f"{what} {tag!r}: control, line-break or bidi characters are not allowed in a tag")
+        if len(tag) > 100:
+            raise BadInput(f"{what} {tag[:20]!r}...: at most 100 characters")
+    return tags

@@ -1,0 +1,315 @@
+"""tix invoice: the monthly invoice (draft, --mark to issue), --list, --show."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from tix.core.billing import Invoice
+
+INVOICE_FORMATS = ("table", "json", "csv", "markdown")
+CSV_HEADERS = ["invoice", "month", "date", "at", "org", "org_name", "ticket", "title", "agent", "note",
+               "minutes", "billed_minutes", "rate_name", "rate", "multiplier", "amount", "currency", "late",
+               "after_hours", "onsite", "entry_id"]
+
+
+def invoice(
+    month: str | None = typer.Argument(
+        None, metavar="[MONTH]",
+        help="Bill work up to the end of this month: YYYY-MM, this-month or last-month. Example: 2026-11"),
+    org: str | None = typer.Option(
+        None, "--org", help="Only this organisation (a key under orgs: in policies.yaml). Example: --org contoso"),
+    mark: bool = typer.Option(
+        False, "--mark", help="Issue the invoice: record its entries under the next number (2026-11-001), "
+        "so no later run bills them again. Example: tix invoice 2026-11 --mark"),
+    format: str = typer.Option(
+        "table", "--format", "-f", help="table, json, csv (one row per line, for a spreadsheet or accounting "
+        "package) or markdown. Example: --format csv > 2026-11.csv"),
+    list_: bool = typer.Option(False, "--list", help="List the issued invoices. Example: tix invoice --list"),
+    show: str | None = typer.Option(
+        None, "--show", metavar="NUMBER",
+        help="Reprint an issued invoice exactly as issued. Example: tix invoice --show 2026-11-001"),
+) -> None:
+    """Bill un-invoiced work up to the end of a month.
+
+    Without --mark this is a draft: nothing is written. Every billable work
+    entry up to the end of MONTH that no earlier --mark billed is on it, per
+    organisation, with subtotals per ticket and organisation, VAT and total;
+    entries from earlier months (logged late) are flagged `late`.
+
+    Examples:
+
+    \b
+      tix invoice 2026-11                        draft of November, every organisation
+      tix invoice 2026-11 --org contoso --mark   issue Contoso's invoice (2026-11-001)
+      tix invoice 2026-11 --format csv > nov.csv
+      tix invoice --list
+      tix invoice --show 2026-11-001 --format markdown
+    """
+    import sys
+
+    from tix.cli.env import ctx_env
+    from tix.core.errors import BadInput, CheckFailed
+    from tix.render import table as render
+    from tix.storage import ledger
+
+    env = ctx_env()
+    render.check_format(format, INVOICE_FORMATS)
+    if list_ or show:
+        if list_ and show:
+            raise BadInput("--list and --show: give one of them")
+        if month or org or mark:
+            raise BadInput(f"{'--list' if list_ else '--show'} takes no MONTH, --org or --mark")
+        if show:
+            print(render_invoice(ledger.load(env.store, show), format), end="")
+            return
+        recs = ledger.list_invoices(env.store)
+        print(render_list(recs, format), end="")
+        if not recs:
+            raise CheckFailed("no invoices issued yet")
+        return
+    if not month:
+        raise BadInput("invoice: give a MONTH like 2026-11 (or --list, --show NUMBER)")
+
+    p = env.policy
+    period = _month(month, env)
+    entries, orgs, broken = _entries(env)
+    known = set(p.orgs) | orgs
+    if org is not None and org not in known:
+        raise BadInput(f"--org {org!r}: not an organisation ({', '.join(sorted(known)) or 'none defined'})")
+    _check_broken(broken, org, known)
+
+    from tix.core.billing import invoice_from
+
+    def build(ids: set[str]) -> Invoice:
+        return invoice_from(entries(ids), p, period.end, period.label, ids, org)
+
+    if mark and period.start > env.now:
+        raise BadInput(f"--mark {period.label}: that month has not begun (now {env.local_now:%Y-%m-%d}); "
+                       "an invoice is issued for a month that has started")
+    if not mark:
+        inv = build(ledger.invoiced_ids(env.store))
+        print(render_invoice(inv, format), end="")
+        if not inv.lines:
+            raise CheckFailed(f"nothing to invoice up to the end of {period.label}")
+        return
+    inv = ledger.issue(env.store, build, user=env.user, now=env.now,
+                       org_names={k: o.name for k, o in p.orgs.items()})
+    print(render_invoice(inv, format), end="")
+    if inv.number is None:
+        raise CheckFailed(f"nothing to invoice up to the end of {period.label}; no invoice issued")
+    n = len(inv.lines)
+    print(f"tix: issued invoice {inv.number}: {n} entr{'y' if n == 1 else 'ies'}, {inv.currency} {inv.total} "
+          f"(incl. VAT {inv.total_incl_vat})", file=sys.stderr)
+    env.finish(f"invoice {inv.number}")
+
+
+def _entries(env: Any) -> tuple[Any, set[str], list[tuple[Any, set[str] | None]]]:
+    """(entries(invoiced ids) -> the desk's billable work entries that may be
+    un-invoiced, the organisations of the desk's tickets, the ticket files
+    that cannot be read with the organisations they may belong to). Resolved
+    and closed tickets' entries come priced from the index
+    (`tix.storage.index.derive`), per group of tickets; a group is unpacked only if
+    one of its entries is not invoiced yet. Open tickets are priced each run."""
+    from tix.core import billing
+    from tix.storage import index
+
+    policy, store = env.policy, env.store
+    problems: list[Any] = []
+    d = index.derive(store, "invoice", lambda ts: billing.invoice_fold(ts, policy),
+                     lambda: index.fingerprint(store, policy.text, "invoice", billing.FOLD_VERSION), problems=problems)
+    broken = [(prob, broken_orgs(store, prob.path)) for prob in problems]
+    orgs = {o for (_, group_orgs), _ in d.groups for o in group_orgs} | {t.org for t in d.hot if t.org}
+    hot = [x for t in d.hot for x in billing.billable(t, policy)]
+
+    def entries(invoiced: set[str]) -> list[Any]:
+        out = list(hot)
+        for (ids, _), blob in d.groups:
+            if ids and not invoiced.issuperset(ids.split("\0")):
+                out += billing.unpack_entries(index.value(blob), policy)
+        return out
+
+    return entries, orgs, broken
+
+
+def _check_broken(broken: list[tuple[Any, set[str] | None]], org: str | None, known: set[str]) -> None:
+    """An invoice that silently skipped a ticket file it cannot read would bill
+    too little: refuse the invoice that file may belong to (its organisation,
+    or every invoice when that cannot be told), naming it; the other
+    organisations' invoices go on, with a note."""
+    import sys
+
+    from tix.core.errors import BadInput
+
+    for prob, orgs in broken:
+        if orgs is None or org is None or org in orgs:
+            whose = ("of an organisation that cannot be told" if orgs is None else
+                     f"of {', '.join(sorted(orgs))}" if orgs else "without an organisation")
+            scope = f"of {org}" if org else "of every organisation"
+            others = sorted(known - (orgs or known) - {org})
+            hint = f"; the other organisations can be invoiced one by one (--org {', '.join(others)})" if others else ""
+            raise BadInput(f"{prob}; this ticket {whose} cannot be read, so the invoice {scope} would be incomplete: "
+                           f"fix it first (see `tix fsck`){hint}")
+        whose = f"a ticket of {', '.join(sorted(orgs))}" if orgs else "a ticket without an organisation"
+        print(f"tix: {prob} ({whose}: not part of this invoice; see `tix fsck`)", file=sys.stderr)
+
+
+def broken_orgs(store: Any, rel: str | None) -> set[str] | None:
+    """The organisations a ticket file that cannot be read may bill to: its
+    header's `org` and every `org` a `set` event gives it (a file past the
+    size limit still says whose it is). None when that cannot be told: the
+    header does not parse, or a line that mentions an org does not."""
+    import json
+
+    from tix.core import yamlio
+
+    if not rel:
+        return None
+    path = store.root / rel
+    orgs: set[str] = set()
+    try:
+        store.no_links(path)
+        if path.is_symlink() or not path.is_file():
+            return None
+        with open(path, "rb") as fh:
+            head = b""
+            while True:  # the header, up to the `events:` line
+                line = fh.readline(1 << 20)
+                if not line:
+                    return None
+                if line.rstrip(b"\r\n") == b"events:":
+                    break
+                head += line
+                if len(head) > 16 << 20:
+                    return None
+            header = yamlio.load(head.decode("utf-8"))
+            if not isinstance(header, dict):
+                return None
+            if isinstance(header.get("org"), str):
+                orgs.add(header["org"])
+            elif header.get("org") is not None:
+                return None
+            for line in iter(lambda: fh.readline(4 << 20), b""):
+                if b'"org"' not in line:
+                    continue
+                ev = json.loads(line.decode("utf-8")[2:])
+                if isinstance(ev, dict) and ev.get("type") == "set" and isinstance(ev.get("fields"), dict) \
+                        and "org" in ev["fields"]:
+                    value = ev["fields"]["org"]
+                    if value is not None and not isinstance(value, str):
+                        return None
+                    if value:
+                        orgs.add(value)
+    except Exception:
+        return None
+    return orgs
+
+
+def _month(text: str, env: Any) -> Any:
+    import re
+
+    from tix.core.dates import parse_period
+    from tix.core.errors import BadInput
+
+    period = parse_period(text, now=env.now, tz=env.policy.tz, what="MONTH")
+    if not re.fullmatch(r"\d{4}-\d{2}", period.label):
+        raise BadInput(f"MONTH {text!r}: an invoice covers a month: YYYY-MM, this-month or last-month")
+    return period
+
+
+# ---------------------------------------------------------------- rendering
+
+def _title(inv: Invoice) -> str:
+    scope = f", {inv.org_filter} only" if inv.org_filter else ""
+    if inv.number:
+        return (f"Invoice {inv.number} for {inv.month}{scope}, issued {(inv.issued_at or '')[:16].replace('T', ' ')}"
+                f" by {inv.issued_by}")
+    return f"Invoice draft for {inv.month}{scope} (not issued: --mark issues it)"
+
+
+def _line_row(x: Any, short: bool) -> list[str]:
+    def cut(s: str, n: int) -> str:
+        return s if not short or len(s) <= n else s[: n - 1] + "\u2026"
+
+    return [x.at.strftime("%Y-%m-%d"), x.ticket, cut(x.title, 30), x.agent, cut(x.note, 40), str(x.minutes),
+            str(x.billed_minutes), f"{x.rate_name} {x.rate}", str(x.multiplier), str(x.amount),
+            "late" if x.late else ""]
+
+
+LINE_HEADERS = ["date", "ticket", "title", "agent", "note", "min", "billed", "rate", "mult", "amount", "late"]
+
+
+def render_invoice(inv: Invoice, fmt: str) -> str:
+    from tix.render import table as render
+
+    if fmt == "json":
+        return render.to_json(inv.to_json()) + "\n"
+    if fmt == "csv":
+        names = {o.org: o.name for o in inv.orgs}
+        rows = [[inv.number or "", inv.month, x.at.strftime("%Y-%m-%d"), x.at.isoformat(), x.org or "",
+                 names.get(x.org, ""), x.ticket, x.title, x.agent, x.note, x.minutes, x.billed_minutes,
+                 x.rate_name, str(x.rate), str(x.multiplier), str(x.amount), inv.currency,
+                 "yes" if x.late else "no", "yes" if x.after_hours else "no", "yes" if x.onsite else "no",
+                 x.event_id] for x in inv.lines]
+        return render.to_csv(rows, CSV_HEADERS)
+    md = fmt == "markdown"
+    cur = inv.currency
+    vat = f"VAT {inv.vat_percent}%" if inv.vat_percent is not None else "VAT"
+    out = [("# " if md else "") + _title(inv), ""]
+    if not inv.lines:
+        out.append("Nothing to invoice: no un-invoiced billable work up to the end of the month.")
+        return "\n".join(out) + "\n"
+    out.append(f"Amounts in {cur}: billed minutes / 60 x rate x multiplier, rounded half-up to cents.")
+    out.append("")
+    for o in inv.orgs:
+        head = f"{o.name} ({o.org})" if o.org and o.name != o.org else o.name
+        out += [("## " if md else "") + head, ""]
+        rows = [_line_row(x, not md) for x in inv.org_lines(o.org)]
+        out.append(render.to_markdown(rows, LINE_HEADERS) if md else render.table(rows, LINE_HEADERS))
+        out.append("")
+        trows = [[t.ticket, t.title if md else t.title[:40], str(t.minutes), str(t.billed_minutes), str(t.amount)]
+                 for t in inv.ticket_totals(o.org)]
+        theads = ["ticket", "title", "min", "billed", "subtotal"]
+        out.append(render.to_markdown(trows, theads) if md else render.table(trows, theads))
+        out.append("")
+        summary = [("Subtotal " + head, str(o.amount))]
+        if inv.vat_percent is not None:
+            summary += [(vat, str(o.vat)), ("Total incl. VAT", str(o.total_incl_vat))]
+        out += [("- " if md else "  ") + f"{k}: {cur} {v}" for k, v in summary]
+        out.append("")
+    totals = [("Total", str(inv.total))]
+    if inv.vat_percent is not None:
+        totals += [(vat, str(inv.vat)), ("Total incl. VAT", str(inv.total_incl_vat))]
+    if md:
+        out += [f"- **{k}: {cur} {v}**" if k.startswith("Total") else f"- {k}: {cur} {v}" for k, v in totals]
+    else:
+        out += [f"{k}: {cur} {v}" for k, v in totals]
+    late = sum(1 for x in inv.lines if x.late)
+    if late:
+        out += ["", f"{late} late entr{'y' if late == 1 else 'ies'} from earlier months (marked `late`)."]
+    return "\n".join(out) + "\n"
+
+
+def render_list(recs: list[Any], fmt: str) -> str:
+    from tix.render import table as render
+
+    rows = [{"number": r.number, "month": r.invoice.month, "org": r.invoice.org_filter,
+             "issued_at": r.invoice.issued_at, "issued_by": r.invoice.issued_by, "lines": len(r.invoice.lines),
+             "currency": r.invoice.currency, "total": str(r.invoice.total), "vat": str(r.invoice.vat),
+             "total_incl_vat": str(r.invoice.total_incl_vat), "path": r.path} for r in recs]
+    if fmt == "json":
+        return render.to_json(rows) + "\n"
+    headers = ["number", "month", "org", "issued_at", "issued_by", "lines", "currency", "total", "vat",
+               "total_incl_vat"]
+    table = [[d[h] if d[h] is not None else "" for h in headers] for d in rows]
+    if fmt == "csv":
+        return render.to_csv(table, headers)
+    if fmt == "markdown":
+        return render.to_markdown(table, headers) + "\n"
+    if not rows:
+        return ""
+    for row in table:
+        row[3] = str(row[3])[:16].replace("T", " ")
+    return render.table(table, headers) + "\n"

@@ -1,0 +1,319 @@
+"""tix plan, unplan, agenda, ics: planning tickets into the technicians'
+calendars (seed 000). The rules live in tix/planning.py; these commands parse
+options, check them, append `planned`/`unplanned` events and print."""
+
+from __future__ import annotations
+
+import typer
+
+from tix.cli.commands.common import AtOpt, FormatOpt
+
+IdArg = typer.Argument(..., help="Ticket ID or a unique prefix of one (AB-0042, ab-42).")
+AgentOpt = typer.Option(None, "--agent", "-a", help="The technician (default: see below).")
+
+
+def _tickets(env):  # type: ignore[no-untyped-def]
+    """Every readable ticket; a broken file is named on stderr (fsck says more)."""
+    import sys
+
+    problems: list = []
+    tickets = env.store.all_tickets(problems)
+    for prob in problems:
+        print(f"tix: warning: {prob}", file=sys.stderr)
+    return tickets
+
+
+def _parse_start(env, words: list[str]):  # type: ignore[no-untyped-def]
+    import re
+
+    from tix.core.dates import WHEN_HELP
+    from tix.core.errors import BadInput
+
+    text = " ".join(words).strip()
+    low = text.lower()
+    first = low.split()[0] if low else ""
+    days = ("today", "tomorrow", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday",
+            "wednesday", "thursday", "friday", "saturday", "sunday")
+    if not text:
+        raise BadInput(f"WHEN: expected {WHEN_HELP}")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", low) or (first in days and len(low.split()) == 1):
+        # a date alone would mean midnight: ask for the time the work starts
+        raise BadInput(f"WHEN {text!r}: give the time too, like '{text} 10:00'")
+    return env.when(text, what="WHEN")
+
+
+def plan(
+    id: str = IdArg,
+    when: list[str] = typer.Argument(..., metavar="WHEN",
+                                     help="Start: 2026-11-25T10:00, 'tomorrow 10:00', 'mon 14:00' (policy timezone)."),
+    for_: str | None = typer.Option(None, "--for", help="How long (default: the estimate left, else 1h; at most 12h)."),
+    agent: str | None = AgentOpt,
+    force: bool = typer.Option(False, "--force", help="Book it even outside service hours, across a break "
+                               "or over another slot of the agent."),
+    at: str | None = AtOpt,
+) -> None:
+    """Book a slot for a ticket in a technician's calendar and queue the
+    requester's notice ("a technician will pick this up on ...") for `tix notify`.
+
+    The slot must lie within one range of service hours and not overlap
+    another slot of the same technician (--force books it anyway). Planning
+    again replaces the slot; the old one stays in the history. Default
+    technician: the assignee, else you. Default length: the estimate left
+    (estimate - worked), else 1h.
+
+    Examples:
+
+      tix plan AB-0042 tomorrow 10:00 --for 2h
+
+      tix plan AB-0042 "mon 14:00" --agent pieter
+
+      tix plan AB-0042 2026-11-25T13:00
+    """
+    import sys
+
+    from tix.cli.commands.common import check_agent
+    from tix.cli.env import ctx_env
+    from tix.core import events, planning
+    from tix.core.dates import fmt_minutes, parse_minutes, stamp
+    from tix.core.errors import BadInput
+
+    env = ctx_env()
+    t = env.store.ticket(id)
+    p = env.policy
+    if t.merged_into:
+        raise BadInput(f"{t.id} was merged into {t.merged_into}; plan that ticket")
+    if t.status not in planning.OPEN:
+        raise BadInput(f"{t.id} is {t.status}; `tix reopen {t.id}` before planning work on it")
+    start = _parse_start(env, when)
+    if for_ is not None:
+        minutes = parse_minutes(for_, what="--for")
+    else:
+        minutes = planning.default_minutes(t)
+        if minutes > planning.MAX_SLOT_MINUTES:
+            raise BadInput(f"{t.id} has {fmt_minutes(minutes)} of its estimate left, more than one slot "
+                           f"of at most {planning.MAX_SLOT_MINUTES // 60} h; give --for")
+    who = agent if agent is not None else (t.assignee or env.user)
+    if agent is None and p.agents and who not in p.agents:
+        raise BadInput(f"{who!r} (the {'assignee' if t.assignee else 'acting user'}) is not a member of any "
+                       f"team; give --agent ({', '.join(sorted(p.agents))})")
+    check_agent(p, who, "--agent")
+    end = planning.check_slot(start, minutes, now=env.now)
+    start, end = start.astimezone(p.tz), end.astimezone(p.tz)
+    cur = planning.current_slot(t, p.tz)
+    if cur is not None and cur.same_as(who, start, end):
+        print(f"{t.id}: already planned {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} for {who}")
+        return
+    problems = planning.slot_problems(_tickets(env), t.id, who, start, end, p)
+    if problems and not force:
+        raise BadInput("; ".join(problems) + " (--force books it anyway)")
+    for why in problems:
+        print(f"tix: warning: {why} (booked with --force)", file=sys.stderr)
+    when_at = env.event_time(at)
+    if when_at < t.created:
+        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
+    ev = events.make("planned", env.user, when_at, start=stamp(start), end=stamp(end), agent=who)
+    env.store.append(t.id, [ev])
+    env.finish(f"tix plan {t.id} {stamp(start)}")
+    verb = "re-planned" if cur is not None else "planned"
+    print(f"{t.id}: {verb} {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({fmt_minutes(minutes)}) for {who}")
+    if t.assignee and t.assignee != who:
+        print(f"{t.id}: note: the ticket is assigned to {t.assignee}")
+    from tix.core.language import customer_language
+
+    notice = planning.pickup_notice(start, customer_language(t, p))
+    print(f"{t.id}: `tix notify` will tell the requester: {notice}")
+
+
+def unplan(
+    id: str = IdArg,
+    message: str | None = typer.Option(None, "-m", "--message", help="Why (kept in the history)."),
+    at: str | None = AtOpt,
+) -> None:
+    """Remove a ticket's planned slot (it disappears from the agenda and the
+    calendar feed; the history keeps it).
+
+    Example: tix unplan AB-0042 -m "customer is away this week"
+    """
+    from tix.cli.commands.common import text_arg
+    from tix.cli.env import ctx_env
+    from tix.core import events
+    from tix.core.errors import BadInput
+
+    env = ctx_env()
+    t = env.store.ticket(id)
+    if t.plan is None:
+        raise BadInput(f"{t.id} has no planned slot")
+    when_at = env.event_time(at)
+    if when_at < t.created:
+        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
+    env.store.append(t.id, [events.make("unplanned", env.user, when_at, note=text_arg(message, "-m"))])
+    env.finish(f"tix unplan {t.id}")
+    print(f"{t.id}: slot {t.plan['start'][:16].replace('T', ' ')}-{t.plan['end'][11:16]} "
+          f"for {t.plan['agent']} removed")
+
+
+def _agenda_period(env, day: bool, week: bool, date_: str | None, since: str | None,  # type: ignore[no-untyped-def]
+                   until: str | None):
+    from datetime import datetime, time, timedelta
+
+    from tix.core.dates import localize
+    from tix.core.errors import BadInput
+
+    tz = env.policy.tz
+    if day and week:
+        raise BadInput("agenda: give --day or --week, not both")
+    if (day or week) and (since or until):
+        raise BadInput("agenda: --day/--week and --since/--until do not mix; use --date to pick the day or week")
+    if date_ is not None and not (day or week):
+        raise BadInput("--date: only with --day or --week")
+    ref = (env.when(date_, what="--date") if date_ else env.local_now).astimezone(tz).date()
+    if day or week:
+        first = ref if day else ref - timedelta(days=ref.weekday())
+        last = first + timedelta(days=1 if day else 7)
+        return (localize(datetime.combine(first, time(0)), tz), localize(datetime.combine(last, time(0)), tz))
+    start = env.when(since, what="--since") if since else localize(datetime.combine(ref, time(0)), tz)
+    end = env.when(until, what="--until") if until else datetime(9999, 1, 1, tzinfo=tz)
+    if end <= start:
+        raise BadInput("--until: must be after --since")
+    return start, end
+
+
+def agenda(
+    agent: str | None = AgentOpt,
+    mine: bool = typer.Option(False, "--mine", help="Only my slots."),
+    day: bool = typer.Option(False, "--day", help="One day: today (or --date)."),
+    week: bool = typer.Option(False, "--week", help="One week, Monday to Sunday: this week (or --date's)."),
+    date_: str | None = typer.Option(None, "--date", help="The day or week to show with --day/--week, e.g. tomorrow."),
+    since: str | None = typer.Option(None, "--since", help="From this time (default: today 00:00)."),
+    until: str | None = typer.Option(None, "--until", help="Up to this time (default: no end)."),
+    all_: bool = typer.Option(False, "--all", help="Also slots of resolved and closed tickets."),
+    format: str = FormatOpt,
+) -> None:
+    """Each technician's planned slots, with ticket, organisation, priority and
+    the SLA resolve due time; a slot that ends after that due time is flagged
+    LATE. By default from today on, unresolved tickets only.
+
+    Examples:
+
+      tix agenda --day --mine
+
+      tix agenda --week --agent pieter
+
+      tix agenda --day --date tomorrow --format json
+    """
+
+    from tix.cli.commands.common import check_agent
+    from tix.cli.env import ctx_env
+    from tix.core import planning
+    from tix.core.dates import fmt_minutes
+    from tix.render import table as render
+
+    env = ctx_env()
+    p = env.policy
+    render.check_format(format)
+    if mine:
+        agent = agent or env.user
+    check_agent(p, agent, "--agent")
+    start, end = _agenda_period(env, day, week, date_, since, until)
+    rows = planning.agenda(_tickets(env), p, env.now, start=start, end=end, agent=agent,
+                           include_done=all_)
+    if format == "json":
+        print(render.to_json([r.to_json() for r in rows]))
+        return
+    headers = ["agent", "start", "end", "minutes", "ticket", "org", "priority", "status", "due", "late",
+               "overlaps", "title"]
+    if format == "csv":
+        data = [r.to_json() for r in rows]
+        print(render.to_csv([[d[h] for h in headers] for d in data], headers), end="")
+        return
+    if not rows:
+        from tix.core.errors import CheckFailed
+
+        who = f" for {agent}" if agent else ""
+        raise CheckFailed(f"no planned slots{who}")  # SPEC: exit 1 = found nothing
+    tz = p.tz
+    by_agent: dict[str, list] = {}
+    for r in rows:
+        by_agent.setdefault(r.slot.agent, []).append(r)
+    blocks = []
+    for name, rs in by_agent.items():
+        total = sum(r.slot.minutes for r in rs)
+        table_rows = []
+        for r in rs:
+            s, e = r.slot.start.astimezone(tz), r.slot.end.astimezone(tz)
+            when = f"{s:%a %d-%m %H:%M}-{e:%H:%M}" if s.date() == e.date() else f"{s:%a %d-%m %H:%M}-{e:%a %H:%M}"
+            due = r.due.astimezone(tz).strftime("%a %d-%m %H:%M") if r.due else ""
+            flags = []
+            if r.late:
+                flags.append(render.paint("LATE", "red", env.color))
+            if r.overlaps:
+                flags.append("overlaps " + ", ".join(r.overlaps))
+            if r.status not in planning.OPEN:
+                flags.append(r.status)
+            table_rows.append([when, r.slot.ticket, r.org_name or "", r.priority, due,
+                               render.Inert(" ".join(render.cell(f) for f in flags)),
+                               r.title[:50]])
+        head = render.paint(f"{name}: {len(rs)} slot{'s' if len(rs) != 1 else ''}, {fmt_minutes(total)}",
+                            "bold", env.color)
+        body = render.table(table_rows, ["when", "ticket", "org", "pri", "resolve due", "flag", "title"])
+        blocks.append(head + "\n" + "\n".join("  " + ln for ln in body.splitlines()))
+    print("\n\n".join(blocks))
+
+
+def ics(
+    agent: str | None = AgentOpt,
+    mine: bool = typer.Option(False, "--mine", help="Only my slots."),
+    output: str | None = typer.Option(None, "-o", "--output", help="Write to FILE (atomically) instead of stdout."),
+    since: str | None = typer.Option(None, "--since", help="Leave out slots that ended before this time."),
+) -> None:
+    """Write planned slots as an iCalendar (RFC 5545) file, one event per slot,
+    for the technicians' calendar apps to subscribe to. UIDs are stable:
+    re-exporting updates the events, never duplicates them, and a removed
+    slot disappears. An unchanged desk gives a byte-identical file (an
+    unchanged -o FILE is not rewritten).
+
+    Examples:
+
+      tix ics --agent anna -o /srv/share/calendars/anna.ics
+
+      tix ics > all-technicians.ics
+    """
+    import sys
+    from pathlib import Path
+
+    from tix.cli.commands.common import check_agent
+    from tix.cli.env import ctx_env
+    from tix.core import planning
+
+    env = ctx_env()
+    p = env.policy
+    if mine:
+        agent = agent or env.user
+    check_agent(p, agent, "--agent")
+    since_at = env.when(since, what="--since") if since else None
+    tickets = _tickets(env)
+    data = planning.build_ics(tickets, p, agent=agent, since=since_at)
+    count = data.count(b"BEGIN:VEVENT")
+    if output is None or output == "-":
+        raw = getattr(sys.stdout, "buffer", None)
+        if raw is None:  # a text-only stdout (tests, embedding)
+            sys.stdout.write(data.decode("utf-8"))
+        else:  # bytes as built: UTF-8 with CRLF line ends, whatever the locale says
+            sys.stdout.flush()
+            raw.write(data)
+            raw.flush()
+        return
+    path = Path(output).expanduser()
+    if path.is_dir():
+        from tix.core.errors import BadInput
+
+        raise BadInput(f"-o {output}: is a directory; give a file name like {output.rstrip('/')}/anna.ics")
+    try:
+        same = path.read_bytes() == data
+    except OSError:
+        same = False
+    if same:
+        print(f"{output}: up to date ({count} event{'s' if count != 1 else ''})")
+        return
+    env.store.write_atomic(path, data)
+    print(f"{output}: {count} event{'s' if count != 1 else ''}" + (f" for {agent}" if agent else ""))

@@ -1,0 +1,335 @@
+"""tix problem: problem management (seed 001, Probleembeheer). A problem
+gathers the incidents that share a cause (links `causes` / `caused-by`),
+documents the root cause and a workaround (a known error), and, once
+solved, resolves or informs its open incidents in one step."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+from tix.cli.commands.common import AtOpt, FormatOpt, check_agent, check_team, text_arg
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
+                  help="Problems: gather incidents, root cause, workaround, solve them all at once.\n\n"
+                       "Example: pid=$(tix problem new --from AB-0042 --title 'Core switch fails' "
+                       "--workaround 'patch to the spare switch')")
+
+INCIDENT_ACTIONS = ("resolve", "comment", "leave")
+
+
+def gather(env, ids: list[str], what: str = "--from") -> list:  # type: ignore[no-untyped-def]
+    """The tickets named by `ids`, checked before anything is written."""
+    from tix.core.errors import BadInput
+
+    out: list[Any] = []
+    for raw in ids:
+        t = env.store.ticket(raw)
+        if t.merged_into:
+            raise BadInput(f"{what} {t.id}: was merged into {t.merged_into}; use that ticket")
+        if t.id not in {o.id for o in out}:
+            out.append(t)
+    return out
+
+
+def create_linked(env, header: dict, links: list[tuple[str, Any]], at: str | None,  # type: ignore[no-untyped-def]
+                  to: str | None = None) -> str:
+    """Create a ticket whose log starts with its links, and record the
+    opposite link on each other ticket. Returns the new ID."""
+    from tix.core import events
+    from tix.core.errors import BadInput
+    from tix.core.events import LINK_KINDS
+
+    when = env.event_time(at)
+    for _, other in links:
+        if when < other.created:
+            raise BadInput(f"--at {at}: before {other.id} was opened ({other.created.isoformat()})")
+    evs = [events.make("opened", env.user, when)]
+    evs += [events.make("linked", env.user, when, link=kind, other=o.id) for kind, o in links]
+    if to:
+        evs.append(events.make("assigned", env.user, when, to=to))
+    tid = env.store.create({k: v for k, v in header.items() if v not in (None, "", [])}, evs, env.user)
+    for kind, o in links:
+        env.store.append(o.id, [events.make("linked", env.user, when, link=LINK_KINDS[kind], other=tid)])
+    return tid
+
+
+@app.command("new")
+def new(
+    title: str = typer.Option(..., "--title", "-t", help="What goes wrong, in one line."),
+    from_: list[str] = typer.Option([], "--from", help="An incident this problem causes (repeatable)."),
+    root_cause: str | None = typer.Option(None, "--root-cause", help="The root cause, when known."),
+    workaround: str | None = typer.Option(None, "--workaround",
+                                             help="How to get users working meanwhile (a known error)."),
+    message: str | None = typer.Option(None, "-m", "--message", help="Description; '-' reads standard input."),
+    team: str | None = typer.Option(None, "--team", help="Team that investigates (default: the first incident's)."),
+    to: str | None = typer.Option(None, "--to", help="Agent who investigates."),
+    impact: int | None = typer.Option(None, "--impact", help="Impact (default: the highest of its incidents)."),
+    urgency: int | None = typer.Option(None, "--urgency", help="Urgency (default: the policy's)."),
+    at: str | None = AtOpt,
+) -> None:
+    """Open a problem that gathers incidents: each --from incident is linked
+    `caused-by` the problem, the problem `causes` each. Prints the new ID
+    alone on the first line.
+
+    Example:
+
+      pid=$(tix problem new --from AB-0042 --from AB-0044 --title "Core switch rack 3 fails" \\
+            --root-cause "failing power supply" --workaround "patch the order dept to the spare switch")
+    """
+    from tix.cli.env import ctx_env
+    from tix.core.errors import BadInput
+    from tix.core.priority import check_factor
+
+    env = ctx_env()
+    p = env.policy
+    if not title.strip():
+        raise BadInput("--title: a problem needs a title")
+    incidents = gather(env, from_)
+    for t in incidents:
+        if t.category in ("problem", "change"):
+            raise BadInput(f"--from {t.id}: is a {t.category}; a problem gathers incidents and requests")
+    check_team(p, team)
+    check_agent(p, to)
+    imp = check_factor(p, "impact", impact) if impact is not None else \
+        max([t.impact for t in incidents], default=p.default_impact)
+    urg = check_factor(p, "urgency", urgency) if urgency is not None else p.default_urgency
+    orgs = {t.org for t in incidents if t.org}
+    header = {
+        "title": " ".join(title.split()), "org": orgs.pop() if len(orgs) == 1 else None,
+        "channel": "other", "category": "problem", "impact": imp, "urgency": urg,
+        "team": team or (incidents[0].team if incidents else None) or p.default_team,
+        "description": text_arg(message, "-m"),
+        "root_cause": text_arg(root_cause, "--root-cause"),
+        "workaround": text_arg(workaround, "--workaround"),
+        "known_error": True if workaround else None,
+    }
+    pid = create_linked(env, header, [("causes", t) for t in incidents], at, to)
+    print(pid)
+    sys.stdout.flush()
+    if incidents:
+        print(f"{pid}: causes {', '.join(t.id for t in incidents)}", file=sys.stderr)
+    env.finish(f"tix problem new {pid}: {header['title']}")
+
+
+@app.command("add")
+def add(
+    id: str = typer.Argument(..., help="The problem."),
+    incidents: list[str] = typer.Argument(..., help="Incidents it causes."),
+    at: str | None = AtOpt,
+) -> None:
+    """Add incidents to a problem (links them `caused-by` the problem).
+
+    Example: tix problem add AB-0050 AB-0061 AB-0063
+    """
+    from tix.cli.env import ctx_env
+    from tix.core import events
+    from tix.core.errors import BadInput
+
+    env = ctx_env()
+    pr = env.store.ticket(id)
+    if pr.category != "problem":
+        raise BadInput(f"{pr.id} is a {pr.category}, not a problem")
+    found = gather(env, incidents, "incident")
+    for t in found:
+        if t.id == pr.id or t.category in ("problem", "change"):
+            raise BadInput(f"{t.id}: is a {t.category}; a problem gathers incidents and requests")
+    when = env.event_time(at)
+    added = []
+    for t in found:
+        if ("causes", t.id) in pr.links:
+            continue
+        env.store.append(pr.id, [events.make("linked", env.user, when, link="causes", other=t.id)])
+        env.store.append(t.id, [events.make("linked", env.user, when, link="caused-by", other=pr.id)])
+        added.append(t.id)
+    env.finish(f"tix problem add {pr.id} {' '.join(added)}")
+    print(f"{pr.id}: causes {', '.join(added)}" if added else f"{pr.id}: already linked to all of them")
+
+
+@app.command("list")
+def list_(
+    all_: bool = typer.Option(False, "--all", "-a", help="Also resolved and closed problems."),
+    format: str = FormatOpt,
+) -> None:
+    """Problems with their incidents (open/total), affected organisations,
+    age, and whether a workaround is known. Most open incidents first.
+
+    Example: tix problem list --all
+    """
+    from tix.cli.env import ctx_env
+    from tix.core.itil import problem_summaries
+    from tix.render import table as render
+
+    env = ctx_env()
+    render.check_format(format)
+    problems: list = []
+    tickets = env.store.all_tickets(problems)
+    for prob in problems:
+        print(f"tix: {prob}", file=sys.stderr)
+    rows = problem_summaries(tickets, env.now, include_done=all_)
+    if format == "json":
+        print(render.to_json([s.to_json() for s in rows]))
+        return
+    headers = ["id", "status", "incidents", "orgs", "age", "known error", "title"]
+    out = [[s.id, s.status, f"{len(s.open_incidents)}/{len(s.incidents)}" if format == "table" else len(s.incidents),
+            ", ".join(s.orgs), f"{s.age_days}d", "yes" if s.known_error else "no", s.title] for s in rows]
+    if format == "csv":
+        print(render.to_csv(out, headers), end="")
+    elif out:
+        print(render.table(out, headers))
+    else:
+        print("no problems" + ("" if all_ else " open (--all shows solved ones too)"), file=sys.stderr)
+
+
+@app.command("show")
+def show(
+    id: str = typer.Argument(..., help="The problem."),
+    format: str = FormatOpt,
+) -> None:
+    """A problem with its root cause, workaround, changes and every incident
+    it causes (state, organisation, requester).
+
+    Example: tix problem show AB-0050
+    """
+    from tix.cli.env import ctx_env
+    from tix.core.errors import BadInput
+    from tix.core.itil import problem_summary
+    from tix.render import table as render
+
+    env = ctx_env()
+    render.check_format(format)
+    pr = env.store.ticket(id)
+    if pr.category != "problem":
+        raise BadInput(f"{pr.id} is a {pr.category}, not a problem (try `tix show {pr.id}`)")
+    related = {}
+    for oid in dict.fromkeys(pr.linked("causes") + pr.linked("fixed-by")):
+        try:
+            related[oid] = env.store.ticket(oid)
+        except Exception:
+            continue
+    s = problem_summary(pr, related, env.now)
+    incidents = [{"id": i, "status": related[i].status if i in related else "?",
+                  "org": related[i].org if i in related else None,
+                  "requester": related[i].requester.get("name") if i in related else None,
+                  "title": related[i].title if i in related else "(missing)"} for i in s.incidents]
+    if format == "json":
+        print(render.to_json({**s.to_json(), "incident_rows": incidents}))
+        return
+    rows = [[d["id"], d["status"], d["org"] or "", d["requester"] or "", d["title"]] for d in incidents]
+    if format == "csv":
+        print(render.to_csv(rows, ["id", "status", "org", "requester", "title"]), end="")
+        return
+    print(f"{s.id}  {s.title}")
+    print(f"  Status     {s.status}, {s.age_days}d old, {len(s.open_incidents)} of {len(s.incidents)} incidents open")
+    for label, value in (("Orgs", ", ".join(s.orgs)), ("Root cause", s.root_cause), ("Workaround", s.workaround),
+                         ("Solution", s.solution), ("Changes", ", ".join(
+                             f"{c} [{related[c].status}]" if c in related else c for c in s.changes))):
+        if value:
+            print(f"  {label:<11}{value}")
+    if rows:
+        print("  Incidents")
+        print("\n".join("    " + ln for ln in render.table(rows, ["id", "status", "org", "requester",
+                                                                 "title"]).splitlines()))
+
+
+@app.command("resolve")
+def resolve(
+    id: str = typer.Argument(..., help="The problem."),
+    solution: str | None = typer.Option(None, "--solution", "-s", help="What removed the cause ('-' reads stdin)."),
+    incidents: str | None = typer.Option(None, "--incidents", help="What to do with its open incidents: resolve "
+                                            "(with this solution), comment (tell the requester) or leave."),
+    root_cause: str | None = typer.Option(None, "--root-cause", help="Record the root cause as well."),
+    standard: bool = typer.Option(False, "--standard-solution", help="Also list the solution in `tix kb`."),
+    force: bool = typer.Option(False, "--force", help="Resolve even while child tickets are open."),
+    at: str | None = AtOpt,
+) -> None:
+    """Resolve a problem and, in the same step, resolve (or comment on) its
+    open incidents with the solution. Without --incidents you are asked on a
+    terminal; in a script the incidents are left and the command to finish
+    them is printed. On a problem already resolved, only --incidents is done
+    (with the problem's solution).
+
+    Examples:
+
+      tix problem resolve AB-0050 --solution "Replaced the core switch (change AB-0051)" --incidents resolve
+
+      tix problem resolve AB-0050 --incidents comment
+    """
+    from tix.cli.commands.common import check_choice
+    from tix.cli.env import ctx_env
+    from tix.core import events
+    from tix.core.errors import BadInput
+
+    env = ctx_env()
+    pr = env.store.ticket(id)
+    if pr.category != "problem":
+        raise BadInput(f"{pr.id} is a {pr.category}, not a problem (use `tix resolve {pr.id}`)")
+    check_choice(incidents, INCIDENT_ACTIONS, "--incidents")
+    text = text_arg(solution, "--solution")
+    already = pr.status in ("resolved", "closed")
+    if already:
+        if text:
+            raise BadInput(f"{pr.id} is already {pr.status}; `tix reopen {pr.id}` to change its solution")
+        if not incidents:
+            raise BadInput(f"{pr.id} is already {pr.status}; give --incidents resolve|comment to finish its incidents")
+        text = pr.solution or ""
+    elif not text or not text.strip():
+        raise BadInput("--solution: a problem is never resolved without a solution")
+    if pr.merged_into:
+        raise BadInput(f"{pr.id} was merged into {pr.merged_into}; resolve that ticket")
+    when = env.event_time(at)
+    if when < pr.created:
+        raise BadInput(f"--at {at}: before {pr.id} was opened ({pr.created.isoformat()})")
+    linked = []
+    for oid in dict.fromkeys(pr.linked("causes")):
+        try:
+            linked.append(env.store.ticket(oid))
+        except Exception:
+            continue
+    open_ = [t for t in linked if t.is_open and not t.merged_into]
+    if not already:
+        children = []
+        for c in pr.linked("parent-of"):
+            try:
+                if env.store.ticket(c).is_open:
+                    children.append(c)
+            except Exception:
+                continue
+        if children and not force:
+            raise BadInput(f"{pr.id} has open child tickets ({', '.join(children)}); resolve them or use --force")
+    if incidents is None and open_ and not already and sys.stdin.isatty() and sys.stdout.isatty():
+        incidents = typer.prompt(f"{len(open_)} open incidents ({', '.join(t.id for t in open_)}): "
+                                 "resolve, comment or leave?", default="resolve")
+        check_choice(incidents, INCIDENT_ACTIONS, "answer")
+    if not already:
+        fields: dict[str, Any] = {}
+        if root_cause is not None and text_arg(root_cause, "--root-cause") != pr.f("root_cause"):
+            fields["root_cause"] = text_arg(root_cause, "--root-cause")
+        if standard and not pr.f("standard_solution"):
+            fields["standard_solution"] = True
+        evs = [events.make("set", env.user, when, fields=fields)] if fields else []
+        evs.append(events.make("resolved", env.user, when, solution=text))
+        env.store.append(pr.id, evs)
+        print(f"{pr.id}: resolved")
+    done = []
+    for t in open_:
+        if incidents == "resolve":
+            if t.linked("parent-of"):
+                print(f"{t.id}: has child tickets; resolve it by hand", file=sys.stderr)
+                continue
+            ev = events.make("resolved", env.user, max(when, t.created), solution=f"{text} (problem {pr.id})")
+        elif incidents == "comment":
+            ev = events.make("commented", env.user, max(when, t.created),
+                             text=f"The cause of this incident is solved under problem {pr.id}: {text}")
+        else:
+            continue
+        env.store.append(t.id, [ev])
+        done.append(t.id)
+    if done:
+        print(f"{'resolved' if incidents == 'resolve' else 'commented on'}: {', '.join(done)}")
+    elif open_ and incidents in (None, "leave"):
+        print(f"{pr.id}: {len(open_)} incidents still open ({', '.join(t.id for t in open_)}); "
+              f"`tix problem resolve {pr.id} --incidents resolve` resolves them with this solution", file=sys.stderr)
+    env.finish(f"tix problem resolve {pr.id}")

@@ -1,0 +1,232 @@
+"""tix report month | period: the monthly report with its trend, any period
+(`--by month|week|team|org`), and the IT manager's view (`--org`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+app = typer.Typer(
+    add_completion=False, rich_markup_mode=None, no_args_is_help=True,
+    help="Monthly and period reports, trends, the IT manager's view.\n\n"
+    "Examples:\n\n"
+    "  tix report month 2026-10\n\n"
+    "  tix report month 2026-10 --org contoso -o contoso-2026-10.html\n\n"
+    "  tix report period 2026-Q4 --by month\n\n"
+    "  tix report period --since 2026-09-01 --until 2026-12-01 --by team --format csv",
+)
+
+OrgOpt = typer.Option(
+    None, "--org", help="Only this organisation (a key under orgs: in policies.yaml): the IT manager's view, "
+    "with each ticket's requester, work, rate, cost, SLA outcome and public history. Example: --org contoso")
+FormatOpt = typer.Option(
+    None, "--format", "-f", help="table, json, csv, markdown or html (default: table, or what -o's extension "
+    "says). Example: --format json")
+OutputOpt = typer.Option(
+    None, "--output", "-o", metavar="FILE", help="Write to FILE; the extension picks the format (.txt, .json, "
+    ".csv, .md, .html). Example: -o report.html")
+
+
+@app.command("month")
+def month(
+    month: str | None = typer.Argument(
+        None, metavar="[MONTH]", help="YYYY-MM, this-month or last-month (default: last-month). Example: 2026-10"),
+    org: str | None = OrgOpt,
+    format: str | None = FormatOpt,
+    output: str | None = OutputOpt,
+) -> None:
+    """The monthly report: tickets opened, resolved, closed and the backlog at
+    month end (with its age); counts by priority, team, category, channel,
+    organisation and agent; hours worked and billed and the amounts (priced
+    like `tix invoice`); response and resolve SLA met in percent and the
+    breaches; median and 90th-percentile time to resolve in business hours;
+    reopen rate; satisfaction; escalations by line; and a trend of the month
+    against the twelve before it. docs/reports.md defines every figure.
+
+    Examples:
+
+      tix report month 2026-10
+
+      tix report month last-month --format markdown > october.md
+
+      tix report month 2026-10 --org contoso -o contoso-2026-10.html
+    """
+    import re
+
+    from tix.core.dates import parse_period
+    from tix.core.errors import BadInput
+    from tix.render.report import render_month
+    from tix.reports.engine import monthly_report
+
+    env, fmt = _setup(format, output)
+    text = month or "last-month"
+    period = parse_period(text, now=env.now, tz=env.policy.tz, what="MONTH")
+    if not re.fullmatch(r"\d{4}-\d{2}", period.label):
+        raise BadInput(f"MONTH {text!r}: a monthly report covers a month: YYYY-MM, this-month or last-month "
+                       f"(for other periods: tix report period)")
+    if org is None:
+        report = _monthly_cached(env, period)
+    else:
+        from tix.reports.engine import month_window
+
+        w0, w1 = month_window(period, env.policy)
+        tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
+        report = monthly_report(tickets, period, env.policy, env.now, org=org)
+    _emit(render_month(report.to_json(), fmt), output, fmt)
+
+
+def _monthly_cached(env: Any, period: Any) -> Any:
+    """The monthly report from the index's per-group parts: resolved and
+    closed tickets are folded once (and again only when their files or the
+    policy change); the open ones, whose clocks still run, every run."""
+    import sys
+
+    from tix.reports.engine import FOLD_VERSION, month_fold, month_window, monthly_from_parts
+    from tix.storage import index
+
+    policy, now, store = env.policy, env.now, env.store
+    problems: list[Any] = []
+    d = index.derive(store, "month", lambda ts: month_fold(ts, policy, now),
+                     lambda: index.fingerprint(store, policy.text, "month", FOLD_VERSION), problems=problems)
+    for prob in problems:
+        print(f"tix: {prob} (left out of the report; see `tix fsck`)", file=sys.stderr)
+    parts = [*d.groups, month_fold(d.hot, policy, now, window=month_window(period, policy))]
+    return monthly_from_parts(parts, period, policy, now, decode=index.value)
+
+
+@app.command("period")
+def period(
+    period: str | None = typer.Argument(
+        None, metavar="[PERIOD]", help="2026-10, 2026-Q3, 2026, this-month, last-month, this-year or last-year; "
+        "or leave out and give --since/--until. Example: 2026-Q4"),
+    since: str | None = typer.Option(None, "--since", help="From this day or time on (inclusive). "
+                                        "Example: --since 2026-09-01"),
+    until: str | None = typer.Option(None, "--until", help="Up to this day or time (exclusive: half-open). "
+                                        "Example: --until 2026-12-01"),
+    by: str | None = typer.Option(None, "--by", help="A column per month, week, team or org (like "
+                                     "`hledger balance -M`). Example: --by month"),
+    org: str | None = OrgOpt,
+    format: str | None = FormatOpt,
+    output: str | None = OutputOpt,
+) -> None:
+    """Figures of any period, optionally in columns: `--by month` or `week`
+    (the first and last clipped to the period), `--by team` or `org`. The
+    total column covers the whole period; periods are half-open [since,
+    until), and the header says so.
+
+    Examples:
+
+      tix report period 2026-Q4 --by month
+
+      tix report period --since 2026-11-01 --until 2026-12-01 --by week
+
+      tix report period 2026 --by org --format csv > 2026-by-org.csv
+    """
+    from tix.cli.commands.common import check_choice
+    from tix.core.dates import parse_period
+    from tix.render.report import render_period
+    from tix.reports.engine import BY_CHOICES, period_report
+
+    env, fmt = _setup(format, output)
+    check_choice(by, BY_CHOICES, "--by")
+    per = parse_period(period, since=since, until=until, now=env.now, tz=env.policy.tz, what="PERIOD")
+    tickets = _tickets(env, org, per.start, per.end)
+    report = period_report(tickets, per, env.policy, env.now, org=org, by=by)
+    _emit(render_period(report.to_json(), fmt), output, fmt)
+
+
+# ---------------------------------------------------------------- helpers
+
+def _setup(format: str | None, output: str | None) -> tuple[Any, str]:
+    from tix.cli.env import ctx_env
+    from tix.core.errors import BadInput
+    from tix.render import table as render
+    from tix.render.report import FORMATS, format_for_path
+
+    env = ctx_env()
+    if format is not None:
+        fmt = render.check_format(format, FORMATS)
+    elif output and output != "-":
+        found = format_for_path(output)
+        if found is None:
+            raise BadInput(f"-o {output}: cannot tell the format from the extension; use .txt, .json, .csv, .md "
+                           f"or .html, or give --format")
+        fmt = found
+    else:
+        fmt = "table"
+    env.policy  # noqa: B018 - a broken policy is refused before any work
+    return env, fmt
+
+
+def _tickets(env: Any, org: str | None, start: Any, end: Any, *, month_view: bool = False) -> Any:
+    """The tickets a report of [start, end) can need, one at a time from the
+    index: created before the end and open, or active since the start (the
+    others cannot land in any bucket). `org`: only that organisation's, and
+    for the IT manager's view (`month_view`) also its problems and changes
+    (the ITIL counts look at all of them), with the public history read
+    whole from the files of the tickets active in the month itself.
+    An unknown `org` is refused once the pass has seen every ticket's."""
+    import sys
+
+    from tix.core.errors import BadInput
+    from tix.storage import index
+
+    lo, hi = start.timestamp(), end.timestamp()
+    seen_orgs: set[str] = set()
+
+    def where(r: Any) -> bool:
+        if r.org:
+            seen_orgs.add(r.org)
+        if org is not None and r.org != org:
+            return False
+        if r.created >= hi:
+            return False
+        return r.status in index.HOT or r.last >= lo or (month_view and r.category in ("problem", "change"))
+
+    def check_org() -> None:
+        known = set(env.policy.orgs) | seen_orgs
+        if org is not None and org not in known:
+            raise BadInput(f"--org {org!r}: not an organisation ({', '.join(sorted(known)) or 'none defined'})")
+
+    problems: list[Any] = []
+    tickets = index.iter_all(env.store, problems, where)
+    for prob in problems:
+        print(f"tix: {prob} (left out of the report; see `tix fsck`)", file=sys.stderr)
+    if not month_view:
+        def checked() -> Any:
+            yield from tickets
+            check_org()
+
+        return checked()
+    picked = list(tickets)
+    check_org()
+    return picked
+
+
+def _with_history(env: Any, tickets: list[Any], period: Any) -> list[Any]:
+    """The tickets of the IT manager's view, those active in the month (or
+    open) read whole: their public history is shown; the index keeps no
+    event lists."""
+    store = env.store
+    m0, m1 = period.start, period.end
+    out = []
+    for t in tickets:
+        if t.created < m1 and (t.is_open or (t.last_activity is not None and t.last_activity >= m0)):
+            t = store.load_path(store.root / t.path)
+        out.append(t)
+    return out
+
+
+def _emit(text: str, output: str | None, fmt: str) -> None:
+    import os
+    import sys
+
+    if not output or output == "-":
+        sys.stdout.write(text)
+        return
+    tmp = f"{output}.tmp{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    os.replace(tmp, output)
+    print(f"tix: wrote {output} ({fmt})", file=sys.stderr)

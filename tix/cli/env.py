@@ -1,0 +1,171 @@
+"""The context every command gets: where the desk is, who acts, what time it
+is, the store and the policy (httpie's `Environment`). Built once per run by
+the typer callback; tests swap it by setting the environment variables."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tix.core.errors import BadInput, NotFound
+
+if TYPE_CHECKING:
+    from tix.core.policy import Policy
+    from tix.storage.store import Store
+
+
+def find_desk(start: Path) -> Path | None:
+    for d in (start, *start.parents):
+        if (d / "policies.yaml").is_file() and (d / "tickets").is_dir():
+            return d
+    return None
+
+
+class Env:
+    def __init__(self, dir_opt: str | None = None, user_opt: str | None = None):
+        self.dir_opt = dir_opt
+        self.user_opt = user_opt
+
+    # -------------------------------------------------------------- where
+    @cached_property
+    def root(self) -> Path:
+        if self.dir_opt:
+            d = Path(self.dir_opt).expanduser()
+            if not (d / "policies.yaml").is_file() or not (d / "tickets").is_dir():
+                raise NotFound(f"--dir {self.dir_opt}: not a tix desk (no policies.yaml and tickets/); "
+                               f"run `tix init {self.dir_opt}`")
+            return d.resolve()
+        env = os.environ.get("TIX_DIR")
+        if env:
+            d = Path(env).expanduser()
+            if not (d / "policies.yaml").is_file() or not (d / "tickets").is_dir():
+                raise NotFound(f"TIX_DIR={env}: not a tix desk (no policies.yaml and tickets/)")
+            return d.resolve()
+        found = find_desk(Path.cwd())
+        if found is None:
+            raise NotFound("not inside a tix desk (no policies.yaml and tickets/ here or above); "
+                           "run `tix init` or pass --dir")
+        return found
+
+    @cached_property
+    def store(self) -> Store:
+        from tix.storage.store import Store
+
+        return Store(self.root)
+
+    @cached_property
+    def policy(self) -> Policy:
+        from tix.core.policy import load_policy
+
+        policy = load_policy(self.root / "policies.yaml")
+        country = policy.calendar_spec.country
+        if country:
+            cache = self.store.holiday_cache()
+            # Checked once per clone (importing `holidays` costs start-up time).
+            if cache.get(f"checked-{country}") is None:
+                import holidays
+
+                if country.split("-")[0] not in holidays.list_supported_countries():
+                    raise policy.error(f"calendar.country: {country!r} has no public holiday table "
+                                       "(use an ISO code like NL, DE, CZ, NO, or remove the line)",
+                                       "calendar", "country")
+                cache[f"checked-{country}"] = ["ok"]
+            policy.use_holiday_cache(cache)
+        return policy
+
+    # -------------------------------------------------------------- who
+    @cached_property
+    def user(self) -> str:
+        name = self.user_opt or os.environ.get("TIX_USER")
+        if not name:
+            name = git_user_name(Path.cwd())
+        if not name:
+            try:
+                name = getpass.getuser()
+            except Exception:
+                name = "unknown"
+        name = " ".join(str(name).split())
+        if not name or len(name) > 100:
+            raise BadInput(f"--as {name!r}: expected a name of 1 to 100 characters")
+        return name
+
+    # -------------------------------------------------------------- when
+    @cached_property
+    def now(self) -> datetime:
+        raw = os.environ.get("TIX_NOW")
+        if raw:
+            try:
+                dt = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+            except ValueError:
+                raise BadInput(f"TIX_NOW={raw!r}: expected ISO 8601 with offset, "
+                               f"like 2026-11-24T08:40:00+01:00") from None
+            if dt.tzinfo is None:
+                raise BadInput(f"TIX_NOW={raw!r}: needs a UTC offset, like 2026-11-24T08:40:00+01:00")
+            return dt.replace(microsecond=0)
+        return datetime.now(UTC).replace(microsecond=0)
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.policy.tz)
+
+    def when(self, text: str | None, *, what: str = "--at", default_now: bool = True) -> datetime | None:
+        from tix.core.dates import parse_when
+
+        if text is None:
+            return self.local_now if default_now else None
+        return parse_when(text, now=self.now, tz=self.policy.tz, what=what)
+
+    def event_time(self, at: str | None) -> datetime:
+        """The `at` of an event: --at if given (not in the future), else now.
+        A date alone is refused: midnight would silently become after-hours work."""
+        from tix.core.dates import has_clock
+
+        if at is not None and not has_clock(at):
+            raise BadInput(f"--at {at}: give a time of day too, e.g. 08:30, 'today 08:30' or '{at} 08:30'")
+        t = self.when(at, what="--at")
+        assert t is not None
+        if at is not None and t > self.now:
+            raise BadInput(f"--at {at}: lies in the future (now is {self.local_now.isoformat()})")
+        return t
+
+    # -------------------------------------------------------------- output
+    @cached_property
+    def color(self) -> bool:
+        return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+    def finish(self, message: str) -> None:
+        """After a successful write: commit it if the policy asks for that."""
+        if self.store.written and self.policy.autocommit:
+            from tix.storage.gitops import autocommit
+
+            autocommit(self.store, message)
+
+
+def git_user_name(cwd: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "config", "user.name"], cwd=cwd, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+_current: Env | None = None
+
+
+def set_env(env: Env) -> None:
+    global _current
+    _current = env
+
+
+def ctx_env() -> Env:
+    """The Env of the running command (set by the root callback)."""
+    global _current
+    if _current is None:
+        _current = Env()
+    return _current

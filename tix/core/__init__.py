@@ -1,0 +1,1 @@
+"""Pure rules: events in, numbers out; time, ids and policy passed in."""

@@ -1,0 +1,55 @@
+"""The one error family of tix. Each error carries its exit code; only
+`tix.cli.main.main` turns them into a message on stderr (ARCHITECTURE: one error
+boundary, no per-command try/except ladders)."""
+
+from __future__ import annotations
+
+
+class TixError(Exception):
+    """Base class: `str(err)` is the message, `exit_code` the process exit code."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        """`path:line: message` on one line, inert on a terminal: a file name
+        or value with control characters or line breaks cannot fake output."""
+        from tix.core.safe import inert
+
+        where = ""
+        if self.path:
+            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        return inert(where + self.message)
+
+
+class BadInput(TixError):
+    """A value the user typed is wrong (exit 2, nothing written)."""
+
+
+class NotFound(TixError):
+    """An ID or name that does not exist (exit 2: it is bad input)."""
+
+
+class BrokenFile(TixError):
+    """A ticket or record file on disk cannot be trusted (exit 2)."""
+
+
+class PolicyError(TixError):
+    """policies.yaml is broken or inconsistent (exit 2)."""
+
+
+class StoreError(TixError):
+    """The disk refused (full, read-only, permissions): exit 3, nothing half-written."""
+
+    exit_code = 3
+
+
+class CheckFailed(TixError):
+    """A check (fsck, a filter that found nothing) failed: exit 1."""
+
+    exit_code = 1

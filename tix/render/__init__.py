@@ -1,0 +1,1 @@
+"""Output: text tables, CSV, Markdown, HTML, iCalendar."""

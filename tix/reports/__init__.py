@@ -1,0 +1,1 @@
+"""Pure reports: folded tickets in, report values out."""

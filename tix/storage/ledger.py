@@ -1,0 +1,496 @@
+"""The invoice ledger: issued invoices on disk, the store's second half and the
+only code that reads or writes `invoices/`.
+
+One YAML file per issued invoice, created once with a single atomic,
+exclusive write (`Store.write_atomic(..., exclusive=True)`) and never changed:
+
+    invoices/<YYYY-MM-NNN>.<PREFIX>.yaml
+
+It holds the number, month, who issued it when, the organisation filter, the
+covered entry ids and every priced line, so `tix invoice --show` reprints it
+identically however the tickets or the policy change later. The clone's ID
+prefix in the file name keeps two clones that issue the same number while
+offline from colliding in git: both files survive `tix sync`, and
+`clashes()` (run by `tix fsck`) reports the duplicate number and any entry
+billed twice. Numbers are `YYYY-MM-NNN` (the billed month, then a counter
+per month), sequential per desk.
+
+Records are parsed defensively: a broken one is reported as
+`path:line: problem` (BrokenFile, exit 2), never a traceback."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tix.core import yamlio
+from tix.core.billing import Invoice, Line, _money, amount, assemble
+from tix.core.errors import BadInput, BrokenFile, NotFound
+
+if TYPE_CHECKING:
+    from tix.storage.store import Store
+
+DIR = "invoices"
+NUMBER_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))-(\d{3,6})$")
+MAX_RECORD = 16 * 1024 * 1024
+_CONFLICT = re.compile(r"^(<<<<<<<|=======$|>>>>>>>|\|\|\|\|\|\|\|)", re.M)
+_KEYS = {"number", "month", "issued_at", "issued_by", "org", "currency", "vat_percent", "org_names",
+         "entries", "lines", "minutes", "billed_minutes", "total", "vat", "total_incl_vat",
+         "renumbered_from"}  # set by `tix sync` on a record issued offline under a number taken meanwhile
+HEADER = ("# tix invoice record: written once by `tix invoice --mark`, never edited.\n"
+          "# `tix invoice --show {number}` reprints it; `tix fsck` checks it.\n")
+
+
+@dataclass(frozen=True)
+class Record:
+    path: str  # relative to the desk
+    invoice: Invoice
+
+    @property
+    def number(self) -> str:
+        assert self.invoice.number is not None
+        return self.invoice.number
+
+
+def invoices_dir(store: Store) -> Path:
+    return store.root / DIR
+
+
+# ---------------------------------------------------------------- reading
+
+def _paths(store: Store) -> list[Path]:
+    d = invoices_dir(store)
+    if not d.is_dir() or d.is_symlink():
+        return []
+    return sorted(p for p in d.iterdir() if p.name.endswith(".yaml") and not p.name.startswith("."))
+
+
+def parse_record(text: str, path: str) -> Invoice:
+    """The text of one record -> its Invoice. Raises BrokenFile(path, line)."""
+
+    def fail(msg: str, *keys: Any) -> BrokenFile:
+        return BrokenFile(msg, path=path, line=yamlio.line_of(text, keys) if keys else None)
+
+    m = _CONFLICT.search(text)
+    if m:
+        raise BrokenFile("git conflict markers: two clones wrote this invoice record; keep both as separate "
+                         "files (see `tix fsck`)", path=path, line=text[: m.start()].count("\n") + 1)
+    try:
+        raw = yamlio.load(text)
+    except yamlio.YamlProblem as err:
+        raise BrokenFile(err.message, path=path, line=err.line) from None
+    if not isinstance(raw, dict):
+        raise BrokenFile("an invoice record must be a mapping of fields", path=path, line=1)
+    for k in raw:
+        if str(k) not in _KEYS:
+            raise fail(f"unknown field {k!r}", k)
+    for k in ("number", "month", "issued_at", "issued_by", "currency", "entries", "lines", "total"):
+        if k not in raw:
+            raise BrokenFile(f"field {k!r} is missing", path=path, line=1)
+    number, month = raw["number"], raw["month"]
+    nm = NUMBER_RE.match(number) if isinstance(number, str) else None
+    if not nm:
+        raise fail(f"number {number!r} is not an invoice number like 2026-11-001", "number")
+    if month != nm.group(1):
+        raise fail(f"month {month!r} does not match the number {number}", "month")
+    for k in ("issued_at", "issued_by", "currency"):
+        if not isinstance(raw[k], str) or not raw[k]:
+            raise fail(f"field {k!r} must be text", k)
+    try:
+        from tix.core.dates import parse_stamp
+
+        parse_stamp(raw["issued_at"])
+    except ValueError:
+        raise fail(f"issued_at {raw['issued_at']!r} is not ISO 8601 with an offset", "issued_at") from None
+    org = raw.get("org")
+    if org is not None and not isinstance(org, str):
+        raise fail("field 'org' must be text or null", "org")
+    names = raw.get("org_names") or {}
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        raise fail("field 'org_names' must map organisation keys to names", "org_names")
+    vat_percent = None
+    if raw.get("vat_percent") is not None:
+        try:
+            vat_percent = _money(raw["vat_percent"])
+        except (TypeError, ValueError) as err:
+            raise fail(f"vat_percent: {err}", "vat_percent") from None
+    entries = raw["entries"]
+    if not isinstance(entries, list) or not all(isinstance(e, str) and e for e in entries):
+        raise fail("field 'entries' must be a list of work entry ids", "entries")
+    if len(set(entries)) != len(entries):
+        raise fail("an entry id appears twice in 'entries'", "entries")
+    if not isinstance(raw["lines"], list):
+        raise fail("field 'lines' must be a list", "lines")
+    lines: list[Line] = []
+    for i, d in enumerate(raw["lines"]):
+        if not isinstance(d, dict):
+            raise fail(f"lines[{i}] must be a mapping", "lines", i)
+        try:
+            line = Line.from_json(d)
+        except KeyError as err:
+            raise fail(f"lines[{i}]: field {err.args[0]!r} is missing", "lines", i) from None
+        except (TypeError, ValueError) as err:
+            raise fail(f"lines[{i}]: {err}", "lines", i) from None
+        if line.amount != amount(line.billed_minutes, line.rate, line.multiplier):
+            raise fail(f"lines[{i}]: amount {line.amount} is not {line.billed_minutes} min / 60 x {line.rate} x "
+                       f"{line.multiplier}", "lines", i, "amount")
+        lines.append(line)
+    if sorted(x.event_id for x in lines) != sorted(entries):
+        raise fail("'entries' and the event ids of 'lines' differ", "entries")
+    inv = assemble(lines, month=month, org_filter=org, currency=raw["currency"], vat_percent=vat_percent,
+                   org_names={str(k): v for k, v in names.items()})
+    for k, want in (("total", inv.total), ("vat", inv.vat), ("total_incl_vat", inv.total_incl_vat)):
+        if k not in raw:
+            continue
+        try:
+            got = _money(raw[k])
+        except (TypeError, ValueError) as err:
+            raise fail(f"{k}: {err}", k) from None
+        if got != want:
+            raise fail(f"{k} {got} does not add up: the lines give {want}", k)
+    return inv.with_number(number, raw["issued_at"], raw["issued_by"])
+
+
+def _read(store: Store, path: Path) -> Record:
+    rel = store.rel(path)
+    try:
+        if path.is_symlink():
+            raise BrokenFile("is a symbolic link; tix never follows links in the desk", path=rel)
+        if path.stat().st_size > MAX_RECORD:
+            raise BrokenFile(f"larger than {MAX_RECORD // 1048576} MB; not an invoice record", path=rel)
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise BrokenFile("is a directory, not an invoice record", path=rel) from None
+    except OSError as err:
+        raise BrokenFile(f"cannot read: {err.strerror}", path=rel) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BrokenFile("not UTF-8 text", path=rel, line=data[: err.start].count(b"\n") + 1) from None
+    if "\x00" in text:
+        raise BrokenFile("contains NUL bytes", path=rel, line=text[: text.index("\x00")].count("\n") + 1)
+    inv = parse_record(text, rel)
+    assert inv.number is not None
+    if not path.name.startswith(inv.number + "."):
+        raise BrokenFile(f"file name does not start with its number {inv.number}", path=rel, line=1)
+    return Record(rel, inv)
+
+
+def records(store: Store, problems: list[BrokenFile] | None = None) -> list[Record]:
+    """Every issued invoice, by number. A broken record raises BrokenFile,
+    or goes to `problems` when a list is given."""
+    out = []
+    for p in _paths(store):
+        try:
+            out.append(_read(store, p))
+        except BrokenFile as err:
+            if problems is None:
+                raise
+            problems.append(err)
+    return sorted(out, key=lambda r: (r.number, r.path))
+
+
+def invoiced_ids(store: Store, problems: list[BrokenFile] | None = None) -> set[str]:
+    """The ids of every work entry some issued invoice covers."""
+    ids: set[str] = set()
+    for entry_ids in ids_by_record(store, problems).values():
+        ids.update(entry_ids)
+    return ids
+
+
+def ids_by_record(store: Store, problems: list[BrokenFile] | None = None) -> dict[str, list[str]]:
+    """Per record file (its path in the desk, in name order) the ids of the work entries it bills.
+
+    A record never changes once written, so the ids of each record file are
+    kept in the clone's local state (`invoiced.json`), trusted only while the
+    file's size, mtime_ns, ctime_ns and inode are the same: `show` and `list`
+    need the billing state without parsing years of invoice YAML each time.
+    A broken record is never cached: it is read (and reported) every time."""
+    import json
+
+    cache_path = store.state_dir / "invoiced.json"
+    try:
+        cache = json.loads(cache_path.read_text(encoding="utf-8"))
+        if not isinstance(cache, dict):
+            cache = {}
+    except (OSError, ValueError):
+        cache = {}
+    fresh: dict[str, Any] = {}
+    out: dict[str, list[str]] = {}
+    for p in _paths(store):
+        rel = store.rel(p)
+        try:
+            st = p.stat()
+            key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        except OSError:
+            key = None
+        hit = cache.get(rel)
+        if key is not None and isinstance(hit, list) and len(hit) == 2 and hit[0] == key \
+                and isinstance(hit[1], list) and set(map(type, hit[1])) <= {str}:
+            entry_ids = hit[1]
+        else:
+            try:
+                entry_ids = list(_read(store, p).invoice.entry_ids)
+            except BrokenFile as err:
+                if problems is None:
+                    raise
+                problems.append(err)
+                continue
+        out[rel] = entry_ids
+        if key is not None:
+            fresh[rel] = [key, entry_ids]
+    if fresh != cache:
+        from tix.storage.store import write_local_cache
+
+        write_local_cache(cache_path, json.dumps(fresh).encode("utf-8"))
+    return out
+
+
+class _SortedIds:
+    """Membership in a sorted file of fixed-width ids, by binary search over an
+    mmap: a few page reads per id, however many entries were ever billed."""
+
+    def __init__(self, mm: Any, start: int, width: int):
+        self.mm, self.start, self.width = mm, start, width
+        self.n = (len(mm) - start) // (width + 1)
+
+    def __contains__(self, item: object) -> bool:
+        if not isinstance(item, str) or len(item) != self.width or not item.isascii():
+            return False
+        key = item.encode("ascii")
+        lo, hi = 0, self.n
+        mm, start, step, w = self.mm, self.start, self.width + 1, self.width
+        while lo < hi:
+            mid = (lo + hi) // 2
+            off = start + mid * step
+            v = mm[off:off + w]
+            if v < key:
+                lo = mid + 1
+            elif v > key:
+                hi = mid
+            else:
+                return True
+        return False
+
+
+def invoiced_lookup(store: Store) -> Any:
+    """What `invoiced_ids` answers, for `x in ...` tests of a few ids (`tix
+    show`): a sorted file of the billed ids (`invoiced.idx` in local state,
+    trusted while every record file has the stat key it was built from and
+    the CRC of its ids holds), searched in place instead of loading every
+    billed id of years of invoices. Broken records are left out, as
+    `invoiced_ids` with a problem list does."""
+    import json
+    import mmap
+    import zlib
+
+    keys = []
+    for p in _paths(store):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        keys.append([store.rel(p), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
+    if not keys:
+        return set()
+    path = store.state_dir / "invoiced.idx"
+    try:
+        with open(path, "rb") as fh:
+            mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        mm = None
+    if mm is not None:
+        # first line: JSON [id width, CRC-32 of the ids, the record files' stat keys]
+        nl = mm.find(b"\n")
+        try:
+            width, crc, built_from = json.loads(mm[:nl]) if nl > 0 else (0, 0, None)
+        except (ValueError, TypeError):
+            width, crc, built_from = 0, 0, None
+        if built_from == keys and type(width) is int and width > 0 and (len(mm) - nl - 1) % (width + 1) == 0:
+            with memoryview(mm) as mv:  # checked in place, not copied
+                ok = zlib.crc32(mv[nl + 1:]) == crc
+            if ok:
+                return _SortedIds(mm, nl + 1, width)
+        mm.close()
+    ids = invoiced_ids(store, problems=[])
+    widths = {len(i) for i in ids}
+    if len(widths) == 1 and all(i.isascii() and "\n" not in i for i in ids):
+        from tix.storage.store import write_local_cache
+
+        body = "".join(f"{i}\n" for i in sorted(ids)).encode("ascii")
+        head = json.dumps([widths.pop(), zlib.crc32(body), keys])
+        write_local_cache(path, head.encode("utf-8", "surrogateescape") + b"\n" + body)
+    return ids
+
+
+def list_invoices(store: Store) -> list[Record]:
+    return records(store)
+
+
+def load(store: Store, number: str) -> Invoice:
+    """The issued invoice with this number (exit 2 if unknown or issued twice)."""
+    n = str(number).strip()
+    if not NUMBER_RE.match(n):
+        raise BadInput(f"invoice number {number!r}: expected a number like 2026-11-001")
+    found = [r for r in records(store) if r.number == n]
+    if not found:
+        raise NotFound(f"invoice {n} not found (see `tix invoice --list`)")
+    if len(found) > 1:
+        raise BadInput(f"invoice {n} was issued twice ({', '.join(r.path for r in found)}); "
+                       f"see `tix fsck`")
+    return found[0].invoice
+
+
+# ---------------------------------------------------------------- writing
+
+def next_number(numbers: list[str], month: str) -> int:
+    """The next free number of `month`, from the numbers already issued (a
+    record's file name starts with its number: `_read` refuses any other)."""
+    nums = [int(m.group(2)) for n in numbers if (m := NUMBER_RE.match(n)) and m.group(1) == month]
+    return max(nums, default=0) + 1
+
+
+def render_record(inv: Invoice, org_names: dict[str, str]) -> bytes:
+    assert inv.number is not None
+    body = {
+        "number": inv.number,
+        "month": inv.month,
+        "issued_at": inv.issued_at,
+        "issued_by": inv.issued_by,
+        "org": inv.org_filter,
+        "currency": inv.currency,
+        "vat_percent": None if inv.vat_percent is None else str(inv.vat_percent),
+        "org_names": {o.org: o.name for o in inv.orgs if o.org is not None and o.org in org_names},
+        "minutes": inv.minutes,
+        "billed_minutes": inv.billed_minutes,
+        "total": str(inv.total),
+        "vat": str(inv.vat),
+        "total_incl_vat": str(inv.total_incl_vat),
+        "entries": inv.entry_ids,
+        "lines": [_record_line(x) for x in inv.lines],
+    }
+    return (HEADER.format(number=inv.number) + yamlio.dump(body)).encode("utf-8")
+
+
+def _record_line(x: Line) -> dict[str, Any]:
+    d = x.to_json()
+    d.pop("date", None)
+    return d
+
+
+def issue(store: Store, build: Callable[[set[str]], Invoice], *, user: str, now: datetime,
+          org_names: dict[str, str]) -> Invoice:
+    """Issue an invoice: under the desk's invoice lock, read what is already
+    billed, `build` the invoice of the rest and, if it has lines, write it
+    under the next number in one atomic, exclusive file creation. Returns the
+    invoice (with its number, or a draft without lines when nothing was left)."""
+    from tix.core.dates import stamp
+
+    with store._lock("invoice.lock"):  # two runs at once must not bill one entry twice
+        # every record is read (or its ids taken from the local cache while its
+        # file is unchanged); a broken one stops us: we cannot know what it billed
+        inv = build(invoiced_ids(store))
+        if not inv.lines:
+            return inv
+        clone = store.clone_info()
+        suffix = clone["prefix"] if clone else store.claim_prefix(user)
+        n = next_number([p.name.split(".", 1)[0] for p in _paths(store)], inv.month)
+        while True:
+            number = f"{inv.month}-{n:03d}"
+            issued = inv.with_number(number, stamp(now), user)
+            path = invoices_dir(store) / f"{number}.{suffix}.yaml"
+            try:
+                store.write_atomic(path, render_record(issued, org_names), exclusive=True)
+                break
+            except FileExistsError:
+                n += 1
+        store.written.append(path)
+        return issued
+
+
+# ---------------------------------------------------------------- checking
+
+def push_clashes(store: Store, changed: list[str]) -> list[str]:
+    """`clashes` for `tix sync`'s gate, limited to the records about to be
+    pushed: each is read in full (a broken one is refused), its number must
+    be its own and none of its entries billed by another record. The other
+    records (already shared, checked by whoever pushed them) give only their
+    file names and entry ids, taken from the cache or from the `entries:`
+    list with a line scan instead of parsing years of YAML (seconds per
+    record on a big desk)."""
+    from tix.storage.history import _record_entries
+
+    mine = sorted({rel for rel in changed if rel.startswith(f"{DIR}/") and rel.endswith(".yaml")
+                   and (store.root / rel).is_file()})
+    if not mine:
+        return []
+    out: list[str] = []
+    ids: dict[str, set[str]] = {}
+    for rel in mine:
+        try:
+            ids[rel] = set(_read(store, store.root / rel).invoice.entry_ids)
+        except BrokenFile as err:
+            out.append(str(err))
+    by_number: dict[str, list[str]] = {}
+    for p in _paths(store):
+        by_number.setdefault(p.name.split(".", 1)[0], []).append(store.rel(p))
+    for rel in mine:
+        number = rel.rsplit("/", 1)[-1].split(".", 1)[0]
+        others = [r for r in by_number.get(number, []) if r != rel]
+        if others:
+            out.append(f"{rel}: invoice number {number} was also issued in {others[0]} "
+                       f"(two clones issued it before syncing; `tix sync` renumbers the one not yet pushed)")
+    for p in _paths(store):
+        rel = store.rel(p)
+        if rel in ids:
+            continue
+        try:
+            theirs = _record_entries(p.read_bytes())
+        except OSError:
+            continue
+        for m, entries in ids.items():
+            both = entries & theirs
+            if both:
+                out.append(f"{m}: {len(both)} work entr{'ies' if len(both) != 1 else 'y'} (e.g. {min(both)}) "
+                           f"also billed on {rel}")
+    return out
+
+
+def clashes(store: Store, work_ids: set[str] | None = None) -> list[str]:
+    """Problems in the ledger, one line each (`path:line: problem`), for `tix fsck`:
+    broken records, an invoice number issued twice (two clones before a sync),
+    an entry covered by two invoices, and (given the ids of every work entry
+    of the desk's tickets) an invoiced entry that no ticket holds."""
+    problems: list[BrokenFile] = []
+    # the billed ids per record, from the local cache while a record is unchanged: the
+    # records are not parsed into memory all at once (two years of them are 70 MB of YAML)
+    by_file = ids_by_record(store, problems)
+    out = [str(p) for p in problems]
+    recs = sorted((rel.rsplit("/", 1)[-1].split(".", 1)[0], rel) for rel in by_file)  # (number, path)
+    by_number: dict[str, list[str]] = {}
+    for number, rel in recs:
+        by_number.setdefault(number, []).append(rel)
+    for number, rels in sorted(by_number.items()):
+        if len(rels) > 1:
+            out.append(f"{rels[1]}: invoice number {number} was also issued in {rels[0]} "
+                       f"(two clones issued it before syncing; renumber one with the customer's consent)")
+    seen: dict[str, tuple[str, str]] = {}
+    for number, rel in recs:
+        for eid in by_file[rel]:
+            first = seen.get(eid)
+            if first is not None:
+                ticket = next((x.ticket for x in _read(store, store.root / rel).invoice.lines
+                               if x.event_id == eid), "?")
+                out.append(f"{rel}: work entry {eid} of {ticket} is billed twice: "
+                           f"on invoice {first[0]} ({first[1]}) and on invoice {number}")
+            else:
+                seen[eid] = (number, rel)
+    if work_ids is not None:
+        for eid, (number, rel) in sorted(seen.items()):
+            if eid not in work_ids:
+                out.append(f"{rel}: invoice {number} bills work entry {eid}, which no ticket holds")
+    return out

@@ -50,7 +50,7 @@ class Desk:
 
     def run(self, *args: str, input: str | None = None, user: str | None = None, now: str | None = None) -> Result:
         """Run tix in this process (fast); environment as a user would set it."""
-        from tix.cli.main import run
+        from tix.cli.boundary import run
 
         saved = dict(os.environ)
         env = self.env(**({"TIX_USER": user} if user else {}), **({"TIX_NOW": now} if now else {}))

@@ -220,7 +220,7 @@ def test_bad_tix_now_and_broken_policy(desk):
 
 
 def test_help_has_examples():
-    from tix.cli.main import COMMANDS
+    from tix.cli.boundary import COMMANDS
 
     d = Desk(os.getcwd())
     top = d.run("--help")

@@ -1,6 +1,6 @@
 """Concurrency: N real processes writing to one desk at once.
 
-Each worker is its own Python process running `tix.cli.main.run` (what
+Each worker is its own Python process running `tix.cli.boundary.run` (what
 `python -m tix` runs) in a loop of mixed commands on a shared set of
 tickets: comments, internal notes, work, status changes, assignments, new
 tickets, `list` and `show` (which read and rewrite the index cache),
@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 WORKER = r'''
 import contextlib, io, json, os, random, sys
-from tix.cli.main import run
+from tix.cli.boundary import run
 
 wid = int(os.environ["W_ID"])
 n = int(os.environ["W_OPS"])

@@ -1,7 +1,7 @@
 """Crash safety: real tix processes killed with SIGKILL at random points.
 
 Each trial starts a driver process that runs a plan of tix commands (through
-`tix.cli.main.run`, exactly what `python -m tix` runs) and writes an
+`tix.cli.boundary.run`, exactly what `python -m tix` runs) and writes an
 acknowledgement line to a side file after each command that returned. The
 harness kills the driver's whole process group (git children included) with
 SIGKILL, either
@@ -146,7 +146,7 @@ def _popen(self, *a, **k):
     _Popen_init(self, *a, **k)
 subprocess.Popen.__init__ = _popen
 
-from tix.cli.main import run
+from tix.cli.boundary import run
 plan = json.loads(os.environ["CRASH_PLAN"])
 ack({"ready": True})
 t0 = time.monotonic()

@@ -245,7 +245,7 @@ def test_internal_notes_stay_out_of_the_customer_view(tickets: list[Ticket], con
     r = run_tix("show", contoso["incident"].id, "--public")
     assert r.returncode == 0, r.stderr
     assert not any(n in r.stdout for n in notes)
-    from tix.cli.main import _available
+    from tix.cli.boundary import _available
 
     for args in (("report", "month", "2026-10", "--org", "contoso"), ("invoice", "2026-10", "--org", "contoso")):
         if not _available(args[0]):

@@ -89,7 +89,7 @@ def test_where_filters_before_decoding(desk):
 
 def test_concurrent_processes_updating_the_cache(desk):
     _fill(desk, 6)
-    code = ("import sys\nfrom tix.cli.main import run\n"
+    code = ("import sys\nfrom tix.cli.boundary import run\n"
             "for i in range(15):\n"
             "    assert run(['new', '--title', f'{sys.argv[1]}-{i}']) == 0\n"
             "    assert run(['list', '--all', '--format', 'json']) == 0\n")

@@ -1,3 +1,3 @@
-from tix.cli.main import main
+from tix.cli.boundary import main
 
 main()

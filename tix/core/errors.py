@@ -1,5 +1,5 @@
 """The one error family of tix. Each error carries its exit code; only
-`tix.cli.main.main` turns them into a message on stderr (ARCHITECTURE: one error
+`tix.cli.boundary.main` turns them into a message on stderr (ARCHITECTURE: one error
 boundary, no per-command try/except ladders)."""
 
 from __future__ import annotations

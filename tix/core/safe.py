@@ -10,7 +10,7 @@ where it is shown: on a terminal, in a Markdown document, in a spreadsheet.
   makes a hyperlink, reorders text or breaks a table row. `lines=True`
   keeps line feeds and tabs (for multi-line texts such as comments).
 * `InertStream`: wraps standard output and error for the whole run (set up
-  by `tix.cli.main`), so any text a command prints passes through `inert` with
+  by `tix.cli.boundary`), so any text a command prints passes through `inert` with
   line breaks kept; tix's own colour codes pass only when colour is on.
 * `md(text)`: for a Markdown document: inert, one line (line feeds become
   spaces), no HTML (`<`, `>`,

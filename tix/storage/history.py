@@ -171,7 +171,7 @@ class _Judge:
         self.prefix = prefix
         self.blobs = _Blobs(root)
         self.paths = [prefix + "tickets", prefix + "invoices"]
-        self._alias_cache: dict[str, dict[str, str]] = {}
+        self._alias_cache: dict[str, dict[str, list[str]]] = {}
 
     def commit_findings(self, sha: str, parents: list[str]) -> list[tuple[str, str]]:
         """(path, what) for each rewrite that commit `sha` made."""
@@ -238,11 +238,11 @@ class _Judge:
         return out
 
     # --------------------------------------------------- explanations
-    def _aliases(self, sha: str) -> dict[str, str]:
-        """old ID -> new ID from the `.aliases` files in commit `sha` (tix.storage.renumber)."""
+    def _aliases(self, sha: str) -> dict[str, list[str]]:
+        """old ID -> new IDs from the `.aliases` files in commit `sha` (tix.storage.renumber)."""
         if sha in self._alias_cache:
             return self._alias_cache[sha]
-        out: dict[str, str] = {}
+        out: dict[str, list[str]] = {}
         listing = _git(self.root, "ls-tree", "-z", "--name-only", sha, "--", self.prefix + "tickets/",
                        check=False).stdout
         for d in listing.split("\0"):
@@ -251,23 +251,29 @@ class _Judge:
             data = self.blobs.get(f"{sha}:{d}/.aliases")
             for line in (data or b"").decode("utf-8", "replace").splitlines():
                 parts = line.split()
-                if len(parts) == 2:
-                    out[parts[0]] = parts[1]
+                if len(parts) == 2 and parts[1] not in out.setdefault(parts[0], []):
+                    out[parts[0]].append(parts[1])
         self._alias_cache[sha] = out
         return out
 
     def _not_renumbered(self, sha: str, missing: set[bytes], new_lines: set[bytes]) -> set[bytes]:
-        """Leave out lines whose only change is a renumbered ticket ID (tix.storage.renumber)."""
-        mapping = self._aliases(sha)
-        if not mapping:
+        """Leave out lines whose only change is a renumbered ticket ID (tix.storage.renumber).
+        An old ID two clones both used has two candidates: each is tried."""
+        import itertools
+
+        table = self._aliases(sha)
+        if not table:
             return missing
         from tix.storage.renumber import id_pattern
 
-        pat = id_pattern(list(mapping))
+        pat = id_pattern(list(table))
         out = set()
         for line in missing:
             text = line.decode("utf-8", "replace")
-            if pat.sub(lambda m: mapping[m.group(1)], text).encode("utf-8") not in new_lines:
+            olds = sorted(set(pat.findall(text)))
+            choices = itertools.islice(itertools.product(*(table[o] for o in olds)), 64)
+            if not any(pat.sub(lambda m, pick=dict(zip(olds, c, strict=True)): pick[m.group(1)], text)
+                       .encode("utf-8") in new_lines for c in choices):
                 out.add(line)
         return out
 

@@ -68,9 +68,10 @@ def _blob(root: Path, spec: str) -> bytes | None:
         return None
 
 
-def aliases(store: Store) -> dict[str, str]:
-    """old ID -> new ID, from every `tickets/<P>/.aliases` file."""
-    out: dict[str, str] = {}
+def aliases(store: Store) -> dict[str, list[str]]:
+    """old ID -> new IDs, from every `tickets/<P>/.aliases` file (two offline
+    clones may both have used one provisional ID)."""
+    out: dict[str, list[str]] = {}
     top = store.tickets_dir
     if not top.is_dir():
         return out
@@ -88,8 +89,9 @@ def aliases(store: Store) -> dict[str, str]:
             continue
         for line in text.splitlines():
             parts = line.split()
-            if len(parts) == 2 and ID_RE.match(parts[0]) and ID_RE.match(parts[1]):
-                out[parts[0]] = parts[1]
+            if len(parts) == 2 and ID_RE.match(parts[0]) and ID_RE.match(parts[1]) \
+                    and parts[1] not in out.setdefault(parts[0], []):
+                out[parts[0]].append(parts[1])
     return out
 
 

@@ -299,16 +299,32 @@ class Store:
             return new
         raise NotFound(f"ticket {text!r} not found")
 
-    def alias(self, tid: str) -> str | None:
-        """The ticket an old ID was renumbered to by `tix sync` (tix.storage.renumber), or None."""
+    def aliases_of(self, tid: str) -> list[str]:
+        """The tickets an old ID was renumbered to by `tix sync` (tix.storage.renumber),
+        following a ticket renumbered twice; usually one, two when two offline
+        clones both used the ID."""
         from tix.storage.renumber import aliases
 
-        new = aliases(self).get(tid)
-        for _ in range(5):  # renumbered twice
-            if new is None or self.path_for(new).is_file():
-                return new
-            new = aliases(self).get(new)
-        return None
+        table = aliases(self)
+        out: list[str] = []
+        todo = list(table.get(tid, []))
+        for _ in range(20):
+            if not todo:
+                break
+            new = todo.pop(0)
+            if self.path_for(new).is_file():
+                out.append(new)
+            else:
+                todo += table.get(new, [])
+        return sorted(set(out))
+
+    def alias(self, tid: str) -> str | None:
+        """The one ticket an old ID was renumbered to, or None; an old ID that
+        two clones used is ambiguous and lists both (like an ambiguous prefix)."""
+        found = self.aliases_of(tid)
+        if len(found) > 1:
+            raise BadInput(f"ticket ID {tid} is ambiguous: it was renumbered to {', '.join(found)}")
+        return found[0] if found else None
 
     def _candidates(self, s: str, limit: int = 11) -> list[str]:
         """IDs starting with `s`, listing only the shard folders that can hold one."""

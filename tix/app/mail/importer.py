@@ -290,7 +290,10 @@ class Importer:
         sender_org = self.policy.org_for_domain(p.sender.rpartition("@")[2])
         for tid in dict.fromkeys(cands):
             if ID_RE.match(tid) and not self.store.path_for(tid).is_file():
-                tid = self.store.alias(tid) or tid  # renumbered by `tix sync`: the old tag still finds it
+                # renumbered by `tix sync`: the old tag still finds it (the first
+                # one the sender may write into, when two clones used the old ID)
+                alts = self.store.aliases_of(tid)
+                tid = alts[0] if alts else tid
             if not ID_RE.match(tid) or not self.store.path_for(tid).is_file():
                 continue
             t = self.store.ticket(tid)

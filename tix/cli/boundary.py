@@ -225,7 +225,7 @@ def _run(argv: list[str]) -> int:
         return 130
     except click.ClickException as err:
         err.show()
-        return 2 if err.exit_code == 2 or isinstance(err, click.UsageError) else err.exit_code
+        return 2 if err.exit_code == 2 or isinstance(err, click.UsageError) else err.exit_code  # type: ignore[attr-defined]
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -121,6 +121,12 @@ class Env:
             return self.local_now if default_now else None
         return parse_when(text, now=self.now, tz=self.policy.tz, what=what)
 
+    def when_required(self, text: str, *, what: str) -> datetime:
+        """`when` for a value the user gave: always a time."""
+        t = self.when(text, what=what)
+        assert t is not None
+        return t
+
     def event_time(self, at: str | None) -> datetime:
         """The `at` of an event: --at if given (not in the future), else now.
         A date alone is refused: midnight would silently become after-hours work."""

@@ -389,7 +389,7 @@ def invoice_fold(tickets: Iterable[Ticket], policy: Policy) -> tuple[tuple[str, 
     entries = [x for t in tickets for x in billable(t, policy)]
     ids = "\0".join(x[0] for x in entries)
     orgs = tuple(sorted({t.org for t in tickets if t.org}))
-    packed = []
+    packed: list[tuple[Any, ...]] = []
     for eid, ticket, org, k, line in entries:
         if isinstance(line, PolicyError):
             packed.append((eid, ticket, org, k, None, (line.message, line.path)))

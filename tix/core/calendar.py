@@ -142,7 +142,7 @@ class BusinessCalendar:
             import holidays as _holidays
 
             try:
-                table = _holidays.country_holidays(self.country, years=year)
+                table = _holidays.country_holidays(self.country or "", years=year)
             except NotImplementedError as exc:
                 raise ValueError(f"unknown holiday country {self.country!r}") from exc
             cached = frozenset(table.keys())

@@ -26,8 +26,11 @@ DONE = ("resolved", "closed")
 
 
 class PeriodLike(Protocol):
-    start: datetime
-    end: datetime
+    @property
+    def start(self) -> datetime: ...
+
+    @property
+    def end(self) -> datetime: ...
 
 
 # ------------------------------------------------------------------ helpers
@@ -325,7 +328,7 @@ def combine_counts(problems: Iterable[dict[str, int]], changes: Iterable[dict[st
     refs = list(problem_refs)
     problem_ids = {i for i, _ in refs}
     gathered = {i for _, links in refs for i in links}  # incidents a problem gathers, seen from its side too
-    incidents = {"opened": 0, "linked_to_problem": 0, "percent_linked": "0.0"}
+    incidents: dict[str, Any] = {"opened": 0, "linked_to_problem": 0, "percent_linked": "0.0"}
     for i, caused_by in opened_incidents:
         incidents["opened"] += 1
         if any(o in problem_ids for o in caused_by) or i in gathered:

@@ -383,7 +383,7 @@ def escalation_due(ticket: Ticket, policy: Policy, now: datetime) -> Team | None
     return None
 
 
-def _fmt(minutes: int | None) -> str:
+def _fmt(minutes: float | None) -> str:
     from tix.core.dates import fmt_minutes
 
     return fmt_minutes(minutes)

@@ -19,8 +19,8 @@ try:
     _BaseDumper = yaml.CSafeDumper
 except AttributeError:  # pragma: no cover - depends on the build of PyYAML
     print("tix: warning: libyaml is missing; using the slow pure-Python YAML", file=sys.stderr)
-    _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
-    _BaseDumper = yaml.SafeDumper  # type: ignore[misc]
+    _BaseLoader = yaml.SafeLoader  # type: ignore[misc,assignment]
+    _BaseDumper = yaml.SafeDumper  # type: ignore[misc,assignment]
 
 
 class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -43,7 +43,7 @@ def _construct_mapping(loader: Loader, node: yaml.MappingNode, deep: bool = Fals
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
 
-Loader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: _construct_yaml_map(loader, node))
+Loader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: _construct_yaml_map(loader, node))  # type: ignore[arg-type]
 
 
 def _construct_yaml_map(loader: Loader, node: yaml.MappingNode):  # type: ignore[no-untyped-def]
@@ -83,7 +83,7 @@ def _str_representer(dumper: yaml.Dumper, value: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
 
-Dumper.add_representer(str, _str_representer)
+Dumper.add_representer(str, _str_representer)  # type: ignore[arg-type]
 
 
 class YamlProblem(Exception):

@@ -314,7 +314,7 @@ def _fmt_minutes(m: int | None) -> str:
     return fmt_minutes(m)
 
 
-def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, str]]:
+def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """Nested data -> (dotted.key, value) rows, for sections the report only shows."""
     if isinstance(obj, dict):
         out: list[tuple[str, str]] = []
@@ -489,7 +489,7 @@ def svg_sla(trend: list[dict[str, Any]]) -> str:
         parts.append(f'<text x="{x:.1f}" y="{h - bottom + 11}" font-size="7" text-anchor="middle" '
                      f'fill="#4a5568">{_e(t["month"][2:])}</text>')
     for key, color in (("response_met_pct", C_RESPONSE), ("resolve_met_pct", C_RESOLVE)):
-        pts = []
+        pts: list[tuple[float, float]] = []
         for i, t in enumerate(trend):
             v = t[key]
             if v is None:

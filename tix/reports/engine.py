@@ -44,6 +44,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from tix.core.dates import Period, month_period, parse_stamp
+from tix.core.errors import PolicyError
 
 if TYPE_CHECKING:
     from tix.core.policy import Policy
@@ -396,6 +397,8 @@ def _scan(tickets: Iterable[Ticket | Facts], policy: Policy, now: datetime, buck
         skey = dims[split] if split else None
         state = fx.state
 
+        in_detail = False
+
         def targets(i: int, agent: str | None = None, with_total: bool = True,
                     skey: Any = skey, dims: Any = dims) -> list[Figures]:
             """Figures a fact in bucket i goes to: its column (or split
@@ -485,7 +488,7 @@ def _scan(tickets: Iterable[Ticket | Facts], policy: Policy, now: datetime, buck
             i = idx(at)
             if i < 0:
                 continue
-            if isinstance(line, Exception):
+            if isinstance(line, PolicyError):
                 if errors is None:
                     raise line
                 errors.setdefault(i, (line.message, line.path))
@@ -526,10 +529,10 @@ def _scan(tickets: Iterable[Ticket | Facts], policy: Policy, now: datetime, buck
                     f.escalations[line_no] += 1
 
         if org_view and detail is not None:
-            b = buckets[detail]
-            hist = _public_history(t, b.start, b.end, tz, policy)
+            bk = buckets[detail]
+            hist = _public_history(t, bk.start, bk.end, tz, policy)
             if hist or work_rows or in_backlog or in_detail:
-                listed.append(_ticket_entry(t, policy, tz, b, state, work_rows, hist))
+                listed.append(_ticket_entry(t, policy, tz, bk, state, work_rows, hist))
 
     # the total's backlog is the one at the window's end
     ends = list(spl.values()) if split else columns[-1:]

@@ -272,8 +272,11 @@ class _Judge:
             text = line.decode("utf-8", "replace")
             olds = sorted(set(pat.findall(text)))
             choices = itertools.islice(itertools.product(*(table[o] for o in olds)), 64)
-            if not any(pat.sub(lambda m, pick=dict(zip(olds, c, strict=True)): pick[m.group(1)], text)
-                       .encode("utf-8") in new_lines for c in choices):
+
+            def renamed(pick: dict[str, str], text: str = text) -> bytes:
+                return pat.sub(lambda m: pick[m.group(1)], text).encode("utf-8")
+
+            if not any(renamed(dict(zip(olds, c, strict=True))) in new_lines for c in choices):
                 out.add(line)
         return out
 

@@ -273,7 +273,8 @@ def _start_find(store: Store) -> list[Any] | None:
     return procs
 
 
-def _abandon(procs: list[Any]) -> None:
+def _abandon(procs: list[Any]) -> Any:
+    """Stop the `find` processes started so far; None: scan in Python instead."""
     for p in procs:
         p.kill()
         p.wait()

@@ -85,6 +85,7 @@ def parse_ticket_text(data: bytes, path: str) -> tuple[dict[str, Any], list[dict
         raise BrokenFile("git conflict markers: finish the merge with `tix sync` (see `tix fsck`)", path=path,
                          line=text[: m.start()].count("\n") + 1)
     marker = text.find("\nevents:")
+    ev_line0: int
     if text.startswith("events:"):
         marker = -1
         head_text, rest, ev_line0 = "", text[len("events:"):], 1
@@ -108,11 +109,11 @@ def parse_ticket_text(data: bytes, path: str) -> tuple[dict[str, Any], list[dict
     seen: set[str] = set()
     torn = False
     last = len(tail) - 1
-    for i, line in enumerate(tail[1:], start=1):
+    for i, raw in enumerate(tail[1:], start=1):
         lineno = ev_line0 + i
-        if not line.strip():
+        if not raw.strip():
             continue
-        s = line.strip()
+        s = raw.strip()
         try:
             if not s.startswith("- "):
                 raise ValueError("not a `- {...}` list item")

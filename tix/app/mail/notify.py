@@ -68,7 +68,7 @@ class Outgoing:
 
         cs = email_charset.Charset("utf-8")
         cs.body_encoding = email_charset.QP  # readable in the raw mail, 7-bit clean for any server
-        m = MIMEText(self.body, "plain", cs)
+        m = MIMEText(self.body, "plain", cs)  # type: ignore[arg-type]  # a Charset is what sets QP
 
         def text(value: str) -> Header:
             return Header(value, "us-ascii" if value.isascii() else "utf-8", maxlinelen=76)
@@ -79,7 +79,7 @@ class Outgoing:
             m["To"] = formataddr((self.to_name, self.to[0]), charset="utf-8")
         else:
             m["To"] = ", ".join(self.to)
-        m["Subject"] = text(self.subject)
+        m["Subject"] = text(self.subject)  # type: ignore[assignment]  # a Header folds non-ASCII right
         m["Date"] = format_datetime(now)
         m["Message-ID"] = f"<{self.message_id}>"
         if self.in_reply_to:
@@ -195,6 +195,7 @@ def due(t: Ticket, policy: Policy, now: datetime, templates: Templates, *, max_a
         refs = [opened_mid] if opened_mid else []
         if key != "received" and "received" in sent:
             refs.append(message_id(policy, t.id, "received"))
+        assert to is not None
         out.append(Outgoing(t.id, key, kind, (to,), one_line(t.requester.get("name") or "", 100),
                             _subject(t.id, subject), body, tpl.lang, message_id(policy, t.id, key),
                             refs[-1] if refs else None, tuple(refs)))

@@ -248,7 +248,7 @@ def render_invoice(inv: Invoice, fmt: str) -> str:
         return render.to_json(inv.to_json()) + "\n"
     if fmt == "csv":
         names = {o.org: o.name for o in inv.orgs}
-        rows = [[inv.number or "", inv.month, x.at.strftime("%Y-%m-%d"), x.at.isoformat(), x.org or "",
+        rows: list[list[Any]] = [[inv.number or "", inv.month, x.at.strftime("%Y-%m-%d"), x.at.isoformat(), x.org or "",
                  names.get(x.org, ""), x.ticket, x.title, x.agent, x.note, x.minutes, x.billed_minutes,
                  x.rate_name, str(x.rate), str(x.multiplier), str(x.amount), inv.currency,
                  "yes" if x.late else "no", "yes" if x.after_hours else "no", "yes" if x.onsite else "no",

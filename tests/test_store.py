@@ -150,7 +150,7 @@ def test_sigkill_mid_writes_leaves_valid_files(desk):
     every acknowledged append is on disk."""
     tid = desk.new("--title", "crash target")
     ack = desk.root.parent / "acks.txt"
-    code = ("import sys; from pathlib import Path; from tix.storage.store import Store; from tix import events\n"
+    code = ("import sys; from pathlib import Path; from tix.storage.store import Store; from tix.core import events\n"
             "s = Store(Path(sys.argv[1])); ack = open(sys.argv[3], 'a')\n"
             "for i in range(100000):\n"
             "    s.append(sys.argv[2], [events.make('commented', 'k', events.parse_stamp('2026-11-23T10:00:00+01:00'), text='x' * 200 + str(i))])\n"

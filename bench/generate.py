@@ -69,7 +69,7 @@ def build_prefix(job: tuple[str, str, int, int, float, str, bool]) -> dict[str, 
     cust_w = [c.weight for c in customers]
     scenarios = [s for s in V.SCENARIOS if s.weight > 0]
     sc_w = [s.weight for s in scenarios]
-    with M.generation_mode(ids, fsync=fsync):
+    with M.generation_mode(fsync=fsync):
         writer = M.Writer(M.GenerationStore(out), ids, one_append=True)
         driver = M.Driver(writer)
         sim = M.Sim(policy, rng, END, lambda creator: prefix)
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     started = _time.perf_counter()
     clones = dict(list(V.BENCH_CLONES.items())[: args.prefixes])
     claim_ids = M.Ids(f"{args.seed}:claims")
-    with M.generation_mode(claim_ids):
+    with M.generation_mode():
         M.write_claims(Store(out), claim_ids, clones)
     share, extra = divmod(args.tickets, len(clones))
     jobs = [(prefix, owner, share + (i < extra), args.seed, args.years, str(out), args.fsync)

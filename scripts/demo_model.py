@@ -7,11 +7,11 @@ that fix them -- and writes them through tix's own writer (`Store.create`,
 typing `tix` commands would have produced.
 
 Deterministic: everything random comes from one seeded `random.Random`, and
-event ids are ULIDs whose time part is the event's own `at` and whose random
-part comes from a second seeded RNG (`generation_mode` swaps
-`tix.core.events.new_event_id` for it). Same seed, byte-identical files.
+event ids come from `tix.core.ids.SeededIds` handed to `events.make` (ULIDs
+whose time part is the event's own `at` and whose random part comes from a
+second seeded RNG). Same seed, byte-identical files.
 
-Generation only: `generation_mode(fsync=False)` also turns `os.fsync` into a
+Generation only: `generation_mode(fsync=False)` turns `os.fsync` into a
 no-op inside the generating process. A crash mid-run leaves a half-written
 desk that one simply generates again; a technician's desk is never written
 this way."""
@@ -34,6 +34,7 @@ import demo_vocab as V
 
 from tix.core import events as tix_events
 from tix.core.dates import stamp
+from tix.core.ids import SeededIds
 from tix.core.policy import Policy, parse_policy
 from tix.core.priority import rate
 from tix.storage.store import Store
@@ -154,46 +155,27 @@ def requester_of(cust: V.Customer, person: V.Person, with_phone: bool) -> dict[s
 
 # ------------------------------------------------------------------ event ids
 
-_B32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-class Ids:
-    """Deterministic ULIDs: the time part is the event's own `at` (set by
-    `make` before each event), the 80 random bits come from a seeded RNG."""
-
-    def __init__(self, seed: int | str):
-        self.rng = random.Random(f"ids:{seed}")
-        self.ms = 0
-
-    def __call__(self, now_ns: int | None = None) -> str:
-        n = (self.ms << 80) | self.rng.getrandbits(80)
-        out = []
-        for _ in range(26):
-            out.append(_B32[n & 31])
-            n >>= 5
-        return "".join(reversed(out))
+class Ids(SeededIds):
+    """tix's seeded event ids (time part: the event's `at`; 80 bits from a
+    seeded RNG), plus the clone ids of claim files drawn from the same stream."""
 
     def clone_id(self) -> str:
         """A claim file's clone id (Store.claim_prefix: the last 10 chars of a ULID, lower case)."""
-        return self()[-10:].lower()
+        return self(datetime.fromtimestamp(0, UTC))[-10:].lower()
 
     def make(self, etype: str, by: str, at: datetime, **fields: Any) -> dict[str, Any]:
-        self.ms = int(at.timestamp() * 1000)
-        return tix_events.make(etype, by, at, **fields)
+        return tix_events.make(self, etype, by, at, **fields)
 
 
 @contextmanager
-def generation_mode(ids: Ids, fsync: bool = False) -> Iterator[None]:
-    """Inside: tix.core.events.new_event_id is `ids`; os.fsync is a no-op unless `fsync`.
-    For generators only (see the module docstring)."""
-    saved_id, saved_fsync = tix_events.new_event_id, os.fsync
-    tix_events.new_event_id = ids  # type: ignore[assignment]
+def generation_mode(fsync: bool = False) -> Iterator[None]:
+    """Inside: os.fsync is a no-op unless `fsync`. For generators only (see the module docstring)."""
+    saved_fsync = os.fsync
     if not fsync:
         os.fsync = lambda fd: None  # type: ignore[assignment]
     try:
         yield
     finally:
-        tix_events.new_event_id = saved_id  # type: ignore[assignment]
         os.fsync = saved_fsync
 
 

@@ -410,7 +410,7 @@ def generate(out: Path, seed: int, force: bool = False, quiet: bool = False) -> 
     with tempfile.TemporaryDirectory(prefix="tix-demo-") as tmp:
         root = Path(tmp)
         store = Store(root)
-        with M.generation_mode(ids):
+        with M.generation_mode():
             M.write_claims(store, ids, V.CLONES)
             writer = M.Writer(store, ids)
             sim = M.Sim(policy, rng, CUTOFF, PREFIX_OF.__getitem__)

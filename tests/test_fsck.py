@@ -160,6 +160,9 @@ def test_ten_thousand_tickets_in_a_few_seconds(tmp_path: Path) -> None:
     from datetime import datetime, timedelta, timezone
 
     from tix.core import events, yamlio
+    from tix.core.ids import RandomIds
+
+    ids = RandomIds()
 
     d = make_desk(tmp_path / "big")
     store = Store(d.root)
@@ -167,9 +170,9 @@ def test_ten_thousand_tickets_in_a_few_seconds(tmp_path: Path) -> None:
     for i in range(1, 10_001):
         p = store.path_for(f"AB-{i:04d}")
         p.parent.mkdir(parents=True, exist_ok=True)
-        evs = [events.make("opened", "anna", at), events.make("taken", "anna", at),
-               events.make("commented", "anna", at, text="on my way"),
-               events.make("worked", "anna", at, minutes=30), events.make("resolved", "anna", at, solution="ok")]
+        evs = [events.make(ids, "opened", "anna", at), events.make(ids, "taken", "anna", at),
+               events.make(ids, "commented", "anna", at, text="on my way"),
+               events.make(ids, "worked", "anna", at, minutes=30), events.make(ids, "resolved", "anna", at, solution="ok")]
         head = yamlio.dump({"id": f"AB-{i:04d}", "title": f"Ticket {i}", "org": "contoso", "impact": 2, "urgency": 2})
         p.write_bytes(head.encode() + b"events:\n" + b"".join(map(encode_event, evs)))
     t0 = time.process_time()

@@ -42,6 +42,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tix.core import events as ev_mod
+from tix.core.ids import RandomIds
 from tix.core.billing import amount, billed_minutes, build_invoice
 from tix.core.dates import fmt_minutes, parse_minutes, parse_period, parse_stamp, parse_when, stamp
 from tix.core.errors import BadInput
@@ -88,10 +89,11 @@ def _at(minutes: int) -> str:
 
 
 _counter = iter(range(10 ** 12))
+_IDS = RandomIds()
 
 
 def _eid() -> str:
-    return ev_mod.new_event_id()
+    return _IDS(BASE)
 
 
 @st.composite

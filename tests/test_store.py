@@ -12,8 +12,11 @@ import pytest
 import yaml
 
 from tix.core import events
+from tix.core.ids import RandomIds
 from tix.core.errors import BrokenFile, NotFound
 from tix.storage.store import Store, encode_event, parse_ticket_text
+
+IDS = RandomIds()
 
 
 def test_file_is_block_yaml_header_plus_one_json_event_per_line(desk):
@@ -68,7 +71,7 @@ def test_torn_last_line_is_ignored_then_repaired(desk):
 def test_complete_last_line_without_newline_is_kept(desk):
     tid = desk.new("--title", "hand edit")
     path = desk.root / "tickets/AB/000" / f"{tid}.yaml"
-    ev = events.make("commented", "anna", events.parse_stamp("2026-11-23T10:00:00+01:00"), text="kept")
+    ev = events.make(IDS, "commented", "anna", events.parse_stamp("2026-11-23T10:00:00+01:00"), text="kept")
     with open(path, "ab") as fh:
         fh.write(encode_event(ev).rstrip(b"\n"))
     desk.ok("comment", tid, "-m", "next")
@@ -122,7 +125,7 @@ def test_symlink_outside_the_desk_is_never_followed(desk, tmp_path):
 def _writer(root: Path, tid: str, who: int, n: int) -> None:
     store = Store(root)
     for i in range(n):
-        store.append(tid, [events.make("commented", f"w{who}", events.parse_stamp("2026-11-23T10:00:00+01:00"),
+        store.append(tid, [events.make(IDS, "commented", f"w{who}", events.parse_stamp("2026-11-23T10:00:00+01:00"),
                                        text=f"{who}-{i}")])
 
 
@@ -151,13 +154,15 @@ def test_sigkill_mid_writes_leaves_valid_files(desk):
     tid = desk.new("--title", "crash target")
     ack = desk.root.parent / "acks.txt"
     code = ("import sys; from pathlib import Path; from tix.storage.store import Store; from tix.core import events\n"
+            "from tix.core.ids import RandomIds; ids = RandomIds()\n"
             "s = Store(Path(sys.argv[1])); ack = open(sys.argv[3], 'a')\n"
             "for i in range(100000):\n"
-            "    s.append(sys.argv[2], [events.make('commented', 'k', events.parse_stamp('2026-11-23T10:00:00+01:00'), text='x' * 200 + str(i))])\n"
+            "    s.append(sys.argv[2], [events.make(ids, 'commented', 'k', events.parse_stamp('2026-11-23T10:00:00+01:00'), text='x' * 200 + str(i))])\n"
             "    ack.write(str(i) + '\\n'); ack.flush()\n")
     import random
 
     rng = random.Random(7)
+    ack.write_text("")  # a writer killed before it opened the file acknowledged nothing
     for trial in range(15):
         p = subprocess.Popen([sys.executable, "-c", code, str(desk.root), tid, str(ack)])
         time.sleep(rng.uniform(0.15, 0.5))

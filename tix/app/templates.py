@@ -1,4 +1,4 @@
-"""Mail templates (seed 004: "Vorlagen für Ticketannahme, Beantwortung"):
+"""Mail templates (docs/mail.md, "Templates"):
 the notifications `tix notify` sends and the canned answers of
 `tix comment ID --template NAME`, in English, Dutch, German, Czech and
 Norwegian, chosen by the organisation's `language` in the policy.

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from tix.core.errors import BadInput, NotFound
 
 if TYPE_CHECKING:
+    from tix.core.ids import IdSource
     from tix.core.policy import Policy
     from tix.storage.store import Store
 
@@ -76,7 +77,7 @@ class Env:
                                        "(use an ISO code like NL, DE, CZ, NO, or remove the line)",
                                        "calendar", "country")
                 cache[f"checked-{country}"] = ["ok"]
-            policy.use_holiday_cache(cache)
+            policy = policy.with_holidays(cache.table())
         return policy
 
     # -------------------------------------------------------------- who
@@ -139,6 +140,27 @@ class Env:
         if at is not None and t > self.now:
             raise BadInput(f"--at {at}: lies in the future (now is {self.local_now.isoformat()})")
         return t
+
+    # -------------------------------------------------------------- ids
+    @cached_property
+    def ids(self) -> IdSource:
+        """Where new event ids come from (tix.core.ids): random ULIDs, their
+        time part from the wall clock; with TIX_SEED a reproducible source,
+        seeded by that text, who acts, this clone's ID prefix (unique among
+        clones, and the same in a rebuilt desk) and a run counter kept in the
+        clone's local state (so runs with one TIX_NOW do not repeat ids)."""
+        seed = os.environ.get("TIX_SEED")
+        if not seed:
+            import time
+
+            from tix.core.ids import RandomIds
+
+            return RandomIds(clock=time.time_ns)
+        from tix.core.ids import SeededIds
+
+        run = self.store.next_seeded_run()
+        prefix = (self.store.clone_info() or {}).get("prefix", "")
+        return SeededIds(f"{seed}:{self.user}:{prefix}:{run}")
 
     # -------------------------------------------------------------- output
     @cached_property

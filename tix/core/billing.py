@@ -1,14 +1,14 @@
-"""Billing: the price of every `worked` entry and the monthly invoice (SPEC
-section 5). Pure: tickets, policy and invoiced entry ids in, values out; no
+"""Billing: the price of every `worked` entry and the monthly invoice
+(docs/billing.md). Pure: tickets, policy and invoiced entry ids in, values out; no
 disk, no clock. `tix.storage.ledger` keeps the issued invoices on disk.
 
-The rules, each traceable to a seed:
-* seed 001: "we register in time units of 15 minutes" -- every entry's minutes
+The rules (docs/billing.md, "The rules"):
+* time is registered in units (15 minutes in the demo) -- every entry's minutes
   round up to `billing.increment`;
-* seed 001: "on-site at least 60 minutes" -- an `onsite` entry bills at least
+* an on-site visit counts a minimum (60 minutes in the demo) -- an `onsite` entry bills at least
   `billing.onsite_minimum` (then rounded up to the increment, so every billed
   figure stays a whole number of units);
-* seed 003: a rate category per intervention (PROGP85) -- the entry's `rate`,
+* a rate category per intervention (like PROGP85) -- the entry's `rate`,
   else the organisation's, else `billing.default_rate`;
 * after-hours work (flagged, or `at` outside the calendar's service hours:
   evenings, weekends, holidays) at `after_hours.multiplier` times the rate;
@@ -70,7 +70,7 @@ class Line:
         return self.at.strftime("%Y-%m")
 
     def to_json(self) -> dict[str, Any]:
-        """The stable JSON form (SPEC: amounts as decimal strings)."""
+        """The stable JSON form (amounts as decimal strings, never floats)."""
         return {
             "ticket": self.ticket,
             "org": self.org,
@@ -112,8 +112,8 @@ def billed_minutes(minutes: int, *, onsite: bool, no_bill: bool, increment: int,
     if no_bill:
         return 0
     if onsite:
-        minutes = max(minutes, onsite_minimum)  # seed 001: on-site at least 60 minutes
-    units = -(-minutes // increment)  # ceiling division: seed 001, units of 15 minutes
+        minutes = max(minutes, onsite_minimum)  # on-site: at least the minimum
+    units = -(-minutes // increment)  # ceiling division: whole units only
     return units * increment
 
 
@@ -124,7 +124,7 @@ def amount(billed: int, rate: Decimal, multiplier: Decimal) -> Decimal:
 
 
 def rate_for(entry: dict[str, Any], ticket: Ticket, policy: Policy) -> tuple[str, Decimal]:
-    """The entry's rate, else the organisation's, else the default (seed 003)."""
+    """The entry's rate, else the organisation's, else the default."""
     b = policy.billing
     name = entry.get("rate")
     if not name:

@@ -1,4 +1,4 @@
-"""Business-time arithmetic for SLA clocks (SPEC sections 4 and 5).
+"""Business-time arithmetic for SLA clocks (docs/sla.md).
 
 This module owns one question: "how much clock time lies between two instants,
 and when has a given amount of it elapsed?" -- for two kinds of clock:
@@ -37,7 +37,7 @@ Design notes (why it looks the way it does):
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -76,6 +76,47 @@ def _minutes_to_us(minutes: int | float) -> int:
     return round(minutes * _US_PER_MIN)
 
 
+def country_holidays(country: str, year: int) -> frozenset[_dt.date]:
+    """A country's public holidays in one year, from the `holidays` package
+    (imported here, so that calendars without a country, and the import of
+    this module, never pay for it). ValueError for an unknown country."""
+    import holidays as _holidays
+
+    try:
+        table = _holidays.country_holidays(country, years=year)
+    except NotImplementedError as exc:
+        raise ValueError(f"unknown holiday country {country!r}") from exc
+    return frozenset(table.keys())
+
+
+class HolidayTable:
+    """Country public holidays per year, as data: `known` maps "NL-2026" to
+    ISO dates (what storage loaded). A year it lacks is asked of `fill`
+    (storage's: compute and save it), or computed with `country_holidays`
+    and kept in memory only."""
+
+    def __init__(self, known: Mapping[str, Any] | None = None,
+                 fill: Callable[[str, int], frozenset[_dt.date]] | None = None) -> None:
+        self._known = known if known is not None else {}
+        self._fill = fill
+        self._years: dict[tuple[str, int], frozenset[_dt.date]] = {}
+
+    def year(self, country: str, year: int) -> frozenset[_dt.date]:
+        got = self._years.get((country, year))
+        if got is not None:
+            return got
+        stored = self._known.get(f"{country}-{year}")
+        if isinstance(stored, list):
+            try:
+                got = frozenset(_dt.date.fromisoformat(x) for x in stored)
+            except (TypeError, ValueError):
+                got = None
+        if got is None:
+            got = self._fill(country, year) if self._fill is not None else country_holidays(country, year)
+        self._years[(country, year)] = got
+        return got
+
+
 class BusinessCalendar:
     """Service hours in a timezone, with holidays; counts business minutes.
 
@@ -92,7 +133,7 @@ class BusinessCalendar:
         yearly_holidays: frozenset[tuple[int, int]] = frozenset(),
         dates: frozenset[_dt.date] = frozenset(),
         country: str | None = None,
-        holiday_cache: Any = None,
+        holidays: HolidayTable | None = None,
     ) -> None:
         self.tz = tz
         self.hours: tuple[tuple[tuple[int, int], ...], ...] = _normalise_hours(hours)
@@ -101,11 +142,10 @@ class BusinessCalendar:
         self.yearly_holidays = frozenset((int(m), int(d)) for m, d in yearly_holidays)
         self.dates = frozenset(dates)
         self.country = country or None
-        self._country_years: dict[int, frozenset[_dt.date]] = {}
-        # Optional persistent table {"NL-2026": ["2026-01-01", ...]} (the store
-        # keeps one in the clone's local state) so that only the first run of
-        # a year pays for importing the `holidays` package.
-        self._holiday_cache = holiday_cache
+        # The country's public holidays per year: a table handed in (the CLI
+        # hands in one that storage loaded from, and saves to, the clone's
+        # local state, so only the first run of a year imports `holidays`).
+        self._holidays = holidays if holidays is not None else HolidayTable()
         self._day_cache: dict[int, tuple[_Interval, ...]] = {}
 
     def __repr__(self) -> str:
@@ -126,30 +166,8 @@ class BusinessCalendar:
         return d in self._country_holidays(d.year)
 
     def _country_holidays(self, year: int) -> frozenset[_dt.date]:
-        cached = self._country_years.get(year)
-        key = f"{self.country}-{year}"
-        if cached is None and self._holiday_cache is not None:
-            try:
-                stored = self._holiday_cache.get(key)
-                if stored is not None:
-                    cached = frozenset(_dt.date.fromisoformat(x) for x in stored)
-                    self._country_years[year] = cached
-            except (TypeError, ValueError):
-                cached = None
-        if cached is None:
-            # Imported here so that calendars without a country (and the
-            # import of this module) never pay for the `holidays` package.
-            import holidays as _holidays
-
-            try:
-                table = _holidays.country_holidays(self.country or "", years=year)
-            except NotImplementedError as exc:
-                raise ValueError(f"unknown holiday country {self.country!r}") from exc
-            cached = frozenset(table.keys())
-            self._country_years[year] = cached
-            if self._holiday_cache is not None:
-                self._holiday_cache[key] = sorted(d.isoformat() for d in cached)
-        return cached
+        assert self.country is not None
+        return self._holidays.year(self.country, year)
 
     # -- per-day intervals --------------------------------------------------
 

@@ -185,11 +185,25 @@ class Period:
 PERIOD_HELP = "YYYY-MM, YYYY-Qn, YYYY, this-month, last-month, this-year, last-year or --since/--until"
 
 
+def add_months(year: int, month: int, k: int) -> tuple[int, int]:
+    """The (year, month) `k` months after `year`-`month` (before it for k < 0)."""
+    from dateutil.relativedelta import relativedelta  # lazily: start-up time of commands that need no months
+
+    d = date(year, month, 1) + relativedelta(months=k)
+    return d.year, d.month
+
+
+def months_between(a: date, b: date) -> int:
+    """Whole calendar months from the month of `a` to the month of `b` (0 for the same month)."""
+    from dateutil.relativedelta import relativedelta
+
+    r = relativedelta(b.replace(day=1), a.replace(day=1))
+    return r.years * 12 + r.months
+
+
 def _month_start(y: int, m: int, tz: tzinfo) -> datetime:
-    while m > 12:
-        y, m = y + 1, m - 12
-    while m < 1:
-        y, m = y - 1, m + 12
+    if not 1 <= m <= 12:  # month + 1 of December, month - 1 of January, a quarter's end
+        y, m = add_months(y, 1, m - 1)
     return localize(datetime(y, m, 1), tz)
 
 

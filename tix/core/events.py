@@ -1,5 +1,5 @@
 """The event vocabulary of a ticket log: types, their fields, validation, and
-new event ids.
+new events (their ids come from the `tix.core.ids` source the caller hands in).
 
 Events stay the plain dicts that `json.loads` returns (a million of them are
 folded on a cold reindex; dataclasses would triple that cost); `validate`
@@ -7,14 +7,13 @@ checks each against `SCHEMA`, so the fold can trust every field it reads."""
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tix.core.dates import parse_stamp
 
-_B32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32, as in ULID
+if TYPE_CHECKING:
+    from tix.core.ids import IdSource
 
 LINK_KINDS = {  # kind -> the kind recorded on the other ticket
     "relates": "relates",
@@ -146,23 +145,11 @@ _TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", list: 
                dict: "a mapping of text"}
 
 
-def new_event_id(now_ns: int | None = None) -> str:
-    """A ULID: 48 bits of milliseconds then 80 random bits, 26 characters.
-    Unique across clones without coordination (2^-80 per same millisecond)."""
-    ms = (now_ns if now_ns is not None else time.time_ns()) // 1_000_000
-    n = (ms << 80) | int.from_bytes(os.urandom(10), "big")
-    out = []
-    for _ in range(26):
-        out.append(_B32[n & 31])
-        n >>= 5
-    return "".join(reversed(out))
-
-
-def make(etype: str, by: str, at: datetime, **fields: Any) -> dict[str, Any]:
-    """Build a new event dict (fields with value None are left out)."""
+def make(ids: IdSource, etype: str, by: str, at: datetime, /, **fields: Any) -> dict[str, Any]:
+    """Build a new event dict, its id from `ids` (fields with value None are left out)."""
     from tix.core.dates import stamp
 
-    ev: dict[str, Any] = {"id": new_event_id(), "at": stamp(at), "by": by, "type": etype}
+    ev: dict[str, Any] = {"id": ids(at), "at": stamp(at), "by": by, "type": etype}
     for k, v in fields.items():
         if v is not None and v is not False:
             ev[k] = v

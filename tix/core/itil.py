@@ -1,5 +1,4 @@
-"""Problem, change and incident management as figures (seed 001: Incident-,
-Probleem- en Wijzigingsbeheer): problem summaries, the change calendar, the
+"""Problem, change and incident management as figures (docs/processes.md): problem summaries, the change calendar, the
 approval state of a change and the ITIL counts of a period for the monthly
 report. Pure: tickets, `now` and periods in, plain data out; no disk, no clock.
 
@@ -18,7 +17,7 @@ from tix.core.dates import parse_stamp
 from tix.core.ticket import Ticket
 
 CHANGE_KINDS = ("standard", "normal", "emergency")
-# The approval state of a change. ITIL (seed 001): a standard change is
+# The approval state of a change. ITIL: a standard change is
 # pre-approved; a normal change waits for approval before work starts; an
 # emergency change may start at once but is flagged until approved afterwards.
 APPROVAL_STATES = ("not needed", "approved", "pending", "flagged")

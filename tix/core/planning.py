@@ -1,6 +1,6 @@
-"""Planning work into the technicians' calendars (seed 000: "team members plan
-the expected time straight into their own calendar from the ticket system and
-tell the requester when it will be picked up").
+"""Planning work into the technicians' calendars (docs/planning.md):
+team members plan the expected time straight into their own calendar from
+the ticket system and tell the requester when it will be picked up.
 
 This module owns the planned slot of a ticket: checking a new slot against
 the service hours and the agent's other slots, the agenda rows, the iCalendar

@@ -1,6 +1,6 @@
 """policies.yaml -> a validated, frozen `Policy`. The core never sees raw YAML.
 
-Every refusal names the file, the line and the reason (SPEC section 4)."""
+Every refusal names the file, the line and the reason."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,7 +18,7 @@ from tix.core import yamlio
 from tix.core.errors import PolicyError
 
 if TYPE_CHECKING:
-    from tix.core.calendar import BusinessCalendar, WallClock
+    from tix.core.calendar import BusinessCalendar, HolidayTable, WallClock
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 STATUSES = ("new", "open", "waiting", "resolved", "closed")
@@ -112,26 +113,32 @@ class Policy:
     default_team: str | None
     default_language: str
     approvers: tuple[str, ...]  # teams whose members may approve changes
+    # The country's public holidays: a table of data (tix.core.calendar.HolidayTable)
+    # that storage fills and saves; `with_holidays` hands one in. None: computed in memory.
+    holidays: HolidayTable | None = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------ derived
     @property
     def agents(self) -> frozenset[str]:
         return frozenset(m for t in self.teams.values() for m in t.members)
 
+    def with_holidays(self, table: HolidayTable) -> Policy:
+        """This policy, its calendar reading country holidays from `table`."""
+        from dataclasses import replace
+
+        return replace(self, holidays=table)
+
+    @cached_property
+    def _calendar(self) -> BusinessCalendar:
+        # built once per Policy (cached_property fills the instance's __dict__,
+        # the fields stay frozen)
+        from tix.core.calendar import BusinessCalendar
+
+        spec = self.calendar_spec
+        return BusinessCalendar(self.tz, spec.hours, spec.yearly, spec.dates, spec.country, holidays=self.holidays)
+
     def calendar(self) -> BusinessCalendar:
-        cal = self.__dict__.get("_calendar")
-        if cal is None:
-            from tix.core.calendar import BusinessCalendar
-
-            spec = self.calendar_spec
-            cal = BusinessCalendar(self.tz, spec.hours, spec.yearly, spec.dates, spec.country,
-                                   holiday_cache=self.__dict__.get("_holiday_cache"))
-            object.__setattr__(self, "_calendar", cal)
-        return cal
-
-    def use_holiday_cache(self, cache: Any) -> None:
-        """Keep computed country holidays in `cache` (a dict-like the store persists)."""
-        object.__setattr__(self, "_holiday_cache", cache)
+        return self._calendar
 
     def clock_for(self, rule: PriorityRule) -> BusinessCalendar | WallClock:
         if rule.clock == "24x7":
@@ -176,7 +183,7 @@ calendar:
   holidays: ["01-01", "12-25", "12-26"]   # yearly MM-DD or one-time YYYY-MM-DD
   country: NL                             # optional: that country's public holidays too
 
-# Priority = impact x urgency (seed 001).
+# Priority = impact x urgency.
 matrix:
   impact:  {1: one or two workstations, 2: whole department, 4: several departments or a whole site, 8: several sites}
   urgency: {1: can wait several days, 2: until tomorrow (about 8 h), 4: until later today (about 4 h), 8: cannot wait}
@@ -203,7 +210,7 @@ changes: {approvers: [servicedesk]}   # members of these teams approve normal ch
 
 billing:
   currency: EUR
-  increment: 15m                  # each work entry rounds up to this (seed 001)
+  increment: 15m                  # each work entry rounds up to this
   onsite_minimum: 60m             # an on-site visit bills at least this
   default_rate: PROGP85
   rates: {PROGP85: "85.00", ONSITE: "95.00"}

@@ -1,4 +1,4 @@
-"""Priority = impact x urgency (seed 001); the first rule whose min_score <= score."""
+"""Priority = impact x urgency (docs/sla.md); the first rule whose min_score <= score."""
 
 from __future__ import annotations
 

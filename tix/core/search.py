@@ -1,5 +1,5 @@
-"""Ranking past tickets for a text query (the knowledge search, seed 000:
-"erg belangrijk voor het terug zoeken in de toekomst"). Pure: tickets and a
+"""Ranking past tickets for a text query (the knowledge search,
+docs/processes.md: how did we solve this last time?). Pure: tickets and a
 query in, ranked hits out.
 
 What is searched: resolved and closed tickets, and problems in any state
@@ -12,7 +12,7 @@ four letters or more also matches as the start of a longer word, which
 finds Dutch and German compounds ("netwerk" -> "netwerkverbinding") at a
 lower weight.
 
-Speed (seed 000's phone call): everything is one pass. The searchable text
+Speed (a technician searches while the customer is on the phone): one pass. The searchable text
 of all candidates is joined into one string, folded with a handful of C-level
 calls and scanned once by one regular expression of the query words; only
 the matches are visited in Python. 10,000 tickets rank in well under 100 ms."""
@@ -220,7 +220,7 @@ def rank(tickets: Iterable[Ticket], query: str, *, limit: int | None = 10, min_c
         score *= 0.5 + 0.5 * coverage  # a ticket that has all the words beats one that repeats one
         t = docs[i]
         if t.f("standard_solution"):
-            score *= 1.1  # seed 001: a standard solution is the answer we want to give again
+            score *= 1.1  # a standard solution is the answer we want to give again
         hits.append(Hit(t.id, score, [w for w in terms if w in d], coverage,
                         [FIELDS[j][0] for j in sorted(where[i])], t))
     hits.sort(key=lambda h: (-h.score, -(h.ticket.resolved_at or h.ticket.created).timestamp(), h.id))

@@ -1,4 +1,4 @@
-"""SLA clocks of a ticket (SPEC section 5): response, resolve and escalate.
+"""SLA clocks of a ticket (docs/sla.md): response, resolve and escalate.
 
 `compute(ticket, policy, now) -> SlaState` gives each clock's target, due time,
 state and business minutes taken; `timeline(...)` shows the working, row by

@@ -212,8 +212,8 @@ def _status(t: Ticket, at: datetime, status: str) -> None:
 
 
 def response_at(t: Ticket, agents: frozenset[str]) -> datetime | None:
-    """When an agent first responded (SPEC 5: the first public comment by an
-    agent, or `take`). Agents are the team members of the policy; a policy
+    """When an agent first responded (the first public comment by an
+    agent, or `take`; docs/sla.md). Agents are the team members of the policy; a policy
     that names no members counts anyone but the requester."""
     if not agents:
         return t.first_response

@@ -1,4 +1,4 @@
-"""A ticket as the user sees it: the stable JSON shape of SPEC section 3
+"""A ticket as the user sees it: the stable JSON shape of `tix show --format json`
 (`id, title, status, priority, score, impact, urgency, team, assignee, org,
 requester, created, due, sla, time, links, events`) and a few more fields.
 Pure: ticket, policy and now in, plain data out."""

@@ -1,6 +1,6 @@
-"""Reports (SPEC section 5, issue 5): the monthly report with its twelve-month
+"""Reports (docs/reports.md): the monthly report with its twelve-month
 trend, reports over any period (`--by month|week|team|org`) and the IT
-manager's view of one organisation (seed 003).
+manager's view of one organisation.
 
 Pure, hledger-style: tickets, a period, the policy and `now` in, plain data
 out (`MonthlyReport.to_json()` is the stable JSON of docs/reports.md and the
@@ -17,7 +17,7 @@ Where a fact lands (the rules, docs/reports.md has them with examples):
   resolved or closed (a ticket counts once per bucket however often it was
   resolved there). closed: a move to closed. backlog: new, open or waiting
   just before the bucket's end (waiting for the customer counts).
-* work: the entry's `at` (SPEC: an entry belongs to that month), priced by
+* work: the entry's `at` (work belongs to the month it was done in), priced by
   `tix.core.billing.price`, so amounts match `tix invoice` to the cent.
 * an SLA clock (response, resolve) is counted once, in the bucket where it was
   decided: met -> when it was met; breached -> when its due time passed.
@@ -43,7 +43,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from tix.core.dates import Period, month_period, parse_stamp
+from tix.core.dates import Period, add_months, month_period, months_between, parse_stamp
 from tix.core.errors import PolicyError
 
 if TYPE_CHECKING:
@@ -203,8 +203,7 @@ def month_buckets(first: Period, count: int, tz: Any) -> list[Bucket]:
     y, m = first.start.year, first.start.month
     out = []
     for k in range(count):
-        yy, mm = y + (m - 1 + k) // 12, (m - 1 + k) % 12 + 1
-        p = month_period(yy, mm, tz)
+        p = month_period(*add_months(y, m, k), tz)
         out.append(Bucket(p.label, p.start, p.end))
     return out
 
@@ -219,7 +218,7 @@ def months_in(period: Period, tz: Any) -> list[Bucket]:
         if p.start >= period.end:
             break
         out.append(Bucket(p.label, max(p.start, period.start), min(p.end, period.end)))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        y, m = add_months(y, m, 1)
     return out
 
 
@@ -588,7 +587,7 @@ def _cal_months(lo: datetime, hi: datetime, tz: Any) -> list[Bucket]:
     """The calendar months from the one holding `lo` to the one holding `hi`."""
     a, b = lo.astimezone(tz), hi.astimezone(tz)
     first = month_period(a.year, a.month, tz)
-    return month_buckets(first, (b.year - a.year) * 12 + b.month - a.month + 1, tz)
+    return month_buckets(first, months_between(a.date(), b.date()) + 1, tz)
 
 
 def month_fold(tickets: Iterable[Ticket], policy: Policy, now: datetime,
@@ -844,7 +843,7 @@ def _public_history(t: Ticket, start: datetime, end: datetime, tz: Any, policy: 
         if typ not in PUBLIC_EVENTS:
             continue
         if typ == "commented" and e.get("internal"):
-            continue  # SPEC: internal notes never appear in anything a customer sees
+            continue  # internal notes never appear in anything a customer sees
         at = parse_stamp(e["at"])
         if not start <= at < end:
             continue
@@ -1052,10 +1051,7 @@ def _has_row(f: Figures) -> bool:
 
 def _months_back(period: Period, k: int, tz: Any) -> Period:
     local = period.start.astimezone(tz)
-    y, m = local.year, local.month - k
-    while m < 1:
-        y, m = y - 1, m + 12
-    return month_period(y, m, tz)
+    return month_period(*add_months(local.year, local.month, -k), tz)
 
 
 @dataclass

@@ -310,7 +310,7 @@ def write_claim_file(store: Store, prefix: str, clone_id: str, user: str) -> Non
 def claim(store: Store, user: str, wanted: str | None = None) -> str:
     """This clone's prefix: the one it has, or a new claim (see the module
     docstring). `wanted`: a prefix asked for with `tix init --prefix`."""
-    from tix.core import events as ev_mod
+    from tix.core.ids import ulid
     from tix.storage.gitops import ensure_driver
 
     info = store.clone_info()
@@ -325,7 +325,7 @@ def claim(store: Store, user: str, wanted: str | None = None) -> str:
             raise BadInput(f"--prefix {wanted}: already used by another clone (taken: {', '.join(sorted(claims))})")
     elif info:
         return info["prefix"]
-    clone_id = (info or {}).get("clone") or ev_mod.new_event_id()[-10:].lower()
+    clone_id = (info or {}).get("clone") or ulid(0, int.from_bytes(os.urandom(10), "big"))[-10:].lower()
     root = store.git_root
     remote = remote_of(root) if root is not None else None
     if root is not None:

@@ -37,6 +37,7 @@ from tix.core.errors import StoreError
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from tix.core.ids import IdSource
     from tix.storage.store import Store
 
 ALIASES = ".aliases"
@@ -101,7 +102,7 @@ def _write_new(store: Store, path: Path, data: bytes) -> None:
 
 
 def renumber(store: Store, root: Path, base: str | None, old: str, new: str, clone_id: str, user: str,
-             now: datetime) -> Healed:
+             now: datetime, ids: IdSource) -> Healed:
     """Move every ticket of prefix `old` in this clone to prefix `new` (see the
     module docstring). `base`: the last commit shared with the remote (lines
     and files not in it were never pushed)."""
@@ -130,7 +131,7 @@ def renumber(store: Store, root: Path, base: str | None, old: str, new: str, clo
         head, rest = text[: cut + 1], text[cut + 1:]
         head = re.sub(rf"(?m)^id: ['\"]?{re.escape(old_id)}['\"]?$", f"id: {new_id}", head, count=1)
         data = (head + fix(rest)).encode("utf-8")
-        data += encode_event(ev_mod.make("renumbered", user, now, **{"from": old_id, "to": new_id}))
+        data += encode_event(ev_mod.make(ids, "renumbered", user, now, **{"from": old_id, "to": new_id}))
         target = store.path_for(new_id)
         _write_new(store, target, data)
         os.unlink(p)

@@ -22,14 +22,17 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tix.core import events as ev_mod
 from tix.core import yamlio
 from tix.core.errors import BadInput, BrokenFile, NotFound, StoreError
 from tix.core.ticket import HEADER_FIELDS, Ticket, replay
+
+if TYPE_CHECKING:
+    from tix.core.calendar import HolidayTable
 
 ID_RE = re.compile(r"^([A-Z]{2,4})-(\d{4,9})$")
 PREFIX_RE = re.compile(r"^[A-Z]{2,4}$")
@@ -229,6 +232,21 @@ class HolidayCache:
         data[key] = value
         write_local_cache(self.path, json.dumps(data).encode("utf-8"))
 
+    def table(self) -> HolidayTable:
+        """The table to hand to the calendar: the years kept here, and a year
+        it lacks computed once and saved here at once (index.fingerprint reads
+        this file right after a fold)."""
+        from tix.core.calendar import HolidayTable
+
+        return HolidayTable(self._load(), fill=self._fill)
+
+    def _fill(self, country: str, year: int) -> frozenset[date]:
+        from tix.core.calendar import country_holidays
+
+        days = country_holidays(country, year)
+        self[f"{country}-{year}"] = sorted(d.isoformat() for d in days)
+        return days
+
 
 class Store:
     def __init__(self, root: Path):
@@ -379,6 +397,22 @@ class Store:
         except (OSError, ValueError, AttributeError):
             pass
         return None
+
+    def next_seeded_run(self) -> int:
+        """The number of this run among the runs with TIX_SEED in this clone
+        (0, 1, 2, ...; counted in the local state under a lock), so seeded
+        event ids differ from run to run and reproduce from a fresh clone."""
+        with self._lock("seed.lock"):
+            path = self.state_dir / "seed-runs"
+            try:
+                run = int(path.read_text(encoding="ascii").strip() or 0)
+            except (OSError, ValueError):
+                run = 0
+            try:
+                path.write_text(f"{run + 1}\n", encoding="ascii")
+            except OSError as err:
+                raise _oserror(err, path) from None
+            return run
 
     def claims(self) -> dict[str, list[str]]:
         """prefix -> clone ids that claimed it (from tickets/<P>/.claim-<id> files)."""

@@ -38,6 +38,7 @@ from tix.storage import gitops
 from tix.storage.gitops import git, git_bytes
 
 if TYPE_CHECKING:
+    from tix.core.ids import IdSource
     from tix.storage.fsck import Finding
     from tix.storage.history import Rewrite
     from tix.storage.store import Store
@@ -97,7 +98,7 @@ class _Repo:
     def desk_paths(self) -> list[str]:
         """Pathspecs (repository-relative) of everything tix shares."""
         names = ["tickets", "invoices", "policies.yaml", ".gitattributes", ".gitignore",
-                 "templates", "attachments"]  # issue 7: mail templates and mail attachments are shared too
+                 "templates", "attachments"]  # mail templates and attachments are desk data too
         out = []
         for n in names:
             p = self.store.root / n
@@ -485,7 +486,7 @@ def _confirm(store: Store, repo: _Repo) -> None:
 
 
 def _heal(store: Store, repo: _Repo, res: SyncResult, user: str, tip: str, head: str, now: Any,
-          rname: str, rbranch: str) -> str:
+          rname: str, rbranch: str, event_ids: IdSource) -> str:
     """Before merging `tip`: renumber this clone's tickets when its provisional
     prefix was claimed on the remote by another clone, and renumber or trim
     its unpushed invoice records that clash with the remote's (tix.storage.renumber).
@@ -511,7 +512,7 @@ def _heal(store: Store, repo: _Repo, res: SyncResult, user: str, tip: str, head:
                 new, _sha = claim.claim_remote(store, user, remote, clone_id=info["clone"], avoid={old})
             except claim.Unreachable as err:
                 raise StoreError(f"cannot claim a new ID prefix on {rname}: {err}") from None
-            done = renumber(store, repo.root, base, old, new, info["clone"], user, when)
+            done = renumber(store, repo.root, base, old, new, info["clone"], user, when, event_ids)
             claim.save(store, new, info["clone"], info.get("user", user), confirmed=True)
             res.renumbered += done.tickets
             tip = repo.run("rev-parse", "-q", "--verify", f"refs/remotes/{rname}/{rbranch}").stdout.strip()
@@ -570,7 +571,7 @@ def _head(repo: _Repo) -> str | None:
 
 def sync(store: Store, *, user: str, remote: str | None = None, branch: str | None = None, push: bool = True,
          retries: int = 8, message: str | None = None, accept: list[str] | None = None,
-         now: Any = None) -> SyncResult:
+         now: Any = None, ids: IdSource | None = None) -> SyncResult:
     """The whole `tix sync` (see the module docstring). Never raises for a
     conflict or a refused push: they are in the result (`ok` is False)."""
     res = SyncResult()
@@ -579,13 +580,17 @@ def sync(store: Store, *, user: str, remote: str | None = None, branch: str | No
         res.notes.append("the desk is not in a git work tree: nothing to sync (tix works without git; "
                          "`git init` and a remote make it shared)")
         return res
+    from tix.core.ids import RandomIds
+
     with store._lock("sync.lock"):  # one sync at a time in a clone (a cron job and a technician)
         return _sync(store, _Repo(store), res, user=user, remote=remote, branch=branch, push=push,
-                     retries=retries, message=message, accept=accept or [], now=now)
+                     retries=retries, message=message, accept=accept or [], now=now,
+                     ids=ids if ids is not None else RandomIds(clock=time.time_ns))
 
 
 def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str | None, branch: str | None,
-          push: bool, retries: int, message: str | None, accept: list[str], now: Any) -> SyncResult:
+          push: bool, retries: int, message: str | None, accept: list[str], now: Any,
+          ids: IdSource) -> SyncResult:
     from tix.storage.fsck import check_collisions, check_for_push
 
     for what in ("rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD"):
@@ -637,7 +642,7 @@ def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str 
             if res.rewrites:
                 return res
             pull_base = repo.run("merge-base", head, tip, check=False).stdout.strip() or None
-            tip = _heal(store, repo, res, user, tip, head, now, rname, rbranch)
+            tip = _heal(store, repo, res, user, tip, head, now, rname, rbranch, ids)
             head = _head(repo)
             accepted = sorted(accept_full(repo, accept))
         else:

@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from tix.app.mail.parse import Attachment, Parsed
+    from tix.core.ids import IdSource
     from tix.core.policy import Policy
     from tix.core.ticket import Ticket
     from tix.storage.store import Store
@@ -177,8 +178,10 @@ class Importer:
     """Applies parsed messages to the desk. One per run: it learns the known
     Message-IDs from the ticket files once, then keeps them up to date."""
 
-    def __init__(self, store: Store, policy: Policy, now: datetime, user: str, *, dry_run: bool = False):
+    def __init__(self, store: Store, policy: Policy, now: datetime, user: str, *, ids: IdSource,
+                 dry_run: bool = False):
         self.store = store
+        self.ids = ids
         self.policy = policy
         self.now = now.astimezone(policy.tz)
         self.user = user
@@ -339,7 +342,7 @@ class Importer:
             return out
         skip = {self.own, p.sender, *self.team_addresses}
         cc = [a for a in p.recipients if a not in skip][:MAX_CC]
-        opened = events.make("opened", p.sender, self.now, message_id=p.message_id, cc=cc or None)
+        opened = events.make(self.ids, "opened", p.sender, self.now, message_id=p.message_id, cc=cc or None)
         tid = self.store.create(header, [opened], self.user)
         self.seen[p.message_id] = tid
         out.ticket = tid
@@ -391,27 +394,27 @@ class Importer:
             text = f"(sent {len(paths)} attachment{'s' if len(paths) != 1 else ''})" if paths else "(empty message)"
         if p.auto:
             note = f"Automatic mail from {p.sender} ({p.auto}):\n\n{text}"
-            ev = events.make("commented", self.user, self.now, text=note, internal=True,
+            ev = events.make(self.ids, "commented", self.user, self.now, text=note, internal=True,
                              message_id=p.message_id, attachments=paths or None)
             out.detail = "internal note (automatic mail)"
         elif why is None:
-            ev = events.make("commented", p.sender, self.now, text=text, internal=True, unknown_sender=True,
+            ev = events.make(self.ids, "commented", p.sender, self.now, text=text, internal=True, unknown_sender=True,
                              message_id=p.message_id, attachments=paths or None, files=files or None)
             ev["text"] = unknown_note(p.sender, t.id, ev["id"]) + text
             out.detail = (f"internal note: from an unknown sender (not the requester, not on the ticket); "
                           f"accept it with `tix mail accept {t.id} {ev['id']}`")
         else:
-            ev = events.make("commented", p.sender, self.now, text=text, requester=True,
+            ev = events.make(self.ids, "commented", p.sender, self.now, text=text, requester=True,
                              message_id=p.message_id, attachments=paths or None)
             out.detail = "reply from the requester" if requester else f"reply from {p.sender} ({why})"
         new = [ev, *evs]
         if t.status == "waiting" and why is not None and not p.auto:
             # we were waiting for the customer; the answer is here: the SLA clocks run again
-            new.append(events.make("status", self.user, self.now, status="open",
+            new.append(events.make(self.ids, "status", self.user, self.now, status="open",
                                    note=f"reply by mail from {p.sender}"))
             out.detail += "; waiting -> open"
         if fb is not None:
-            new.append(events.make("feedback", p.sender, self.now, score=fb[0], text=fb[1] or None))
+            new.append(events.make(self.ids, "feedback", p.sender, self.now, score=fb[0], text=fb[1] or None))
             out.detail += f"; feedback {fb[0]}/5"
         self.store.append(t.id, new)
         self.seen[p.message_id] = t.id
@@ -454,7 +457,8 @@ class Importer:
                 continue
             known[sha] = rel
             paths.append(rel)
-            evs.append(events.make("attached", self.user, self.now, name=shown, path=rel, size=a.size, sha256=sha))
+            evs.append(events.make(self.ids, "attached", self.user, self.now, name=shown, path=rel, size=a.size,
+                                   sha256=sha))
         if no_place is not None:
             kept = self._keep_copy()
             self.problem = (f"{no_place}; the attachments of {one_line(self.subject, 80)!r} were refused"
@@ -464,7 +468,7 @@ class Importer:
         if refused:
             text = ("Attachment" + ("s" if len(refused) > 1 else "") + " refused on import; ask the sender for "
                     "another way to share:\n" + "\n".join(f"- {r}" for r in refused))
-            evs.append(events.make("commented", self.user, self.now, text=text, internal=True))
+            evs.append(events.make(self.ids, "commented", self.user, self.now, text=text, internal=True))
         return evs, paths, refused
 
     def _keep_copy(self) -> str | None:
@@ -543,7 +547,7 @@ class Importer:
             except _NoPlace:
                 break
             have.add(sha)
-            evs.append(events.make("attached", self.user, self.now, name=one_line(a.name, 200) or "(no name)",
+            evs.append(events.make(self.ids, "attached", self.user, self.now, name=one_line(a.name, 200) or "(no name)",
                                    path=rel, size=a.size, sha256=sha))
         if evs:
             self.store.append(tid, evs)
@@ -585,7 +589,7 @@ def unknown_note(sender: str, tid: str, event_id: str) -> str:
             f"tix mail accept {tid} {event_id}\n\n")
 
 
-def accept(t: Ticket, event: str, user: str, now: datetime, *, add_cc: bool = False
+def accept(t: Ticket, event: str, user: str, now: datetime, ids: IdSource, *, add_cc: bool = False
            ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The events that accept the unknown sender's mail `event` (an event id,
     or a unique start or end of one, at least 6 characters) on `t` as the
@@ -614,18 +618,18 @@ def accept(t: Ticket, event: str, user: str, now: datetime, *, add_cc: bool = Fa
     text = note["text"].split("\n\n", 1)[1] if note["text"].startswith("From an unknown sender:") \
         and "\n\n" in note["text"] else note["text"]
     at = now
-    new = [events.make("commented", sender, at, text=text, requester=True, accepts=note["id"],
+    new = [events.make(ids, "commented", sender, at, text=text, requester=True, accepts=note["id"],
                        attachments=note.get("attachments") or None)]
     have = {a.get("sha256") for a in t.attachments}
     for f in note.get("files") or []:
         if isinstance(f, dict) and isinstance(f.get("path"), str) and f.get("sha256") not in have:
-            new.append(events.make("attached", user, at, name=str(f.get("name") or f["path"].rsplit("/", 1)[-1]),
+            new.append(events.make(ids, "attached", user, at, name=str(f.get("name") or f["path"].rsplit("/", 1)[-1]),
                                    path=f["path"], size=f.get("size") if isinstance(f.get("size"), int) else None,
                                    sha256=f.get("sha256") if isinstance(f.get("sha256"), str) else None))
     if t.status == "waiting":
-        new.append(events.make("status", user, at, status="open", note=f"reply by mail from {sender} accepted"))
+        new.append(events.make(ids, "status", user, at, status="open", note=f"reply by mail from {sender} accepted"))
     if add_cc and sender not in on_ticket(t):
-        new.append(events.make("set", user, at, fields={"cc": [*ticket_cc(t), sender]}))
+        new.append(events.make(ids, "set", user, at, fields={"cc": [*ticket_cc(t), sender]}))
     return new, note
 
 

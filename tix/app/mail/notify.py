@@ -5,7 +5,7 @@ records a `notified` event with each one's key right after it went out.
 
 Each notification has a stable key, so it goes exactly once:
 
-    received                  the receipt confirmation (seed 003: within 5 minutes)
+    received                  the receipt confirmation (sent by the next run: within minutes)
     assigned:<event id>       a named technician now handles it (assigned --to, or taken)
     comment:<event id>        each public comment by an agent (internal notes: never)
     resolved:<event id>       the solution and a request for feedback (1-5)

@@ -56,7 +56,8 @@ def assign(
     check_team(env.policy, team)
     if to:
         check_agent(env.policy, to)
-    ev = events.make("assigned", env.user, _when(env, t, at), team=team, **({"to": to} if to is not None else {}))
+    ev = events.make(env.ids, "assigned", env.user, _when(env, t, at), team=team,
+                     **({"to": to} if to is not None else {}))
     if to == "":
         ev["to"] = ""
     _append(env, t, [ev], f"tix assign {t.id}")
@@ -64,7 +65,7 @@ def assign(
 
 
 def take(id: str = IdArg, at: str | None = AtOpt) -> None:
-    """Take a ticket: you own it now (seed 001: lock = owner). Meets the response clock.
+    """Take a ticket: you own it now (whoever takes it owns it: the lock is the owner). Meets the response clock.
 
     Example: tix take AB-0042
     """
@@ -81,7 +82,7 @@ def take(id: str = IdArg, at: str | None = AtOpt) -> None:
     if t.taken_by == env.user and t.assignee == env.user:
         print(f"{t.id} is already yours")
         return
-    _append(env, t, [events.make("taken", env.user, _when(env, t, at, status_change=t.status == "new"))],
+    _append(env, t, [events.make(env.ids, "taken", env.user, _when(env, t, at, status_change=t.status == "new"))],
             f"tix take {t.id}")
     print(f"{t.id}: taken by {env.user}" + (f" (was {t.assignee})" if t.assignee and t.assignee != env.user else ""))
 
@@ -112,7 +113,7 @@ def comment(
         text = render_canned(env, t, template, extra=text)
     if not text or not text.strip():
         raise BadInput("comment: the text is empty (-m TEXT, or -m - to read standard input)")
-    ev = events.make("commented", env.user, _when(env, t, at), text=text, internal=internal or None,
+    ev = events.make(env.ids, "commented", env.user, _when(env, t, at), text=text, internal=internal or None,
                      template=template)
     _append(env, t, [ev], f"tix comment {t.id}")
     print(f"{t.id}: {'internal note' if internal else 'public comment'} added")
@@ -139,13 +140,13 @@ def status(
     when = _when(env, t, at, status_change=True)
     evs = []
     if t.status in ("resolved", "closed") and new_status != "closed":
-        evs.append(events.make("reopened", env.user, when, reason=text_arg(message, "-m")))
+        evs.append(events.make(env.ids, "reopened", env.user, when, reason=text_arg(message, "-m")))
         if new_status != "open":
-            evs.append(events.make("status", env.user, when, status=new_status))
+            evs.append(events.make(env.ids, "status", env.user, when, status=new_status))
     elif new_status == "closed":
-        evs.append(events.make("closed", env.user, when, note=text_arg(message, "-m")))
+        evs.append(events.make(env.ids, "closed", env.user, when, note=text_arg(message, "-m")))
     else:
-        evs.append(events.make("status", env.user, when, status=new_status, note=text_arg(message, "-m")))
+        evs.append(events.make(env.ids, "status", env.user, when, status=new_status, note=text_arg(message, "-m")))
     _append(env, t, evs, f"tix status {t.id} {new_status}")
     print(f"{t.id}: {t.status} -> {new_status}")
 
@@ -244,7 +245,7 @@ def set_(
     f = {k: v for k, v in f.items() if t.f(k) != v}
     if not f:
         raise BadInput("set: nothing to change (the values given are the current ones)")
-    _append(env, t, [events.make("set", env.user, _when(env, t, at), fields=f)], f"tix set {t.id}")
+    _append(env, t, [events.make(env.ids, "set", env.user, _when(env, t, at), fields=f)], f"tix set {t.id}")
     print(f"{t.id}: set {', '.join(f'{k}={v}' for k, v in f.items())}")
     if "impact" in f or "urgency" in f:
         r = rate(p, f.get("impact", t.impact), f.get("urgency", t.urgency))
@@ -284,7 +285,7 @@ def work(
     if no_bill and (onsite or after_hours or rate):
         pass  # recorded as given; a no-bill entry is never charged
     note = text_arg(message, "-m")
-    ev = events.make("worked", env.user, _when(env, t, at), minutes=minutes, note=note, rate=rate,
+    ev = events.make(env.ids, "worked", env.user, _when(env, t, at), minutes=minutes, note=note, rate=rate,
                      onsite=onsite or None, after_hours=after_hours or None, no_bill=no_bill or None)
     _append(env, t, [ev], f"tix work {t.id} {fmt_minutes(minutes)}")
     from tix.core.billing import price
@@ -329,7 +330,7 @@ def resolve(
                 continue
         if still:
             raise BadInput(f"{t.id} has open child tickets ({', '.join(still)}); resolve them or use --force")
-    _append(env, t, [events.make("resolved", env.user, _when(env, t, at, status_change=True), solution=text)],
+    _append(env, t, [events.make(env.ids, "resolved", env.user, _when(env, t, at, status_change=True), solution=text)],
             f"tix resolve {t.id}")
     print(f"{t.id}: resolved")
 
@@ -349,7 +350,7 @@ def close(
     env, t = _env_ticket(id)
     if t.status == "closed":
         raise BadInput(f"{t.id} is already closed")
-    _append(env, t, [events.make("closed", env.user, _when(env, t, at, status_change=True),
+    _append(env, t, [events.make(env.ids, "closed", env.user, _when(env, t, at, status_change=True),
                                  note=text_arg(message, "-m"))],
             f"tix close {t.id}")
     print(f"{t.id}: closed")
@@ -372,7 +373,7 @@ def reopen(
         raise BadInput(f"{t.id} was merged into {t.merged_into}; reopen that ticket instead")
     if t.status not in ("resolved", "closed"):
         raise BadInput(f"{t.id} is {t.status}, not resolved or closed")
-    _append(env, t, [events.make("reopened", env.user, _when(env, t, at, status_change=True),
+    _append(env, t, [events.make(env.ids, "reopened", env.user, _when(env, t, at, status_change=True),
                                  reason=text_arg(message, "-m"))],
             f"tix reopen {t.id}")
     print(f"{t.id}: reopened")
@@ -405,9 +406,9 @@ def link(
         return
     when = max(_when(env, t, at), _when(env, o, at))
     if here:
-        env.store.append(t.id, [events.make("linked", env.user, when, link=kind, other=o.id)])
+        env.store.append(t.id, [events.make(env.ids, "linked", env.user, when, link=kind, other=o.id)])
     if there:
-        env.store.append(o.id, [events.make("linked", env.user, when, link=LINK_KINDS[kind], other=t.id)])
+        env.store.append(o.id, [events.make(env.ids, "linked", env.user, when, link=LINK_KINDS[kind], other=t.id)])
     env.finish(f"tix link {t.id} {kind} {o.id}")
     print(f"{t.id} {kind} {o.id}")
 
@@ -420,7 +421,7 @@ def split(
     message: str | None = typer.Option(None, "-m", "--message", help="What the child must find out or do."),
     at: str | None = AtOpt,
 ) -> None:
-    """Split off a child ticket (seed 004: the coordinator splits a case). The
+    """Split off a child ticket (a coordinator splits a case over handlers; docs/processes.md). The
     parent lists its children and their states. Prints the child's ID.
 
     Example: child=$(tix split AB-0042 --title "Check the firewall logs" --to pieter)
@@ -438,11 +439,12 @@ def split(
               "channel": t.f("channel"), "category": t.category if t.category != "problem" else "incident",
               "change_kind": t.f("change_kind"), "impact": t.impact, "urgency": t.urgency,
               "team": team or t.team, "tags": t.f("tags"), "description": text_arg(message, "-m")}
-    evs = [events.make("opened", env.user, when), events.make("linked", env.user, when, link="child-of", other=t.id)]
+    evs = [events.make(env.ids, "opened", env.user, when),
+           events.make(env.ids, "linked", env.user, when, link="child-of", other=t.id)]
     if to:
-        evs.append(events.make("assigned", env.user, when, to=to))
+        evs.append(events.make(env.ids, "assigned", env.user, when, to=to))
     child = env.store.create(header, evs, env.user)
-    env.store.append(t.id, [events.make("linked", env.user, when, link="parent-of", other=child)])
+    env.store.append(t.id, [events.make(env.ids, "linked", env.user, when, link="parent-of", other=child)])
     print(child)
     env.finish(f"tix split {t.id} -> {child}")
 
@@ -453,7 +455,7 @@ def feedback(
     message: str | None = typer.Option(None, "-m", "--message", help="What the requester said."),
     at: str | None = AtOpt,
 ) -> None:
-    """Record the requester's satisfaction (seed 002); counted in the monthly report.
+    """Record the requester's satisfaction (1-5); counted in the monthly report.
 
     Example: tix feedback AB-0042 5 -m "Snel en vriendelijk geholpen"
     """
@@ -463,6 +465,7 @@ def feedback(
     env, t = _env_ticket(id)
     if not 1 <= score <= 5:
         raise BadInput(f"score {score}: allowed are 1 to 5")
-    _append(env, t, [events.make("feedback", env.user, _when(env, t, at), score=score, text=text_arg(message, "-m"))],
+    _append(env, t, [events.make(env.ids, "feedback", env.user, _when(env, t, at), score=score,
+                                 text=text_arg(message, "-m"))],
             f"tix feedback {t.id}")
     print(f"{t.id}: feedback {score}/5 recorded")

@@ -1,4 +1,4 @@
-"""tix change and tix approve: change management (seed 001, Wijzigingsbeheer).
+"""tix change and tix approve: change management (docs/processes.md).
 A change is a ticket of category `change` with a kind (standard: pre-approved;
 normal: approved before work starts; emergency: may start at once, flagged
 until approved afterwards), a planned window, a risk and a rollback plan, and
@@ -203,7 +203,7 @@ def approve(
     when = env.event_time(at)
     if when < t.created:
         raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
-    env.store.append(t.id, [events.make("approved", env.user, when, note=text_arg(message, "-m"))])
+    env.store.append(t.id, [events.make(env.ids, "approved", env.user, when, note=text_arg(message, "-m"))])
     env.finish(f"tix approve {t.id}")
     late = " (afterwards: emergency change)" if kind == "emergency" and t.status != "new" else ""
     print(f"{t.id}: approved by {env.user} ({', '.join(teams)}){late}")

@@ -56,15 +56,15 @@ def merge(
         if when < t.created:
             raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
     note = text_arg(message, "-m")
-    dup_evs = [events.make("merged", env.user, when, into=target.id)]
+    dup_evs = [events.make(env.ids, "merged", env.user, when, into=target.id)]
     if ("duplicate-of", target.id) not in dup.links:
-        dup_evs.append(events.make("linked", env.user, when, link="duplicate-of", other=target.id))
+        dup_evs.append(events.make(env.ids, "linked", env.user, when, link="duplicate-of", other=target.id))
     if dup.status != "closed":
-        dup_evs.append(events.make("closed", env.user, when,
+        dup_evs.append(events.make(env.ids, "closed", env.user, when,
                                    note=f"duplicate, merged into {target.id}" + (f": {note}" if note else "")))
-    tgt_evs = [events.make("absorbed", env.user, when, **{"from": dup.id})]
+    tgt_evs = [events.make(env.ids, "absorbed", env.user, when, **{"from": dup.id})]
     if ("duplicated-by", dup.id) not in target.links:
-        tgt_evs.append(events.make("linked", env.user, when, link="duplicated-by", other=dup.id))
+        tgt_evs.append(events.make(env.ids, "linked", env.user, when, link="duplicated-by", other=dup.id))
     req = dup.requester
     who = " ".join(x for x in (req.get("name"), f"<{req['email']}>" if req.get("email") else None,
                                req.get("phone")) if x)
@@ -77,7 +77,7 @@ def merge(
             + (" (same requester)" if same else "")
     if note:
         text += f"\n{note}"
-    tgt_evs.append(events.make("commented", env.user, when, text=text, internal=True))
+    tgt_evs.append(events.make(env.ids, "commented", env.user, when, text=text, internal=True))
     env.store.append(dup.id, dup_evs)
     env.store.append(target.id, tgt_evs)
     env.finish(f"tix merge {dup.id} --into {target.id}")

@@ -50,7 +50,7 @@ def init(
         if ".tix/" not in text.split():
             gi.write_text(text + ("\n" if text and not text.endswith("\n") else "") + "# tix's local cache\n.tix/\n")
             done.append(".gitignore")
-        from tix.app.templates import install_defaults  # issue 7: the mail templates, to edit per desk
+        from tix.app.templates import install_defaults  # the mail templates, to edit per desk (docs/mail.md)
 
         if install_defaults(root):
             done.append("templates/")

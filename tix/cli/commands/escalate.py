@@ -1,5 +1,5 @@
 """tix escalate: move a ticket to the next support line (1st -> 2nd -> 3rd,
-seed 001), by hand or, with --due, every ticket whose escalate clock has run
+the first team listed on the next line), by hand or, with --due, every ticket whose escalate clock has run
 out (idempotent, for cron)."""
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def _one(env: Any, tid: str, to: str | None, reason: str | None, at: str | None,
     when = env.event_time(at)
     if when < t.created:
         raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
-    ev = events.make("escalated", env.user, when, to_team=target.name, from_team=t.team, line=target.line,
+    ev = events.make(env.ids, "escalated", env.user, when, to_team=target.name, from_team=t.team, line=target.line,
                      auto=False, reason=reason)
     env.store.append(t.id, [ev])
     env.finish(f"tix escalate {t.id} to {target.name}")
@@ -140,7 +140,7 @@ def _due(env: Any, dry_run: bool, reason: str | None, format: str) -> None:
         if reason:
             why += f"; {reason}"
         if not dry_run:
-            ev = events.make("escalated", env.user, now.astimezone(p.tz), to_team=team.name, from_team=t.team,
+            ev = events.make(env.ids, "escalated", env.user, now.astimezone(p.tz), to_team=team.name, from_team=t.team,
                              line=team.line, auto=True, reason=why)
             env.store.append(t.id, [ev])
         done.append({"id": t.id, "from_team": t.team, "to_team": team.name, "line": team.line,

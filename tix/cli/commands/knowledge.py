@@ -1,5 +1,5 @@
-"""tix search and tix kb: find how we solved it last time (seed 000, seed 001's
-kennissysteem and standaardoplossingen). The ranking lives in tix.core.search."""
+"""tix search and tix kb: find how we solved it last time (docs/processes.md,
+"Knowledge": past solutions and standard solutions). The ranking lives in tix.core.search."""
 
 from __future__ import annotations
 

@@ -168,7 +168,7 @@ def list_(
         age_min = (env.now - t.created).total_seconds() / 60
         age = f"{int(age_min // 1440)}d" if age_min >= 1440 else fmt_minutes(age_min)
         title = t.title
-        if t.category == "change":  # issue 9: an unapproved emergency change stays visible
+        if t.category == "change":  # an unapproved emergency change stays visible (flagged)
             from tix.core.itil import change_flag
 
             flag = change_flag(t)
@@ -207,7 +207,7 @@ def list_(
 
 
 def _found_nothing(rows: list) -> None:  # type: ignore[type-arg]
-    """Exit 1 when no ticket matches (SPEC: 1 = found nothing), after the output."""
+    """Exit 1 when no ticket matches (exit 1 = found nothing, like grep), after the output."""
     if not rows:
         from tix.core.errors import CheckFailed
 

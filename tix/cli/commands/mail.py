@@ -63,7 +63,7 @@ def import_(
         raise BadInput("tix mail import: standard input (-) can be read only once")
     kinds = [(check_source(s), s) for s in sources]   # all checked before anything is written
     store, policy = env.store, env.policy
-    imp = Importer(store, policy, env.now, env.user, dry_run=dry_run)
+    imp = Importer(store, policy, env.now, env.user, ids=env.ids, dry_run=dry_run)
     if dry_run:
         results = import_sources(imp, kinds, sys.stdin)
     else:
@@ -139,7 +139,7 @@ def accept_(
 
     env = ctx_env()
     t = env.store.ticket(env.store.resolve_id(id))
-    new, note = accept(t, event, env.user, env.event_time(None), add_cc=cc)
+    new, note = accept(t, event, env.user, env.event_time(None), env.ids, add_cc=cc)
     env.store.append(t.id, new)
     env.finish(f"tix mail accept {t.id} {note['id']}")
     print(f"{t.id}: the mail from {note['by']} is now a reply from the requester"
@@ -183,7 +183,7 @@ def cc_(
     new = [a for a in current if a not in drops] + [a for a in dict.fromkeys(adds) if a not in current]
     if new == current:
         raise BadInput(f"tix mail cc: nothing to change ({', '.join(adds)} on {t.id} already)")
-    env.store.append(t.id, [events.make("set", env.user, env.event_time(None), fields={"cc": new})])
+    env.store.append(t.id, [events.make(env.ids, "set", env.user, env.event_time(None), fields={"cc": new})])
     env.finish(f"tix mail cc {t.id}")
     print(f"{t.id}: cc: {', '.join(new) if new else '(none)'}")
 

@@ -104,7 +104,7 @@ def notify(
             pending = []
             team = sla_mod.escalation_due(t, p, now)
             if team is not None:
-                pending.append(events.make("escalated", user, now.astimezone(p.tz), to_team=team.name,
+                pending.append(events.make(env.ids, "escalated", user, now.astimezone(p.tz), to_team=team.name,
                                            from_team=t.team, line=team.line, auto=True,
                                            reason="escalate target reached"))
             outs += nt.due(t, p, now, templates, max_age=age, pending=pending)
@@ -144,7 +144,7 @@ def notify(
                             refused.append((o, str(err)))
                             continue
                         # recorded right after the send: a crash here sends it again, never loses it
-                        store.append(o.ticket, [events.make("notified", user, now.astimezone(p.tz), key=o.key,
+                        store.append(o.ticket, [events.make(env.ids, "notified", user, now.astimezone(p.tz), key=o.key,
                                                             kind=o.kind, to=list(o.to),
                                                             message_id=o.message_id)])
                         sent.append(o)
@@ -175,7 +175,7 @@ def notify(
 
 
 def _escalate_if_due(env: Any, t: Any) -> Any:
-    """SPEC 5: when the escalate clock runs out, `tix notify` escalates (and
+    """When the escalate clock runs out (docs/sla.md), `tix notify` escalates (and
     records it) like `tix escalate --due`; the team then gets the mail."""
     from tix.core import events
     from tix.core import sla as sla_mod
@@ -192,7 +192,7 @@ def _escalate_if_due(env: Any, t: Any) -> Any:
     clock = sla_mod.compute(t, p, now).escalate
     why = (f"escalate target {fmt_minutes(clock.target)} reached at {clock.due.astimezone(p.tz):%Y-%m-%d %H:%M}"
            if clock.due else "escalate target reached")
-    env.store.append(t.id, [events.make("escalated", env.user, now.astimezone(p.tz), to_team=team.name,
+    env.store.append(t.id, [events.make(env.ids, "escalated", env.user, now.astimezone(p.tz), to_team=team.name,
                                         from_team=t.team, line=team.line, auto=True, reason=why)])
     return env.store.ticket(t.id)
 

@@ -1,5 +1,5 @@
 """tix plan, unplan, agenda, ics: planning tickets into the technicians'
-calendars (seed 000). The rules live in tix/planning.py; these commands parse
+calendars (docs/planning.md). The rules live in tix/core/planning.py; these commands parse
 options, check them, append `planned`/`unplanned` events and print."""
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def plan(
     when_at = env.event_time(at)
     if when_at < t.created:
         raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
-    ev = events.make("planned", env.user, when_at, start=stamp(start), end=stamp(end), agent=who)
+    ev = events.make(env.ids, "planned", env.user, when_at, start=stamp(start), end=stamp(end), agent=who)
     env.store.append(t.id, [ev])
     env.finish(f"tix plan {t.id} {stamp(start)}")
     verb = "re-planned" if cur is not None else "planned"
@@ -146,7 +146,7 @@ def unplan(
     when_at = env.event_time(at)
     if when_at < t.created:
         raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
-    env.store.append(t.id, [events.make("unplanned", env.user, when_at, note=text_arg(message, "-m"))])
+    env.store.append(t.id, [events.make(env.ids, "unplanned", env.user, when_at, note=text_arg(message, "-m"))])
     env.finish(f"tix unplan {t.id}")
     print(f"{t.id}: slot {t.plan['start'][:16].replace('T', ' ')}-{t.plan['end'][11:16]} "
           f"for {t.plan['agent']} removed")
@@ -230,7 +230,7 @@ def agenda(
         from tix.core.errors import CheckFailed
 
         who = f" for {agent}" if agent else ""
-        raise CheckFailed(f"no planned slots{who}")  # SPEC: exit 1 = found nothing
+        raise CheckFailed(f"no planned slots{who}")  # exit 1 = found nothing, like grep
     tz = p.tz
     by_agent: dict[str, list] = {}
     for r in rows:

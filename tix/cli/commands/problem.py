@@ -1,4 +1,4 @@
-"""tix problem: problem management (seed 001, Probleembeheer). A problem
+"""tix problem: problem management (docs/processes.md). A problem
 gathers the incidents that share a cause (links `causes` / `caused-by`),
 documents the root cause and a workaround (a known error), and, once
 solved, resolves or informs its open incidents in one step."""
@@ -46,13 +46,13 @@ def create_linked(env, header: dict, links: list[tuple[str, Any]], at: str | Non
     for _, other in links:
         if when < other.created:
             raise BadInput(f"--at {at}: before {other.id} was opened ({other.created.isoformat()})")
-    evs = [events.make("opened", env.user, when)]
-    evs += [events.make("linked", env.user, when, link=kind, other=o.id) for kind, o in links]
+    evs = [events.make(env.ids, "opened", env.user, when)]
+    evs += [events.make(env.ids, "linked", env.user, when, link=kind, other=o.id) for kind, o in links]
     if to:
-        evs.append(events.make("assigned", env.user, when, to=to))
+        evs.append(events.make(env.ids, "assigned", env.user, when, to=to))
     tid = env.store.create({k: v for k, v in header.items() if v not in (None, "", [])}, evs, env.user)
     for kind, o in links:
-        env.store.append(o.id, [events.make("linked", env.user, when, link=LINK_KINDS[kind], other=tid)])
+        env.store.append(o.id, [events.make(env.ids, "linked", env.user, when, link=LINK_KINDS[kind], other=tid)])
     return tid
 
 
@@ -141,8 +141,8 @@ def add(
     for t in found:
         if ("causes", t.id) in pr.links:
             continue
-        env.store.append(pr.id, [events.make("linked", env.user, when, link="causes", other=t.id)])
-        env.store.append(t.id, [events.make("linked", env.user, when, link="caused-by", other=pr.id)])
+        env.store.append(pr.id, [events.make(env.ids, "linked", env.user, when, link="causes", other=t.id)])
+        env.store.append(t.id, [events.make(env.ids, "linked", env.user, when, link="caused-by", other=pr.id)])
         added.append(t.id)
     env.finish(f"tix problem add {pr.id} {' '.join(added)}")
     print(f"{pr.id}: causes {', '.join(added)}" if added else f"{pr.id}: already linked to all of them")
@@ -309,8 +309,8 @@ def resolve(
             fields["root_cause"] = text_arg(root_cause, "--root-cause")
         if standard and not pr.f("standard_solution"):
             fields["standard_solution"] = True
-        evs = [events.make("set", env.user, when, fields=fields)] if fields else []
-        evs.append(events.make("resolved", env.user, when, solution=text))
+        evs = [events.make(env.ids, "set", env.user, when, fields=fields)] if fields else []
+        evs.append(events.make(env.ids, "resolved", env.user, when, solution=text))
         env.store.append(pr.id, evs)
         print(f"{pr.id}: resolved")
     done = []
@@ -319,9 +319,9 @@ def resolve(
             if t.linked("parent-of"):
                 print(f"{t.id}: has child tickets; resolve it by hand", file=sys.stderr)
                 continue
-            ev = events.make("resolved", env.user, max(when, t.created), solution=f"{text} (problem {pr.id})")
+            ev = events.make(env.ids, "resolved", env.user, max(when, t.created), solution=f"{text} (problem {pr.id})")
         elif incidents == "comment":
-            ev = events.make("commented", env.user, max(when, t.created),
+            ev = events.make(env.ids, "commented", env.user, max(when, t.created),
                              text=f"The cause of this incident is solved under problem {pr.id}: {text}")
         else:
             continue

@@ -49,7 +49,8 @@ def sync(
     store = env.store
     t0 = time.monotonic()
     res = run_sync(store, user=env.user, remote=remote, branch=branch, push=not no_push, retries=retries,
-                   message=message, accept=accept_rewrite or [], now=env.now)
+                   message=message, accept=accept_rewrite or [], now=env.now,
+                   ids=env.ids)
     for note in res.notes:
         print(note)
     if not res.git:

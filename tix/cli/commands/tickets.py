@@ -174,15 +174,15 @@ def new(
         "estimate": parse_minutes(estimate, what="--estimate") if estimate else None,
         "description": description,
     }
-    evs = [events.make("opened", env.user, when)]
+    evs = [events.make(env.ids, "opened", env.user, when)]
     if to:
-        evs.append(events.make("assigned", env.user, when, to=to))
+        evs.append(events.make(env.ids, "assigned", env.user, when, to=to))
     tid = env.store.create(header, evs, env.user)
     print(tid)
     sys.stdout.flush()
     r = rate(policy, imp, urg)
     print(f"{tid}: {explain(policy, r)}", file=sys.stderr)
     env.finish(f"tix new {tid}: {title}")
-    from tix.cli.commands.knowledge import print_similar  # issue 9: similar past tickets, on stderr
+    from tix.cli.commands.knowledge import print_similar  # similar past tickets, on stderr (docs/processes.md)
 
     print_similar(env, tid, title, description, force=similar)

@@ -77,6 +77,7 @@ class Org:
     language: str
     email: str | None = None  # the IT manager's address, for reports
     mail_trust: str = "ticket"  # whose mail counts as the requester's: ticket | domains
+    hosts: tuple[str, ...] = ()  # host-name patterns (alerts: `org: hosts`)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,9 @@ class Policy:
     default_team: str | None
     default_language: str
     approvers: tuple[str, ...]  # teams whose members may approve changes
+    # alerts and recurring work (tix.core.alerts, tix.core.recurrence)
+    alerts: tuple[Any, ...] = ()
+    recurring: tuple[Any, ...] = ()
 
     # ------------------------------------------------------------ derived
     @property
@@ -228,7 +232,8 @@ LOCAL_SMTP = ("the SMTP server and its login are set on each machine, never in t
               "TIX_SMTP_SECURITY, TIX_SMTP_USER, and the password to TIX_SMTP_PASSWORD")
 
 _ALLOWED_TOP = {"timezone", "calendar", "matrix", "priorities", "paused_statuses", "warn",
-                "teams", "billing", "orgs", "mail", "git", "defaults", "changes"}
+                "teams", "billing", "orgs", "mail", "git", "defaults", "changes",
+                "alerts", "recurring"}
 
 
 class _V:
@@ -468,7 +473,7 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
 
     orgs: dict[str, Org] = {}
     for key, o in v.mapping(raw.get("orgs", {}), None, "orgs").items():
-        o = v.mapping(o, {"name", "domains", "rate", "language", "email", "mail_trust"}, "orgs", key)
+        o = v.mapping(o, {"name", "domains", "rate", "language", "email", "mail_trust", "hosts"}, "orgs", key)
         rate = o.get("rate")
         if rate is not None and str(rate) not in rates:
             raise v.fail(f"orgs.{key}.rate: {rate!r} is not one of the rates ({', '.join(rates)})", "orgs", key, "rate")
@@ -483,7 +488,8 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
         orgs[str(key)] = Org(str(key), str(o.get("name", key)),
                              tuple(d.lower() for d in v.strings(o.get("domains"), "orgs", key, "domains")),
                              str(rate) if rate is not None else None, lang,
-                             str(o["email"]) if o.get("email") else None, trust)
+                             str(o["email"]) if o.get("email") else None, trust,
+                             hosts=v.strings(o.get("hosts"), "orgs", key, "hosts"))
 
     m = raw.get("mail", {})
     if isinstance(m, dict) and "smtp" in m:
@@ -522,11 +528,19 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
         if t not in teams:
             raise v.fail(f"changes.approvers: {t!r} is not a team ({', '.join(teams)})", "changes", "approvers")
 
+    # alerts and recurring work
+    from tix.core.alerts import parse_rules
+    from tix.core.recurrence import parse_recurring
+
+    alert_rules = parse_rules(v, raw.get("alerts"), teams, orgs, axes)
+    recurring = parse_recurring(v, raw.get("recurring"), teams, orgs, axes)
+
     return Policy(path=path, text=text, timezone=tzname, tz=tz, calendar_spec=spec, impact=axes["impact"],
                   urgency=axes["urgency"], priorities=tuple(rules), paused_statuses=frozenset(paused),
                   warn_percent=warn_percent, warn_lead=warn_lead, teams=teams, billing=billing, orgs=orgs,
                   mail=mail, autocommit=autocommit, default_impact=d_imp, default_urgency=d_urg,
-                  default_team=str(d_team) if d_team else None, default_language=d_lang, approvers=approvers)
+                  default_team=str(d_team) if d_team else None, default_language=d_lang, approvers=approvers,
+                  alerts=alert_rules, recurring=recurring)
 
 
 def load_policy(path: Path) -> Policy:

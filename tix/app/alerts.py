@@ -142,7 +142,8 @@ def _apply(imp: Importer, p: Parsed, out: Outcome, m: Match, km: Any, seen: Any,
     elif action == "capped":
         seen.update(key, suppressed=int(info.get("suppressed", 0)) + 1)
         out.action = "ignored"
-        out.detail = f"alert {rule.name}: {key} again within the rate cap of {rule.rate} minutes (counted on {t.id if t else '-'})"
+        out.detail = (f"alert {rule.name}: {key} again within the rate cap of {rule.rate} minutes "
+                      f"(counted on {t.id if t else '-'})")
     else:
         out.action = "ignored"
         what = "recovery" if m.kind == "resolve" else (m.state or "report")

@@ -137,7 +137,7 @@ def parse_rules(v: Any, raw: Any, teams: dict[str, Any], orgs: dict[str, Any], a
         if "name" not in r or "key" not in r or not ("subject" in r or "from" in r):
             raise v.fail(f"alerts[{i}]: a rule needs name, key and a subject or from pattern", "alerts", i)
 
-        def rx(text: Any, *keys: Any, flags: int = 0) -> re.Pattern[str]:
+        def rx(text: Any, *keys: Any, flags: int = 0, i: int = i) -> re.Pattern[str]:
             try:
                 return re.compile(str(text), flags)
             except re.error as err:

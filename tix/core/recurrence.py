@@ -28,7 +28,7 @@ class RecurRule:
     name: str
     start: date
     every: str
-    on: tuple[str, int] | None  # ("day", 15) | ("day", -1) | ("nth", n, weekday) packed as ("nth", n*10+wd) | ("weekday", wd)
+    on: tuple[str, int] | None  # ("day", 15 or -1 for the last) | ("nth", n * 10 + weekday) | ("weekday", wd)
     at: time
     holiday: str
     orgs: tuple[str | None, ...]

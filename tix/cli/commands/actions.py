@@ -319,6 +319,7 @@ def resolve(
         if found is None:
             raise NotFound(f"--key {key!r}: no open ticket has this key")
         id = found.id
+    assert id is not None
     env, t = _env_ticket(id)
     text = text_arg(solution, "--solution")
     if not text or not text.strip():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from tix.cli.commands.common import FormatOpt
@@ -66,8 +68,8 @@ def list_(
         raise BadInput(f"--days {days}: expected 1..3660")
     env = ctx_env()
     occs = coming(env.policy, env.now, days)
-    rows = [{"at": o.at.isoformat(), "rule": o.rule.name, "org": o.org, "title": o.title(),
-             "occurrence": o.name, "checklist": list(o.rule.checklist)} for o in occs]
+    rows: list[dict[str, Any]] = [{"at": o.at.isoformat(), "rule": o.rule.name, "org": o.org, "title": o.title(),
+                                   "occurrence": o.name, "checklist": list(o.rule.checklist)} for o in occs]
     if format == "json":
         print(render.to_json(rows))
         return

@@ -59,7 +59,7 @@ def check_key(key: str) -> str:
     from tix.core.errors import BadInput
 
     k = " ".join(key.split())
-    if not k or len(k) > 200 or not k.isprintable():
+    if not k or len(k) > 200 or not key.isprintable():
         raise BadInput(f"--key {key!r}: expected one line of 1 to 200 printable characters")
     return k
 

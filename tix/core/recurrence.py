@@ -219,9 +219,7 @@ def local_time(d: date, at: time, tz: ZoneInfo) -> datetime:
     naive = datetime.combine(d, at)
     aware = naive.replace(tzinfo=tz, fold=0)
     back = aware.astimezone(ZoneInfo("UTC")).astimezone(tz)
-    if back.replace(tzinfo=None) != naive:  # in the gap
-        return aware.replace(fold=1).astimezone(ZoneInfo("UTC")).astimezone(tz)
-    return aware
+    return back  # in the gap, the wall time read with the offset before the change: moved forward by the gap
 
 
 def shift(d: date, how: str, is_business_day: Callable[[date], bool]) -> date | None:

@@ -151,8 +151,9 @@ def test_flapping_notice_is_added_to_the_open_ticket(shop: Desk) -> None:
 
 def test_an_alert_storm_is_capped_to_one_event_per_interval(shop: Desk, tmp_path: Path) -> None:
     tid = imp(shop, ALERTS / "nagios-problem.eml").split(":")[0]           # 03:12:04
+    # 20 mails, 03:13 .. 03:17:45
     files = [variant("nagios-problem.eml", tmp_path, mid=f"s{i}",
-                     date=f"2026-11-23T03:{13 + i // 4:02}:{(i % 4) * 15:02}+01:00") for i in range(20)]  # 20 mails, 03:13 .. 03:17:45
+                     date=f"2026-11-23T03:{13 + i // 4:02}:{(i % 4) * 15:02}+01:00") for i in range(20)]
     for f in files:
         out = imp(shop, f)
         assert "rate cap" in out

@@ -20,8 +20,7 @@ def policy_with(rules: str) -> str:
 
 
 def occ(rules: str, upto: str, since: str | None = None) -> list[str]:
-    from tix.app.recur import business_day_test
-    from tix.core.recurrence import occurrences
+    from tix.core.recurrence import business_day_test, occurrences
 
     p = parse_policy(policy_with(rules))
     out = []
@@ -243,3 +242,46 @@ def test_two_clones_run_before_they_sync_and_the_duplicate_is_merged(tmp_path: P
     assert "nothing due" in b.ok("recur", "run", now="2026-12-07T11:00:00+01:00")
     assert "nothing due" in a.ok("recur", "run", now="2026-12-07T11:00:00+01:00")
     assert date(2026, 12, 7)
+
+
+def test_monthly_report_counts_alerts_and_recurring_work(tmp_path: Path) -> None:
+    from tests.test_alerts import ALERTS, shop_policy, variant
+
+    d = make_desk(tmp_path / "desk", policy=shop_policy() + "recurring:\n" + PATCH)
+    # December 2026: one Nagios problem reported 3 times, recovered after 1h28; Checkmk 45 minutes
+    d.ok("mail", "import", str(variant("nagios-problem.eml", tmp_path, mid="n1", date="2026-12-08T03:12:00+01:00")),
+         now="2026-12-08T03:13:00+01:00")
+    d.ok("mail", "import", str(variant("nagios-problem.eml", tmp_path, mid="n2", date="2026-12-08T03:42:00+01:00")),
+         now="2026-12-08T03:43:00+01:00")
+    d.ok("mail", "import", str(variant("nagios-problem.eml", tmp_path, mid="n3", date="2026-12-08T04:12:00+01:00")),
+         now="2026-12-08T04:13:00+01:00")
+    d.ok("mail", "import", str(variant("nagios-recovery.eml", tmp_path, mid="n4", date="2026-12-08T04:40:00+01:00")),
+         now="2026-12-08T04:41:00+01:00")
+    d.ok("mail", "import", str(variant("checkmk-problem.eml", tmp_path, mid="c1", date="2026-12-09T07:00:00+01:00")),
+         now="2026-12-09T07:01:00+01:00")
+    d.ok("mail", "import", str(variant("checkmk-recovery.eml", tmp_path, mid="c2", date="2026-12-09T07:45:00+01:00")),
+         now="2026-12-09T07:46:00+01:00")
+    rows = json.loads(d.ok("recur", "run", "--format", "json", now="2026-12-07T09:00:00+01:00"))
+    tid = next(r["ticket"] for r in rows if r["org"] == "contoso")
+    d.ok("check", tid, "1", now="2026-12-07T10:00:00+01:00")
+    d.ok("resolve", tid, "-s", "done", "--force", now="2026-12-07T11:00:00+01:00")
+    assert ALERTS.is_dir()
+    rep = json.loads(d.ok("report", "month", "2026-12", "--format", "json", now="2027-01-02T10:00:00+01:00"))
+    a = rep["alerts"]
+    assert (a["tickets"], a["repeats"]) == (2, 2)
+    assert a["by_org"]["contoso"]["tickets"] == 2 and a["by_org"]["contoso"]["reports"] == 4
+    assert a["by_host"]["CON-DC01"]["median_recovery_minutes"] == 88      # 03:12 -> 04:40
+    assert a["by_host"]["CON-FS01"]["median_recovery_minutes"] == 45
+    assert a["median_recovery_minutes"] == (88 + 45) / 2
+    r = rep["recurring"]
+    assert (r["due"], r["done"]) == (2, 1)                                  # 7 Dec, contoso and fabrikam
+    assert r["by_org"]["fabrikam"] == {"due": 1, "done": 0, "open": 1, "missing": 0}
+    text = d.ok("report", "month", "2026-12", "--org", "contoso", now="2027-01-02T10:00:00+01:00")
+    assert "Recurring work: 1 of 1 due done" in text
+    assert "[x] Windows updates on servers (anna 2026-12-07)" in text and "[ ] Firewall firmware" in text
+    listed = d.ok("list", "--alerts", "--all", "--format", "json", now="2027-01-02T10:00:00+01:00")
+    assert len(json.loads(listed)) == 2
+    assert len(json.loads(d.ok("list", "--recurring", "--format", "json", now="2027-01-02T10:00:00+01:00"))) == 1
+    keyed = json.loads(d.ok("list", "--all", "--key", "CON-DC01/Disk D:", "--format", "json",
+                            now="2027-01-02T10:00:00+01:00"))
+    assert [t["key"] for t in keyed] == ["CON-DC01/Disk D:"]

@@ -188,12 +188,9 @@ def check_silent(store: Store, policy: Policy, now: datetime, user: str) -> list
     rules = {r.name: r for r in policy.alerts if r.expect_every}
     if not rules:
         return []
-    cal = policy.calendar()
-    hours = policy.calendar_spec.hours
+    from tix.core.recurrence import business_day_test
 
-    def business(d: Any) -> bool:
-        return d.weekday() in hours and not cal.is_holiday(d)
-
+    business = business_day_test(policy)
     out = []
     with locked(store):
         seen, km = Seen(store), KeyMap(store)

@@ -20,18 +20,8 @@ if TYPE_CHECKING:
     from tix.storage.store import Store
 
 
-def business_day_test(policy: Policy) -> Any:
-    cal = policy.calendar()
-    hours = policy.calendar_spec.hours
-
-    def business(d: Any) -> bool:
-        return d.weekday() in hours and not cal.is_holiday(d)
-
-    return business
-
-
 def due(policy: Policy, now: datetime) -> list[Occurrence]:
-    from tix.core.recurrence import occurrences
+    from tix.core.recurrence import business_day_test, occurrences
 
     business = business_day_test(policy)
     out: list[Occurrence] = []
@@ -41,7 +31,7 @@ def due(policy: Policy, now: datetime) -> list[Occurrence]:
 
 
 def coming(policy: Policy, now: datetime, days: int) -> list[Occurrence]:
-    from tix.core.recurrence import occurrences
+    from tix.core.recurrence import business_day_test, occurrences
 
     business = business_day_test(policy)
     out: list[Occurrence] = []

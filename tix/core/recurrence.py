@@ -251,3 +251,24 @@ def occurrences(rule: RecurRule, tz: ZoneInfo, is_business_day: Callable[[date],
             out.append(Occurrence(rule, org, nominal, at))
     out.sort(key=lambda o: (o.at, o.rule.name, o.org or ""))
     return out
+
+
+def business_day_test(policy: Any) -> Callable[[date], bool]:
+    """A day with service hours that is not a holiday."""
+    cal = policy.calendar()
+    hours = policy.calendar_spec.hours
+
+    def business(d: date) -> bool:
+        return d.weekday() in hours and not cal.is_holiday(d)
+
+    return business
+
+
+def due_between(policy: Any, since: datetime, upto: datetime) -> list[Occurrence]:
+    """Every rule's occurrences due in (since - 1 microsecond, upto]: [since, upto]."""
+    business = business_day_test(policy)
+    out: list[Occurrence] = []
+    for rule in policy.recurring:
+        out += occurrences(rule, policy.tz, business, upto, since=since - timedelta(microseconds=1))
+    out.sort(key=lambda o: (o.at, o.rule.name, o.org or ""))
+    return out

@@ -74,7 +74,11 @@ def month(
         tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
         report = monthly_report(tickets, period, env.policy, env.now, org=org)
     data = report.to_json()
-    data.update(_alerts_recurring(env, period, org))
+    extra = _alerts_recurring(env, period, org)  # only when the month had any: reports of other desks stay as they were
+    if extra["alerts"]["tickets"]:
+        data["alerts"] = extra["alerts"]
+    if extra["recurring"]["due"]:
+        data["recurring"] = extra["recurring"]
     text = render_month(data, fmt)
     if fmt in ("table", "markdown"):
         from tix.render.alerts import section

@@ -6,7 +6,7 @@ list`, and checklists on the occurrences."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -241,7 +241,6 @@ def test_two_clones_run_before_they_sync_and_the_duplicate_is_merged(tmp_path: P
     # the other clone agrees: nothing more to create or merge
     assert "nothing due" in b.ok("recur", "run", now="2026-12-07T11:00:00+01:00")
     assert "nothing due" in a.ok("recur", "run", now="2026-12-07T11:00:00+01:00")
-    assert date(2026, 12, 7)
 
 
 def test_monthly_report_counts_alerts_and_recurring_work(tmp_path: Path) -> None:
@@ -285,3 +284,16 @@ def test_monthly_report_counts_alerts_and_recurring_work(tmp_path: Path) -> None
     keyed = json.loads(d.ok("list", "--all", "--key", "CON-DC01/Disk D:", "--format", "json",
                             now="2027-01-02T10:00:00+01:00"))
     assert [t["key"] for t in keyed] == ["CON-DC01/Disk D:"]
+
+
+def test_two_runs_at_once_in_one_clone_create_each_occurrence_once(rdesk: Desk) -> None:
+    import subprocess
+    import sys
+
+    env = rdesk.env(TIX_NOW="2027-02-02T07:00:00+01:00")
+    procs = [subprocess.Popen([sys.executable, "-m", "tix", "recur", "run"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert len(tickets(rdesk)) == 6  # Dec, Jan, Feb for two organisations
+    assert sum(o.count("created") for o, _ in outs) == 6

@@ -314,3 +314,14 @@ def test_a_silent_key_on_every_day_counts_the_weekend(tmp_path: Path) -> None:
         now="2026-12-04T22:31:00+01:00")                                    # Friday
     assert "no silent keys" in d.ok("alerts", "check", now="2026-12-06T00:29:00+01:00")
     assert "opened" in d.ok("alerts", "check", now="2026-12-06T00:31:00+01:00")  # Sunday 00:30
+
+
+def test_escalate_due_checks_silent_keys_too(tmp_path: Path) -> None:
+    d = make_desk(tmp_path / "d", policy=shop_policy(SILENT.replace("business-days", "every-day")))
+    imp(d, variant("veeam-success.eml", tmp_path, mid="mon", date="2026-11-23T22:30:00+01:00"),
+        now="2026-11-23T22:31:00+01:00")
+    assert d.ok("escalate", "--due", now="2026-11-25T00:29:00+01:00") == ""
+    out = d.ok("escalate", "--due", now="2026-11-25T00:31:00+01:00")
+    assert "opened: no report from CON-FS01 Daily since 2026-11-23T22:30" in out
+    assert len(tickets(d)) == 1
+    assert d.ok("escalate", "--due", now="2026-11-25T01:31:00+01:00") == ""

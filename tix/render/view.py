@@ -71,12 +71,13 @@ def ticket_json(t: Ticket, policy: Policy, now: datetime, *, with_events: bool =
         "merged_into": t.merged_into,
         "plan": ({"start": t.plan["start"], "end": t.plan["end"], "agent": t.plan["agent"]} if t.plan else None),
         "key": t.f("key"),
-        "checklist": checklist(t),
+        # from the events: a ticket from the index cache (no events) leaves them out rather than miscount
+        "checklist": checklist(t) if t.events else None,
     }
     if t.f("alert"):
         from tix.core.alerts import times_seen
 
-        out["alert"] = {"rule": t.f("alert"), "times": times_seen(t.events)}
+        out["alert"] = {"rule": t.f("alert"), "times": times_seen(t.events) if t.events else None}
     if t.f("recurring"):
         out["recurring"] = {"rule": t.f("recurring"), "occurrence": t.f("occurrence")}
     if invoiced is not None:

@@ -143,6 +143,14 @@ def an_event(draw: Any, after: int = 1) -> dict[str, Any]:
         ev["from"] = "AB-0003"
     elif kind == "renumbered":
         ev.update({"from": "XY-0001", "to": "AB-0001"})
+    elif kind == "alerted":
+        ev.update(state=draw(st.sampled_from(["PROBLEM", "CRIT", "again"])), text=draw(text))
+    elif kind == "check_added":
+        ev["text"] = draw(text)
+    elif kind == "checked":
+        ev["item"] = draw(st.integers(1, 5))
+        if draw(st.booleans()):
+            ev["undo"] = True
     ev_mod.validate(ev)
     return ev
 

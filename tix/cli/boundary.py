@@ -48,6 +48,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "approve": ("change", "approve", "Approve a change."),
     "merge": ("coordination", "merge", "Merge a duplicate ticket into another."),
     "reindex": ("reindex", "reindex", "Rebuild the local index cache."),
+    "alerts": ("alerts", "app", "Monitoring and backup alerts: check for silent keys, show the rules."),
+    "recur": ("recur", "app", "Recurring work: create what is due, list what is coming."),
+    "check": ("check", "check", "Tick a ticket's checklist item, or add one."),
 }
 
 

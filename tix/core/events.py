@@ -56,6 +56,11 @@ SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "absorbed": {"from": (_STR, True)},
     # `tix sync` moved a ticket made offline under a prefix another clone had claimed
     "renumbered": {"from": (_STR, True), "to": (_STR, False)},
+    # alerts and checklists
+    "alerted": {"state": (_STR, True), "text": (_STR, True), "rule": (_STR, False), "suppressed": (_INT, False),
+                "message_id": (_STR, False)},
+    "check_added": {"text": (_STR, True)},
+    "checked": {"item": (_INT, True), "undo": (_BOOL, False)},
 }
 EVENT_TYPES = tuple(SCHEMA)
 STATUSES = ("new", "open", "waiting", "resolved", "closed")

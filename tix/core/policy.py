@@ -78,6 +78,7 @@ class Org:
     language: str
     email: str | None = None  # the IT manager's address, for reports
     mail_trust: str = "ticket"  # whose mail counts as the requester's: ticket | domains
+    hosts: tuple[str, ...] = ()  # host-name patterns (alerts: `org: hosts`)
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,9 @@ class Policy:
     # The country's public holidays: a table of data (tix.core.calendar.HolidayTable)
     # that storage fills and saves; `with_holidays` hands one in. None: computed in memory.
     holidays: HolidayTable | None = field(default=None, repr=False, compare=False)
+    # alerts and recurring work (tix.core.alerts, tix.core.recurrence)
+    alerts: tuple[Any, ...] = ()
+    recurring: tuple[Any, ...] = ()
 
     # ------------------------------------------------------------ derived
     @property
@@ -235,7 +239,8 @@ LOCAL_SMTP = ("the SMTP server and its login are set on each machine, never in t
               "TIX_SMTP_SECURITY, TIX_SMTP_USER, and the password to TIX_SMTP_PASSWORD")
 
 _ALLOWED_TOP = {"timezone", "calendar", "matrix", "priorities", "paused_statuses", "warn",
-                "teams", "billing", "orgs", "mail", "git", "defaults", "changes"}
+                "teams", "billing", "orgs", "mail", "git", "defaults", "changes",
+                "alerts", "recurring"}
 
 
 class _V:
@@ -475,7 +480,7 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
 
     orgs: dict[str, Org] = {}
     for key, o in v.mapping(raw.get("orgs", {}), None, "orgs").items():
-        o = v.mapping(o, {"name", "domains", "rate", "language", "email", "mail_trust"}, "orgs", key)
+        o = v.mapping(o, {"name", "domains", "rate", "language", "email", "mail_trust", "hosts"}, "orgs", key)
         rate = o.get("rate")
         if rate is not None and str(rate) not in rates:
             raise v.fail(f"orgs.{key}.rate: {rate!r} is not one of the rates ({', '.join(rates)})", "orgs", key, "rate")
@@ -490,7 +495,8 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
         orgs[str(key)] = Org(str(key), str(o.get("name", key)),
                              tuple(d.lower() for d in v.strings(o.get("domains"), "orgs", key, "domains")),
                              str(rate) if rate is not None else None, lang,
-                             str(o["email"]) if o.get("email") else None, trust)
+                             str(o["email"]) if o.get("email") else None, trust,
+                             hosts=v.strings(o.get("hosts"), "orgs", key, "hosts"))
 
     m = raw.get("mail", {})
     if isinstance(m, dict) and "smtp" in m:
@@ -529,11 +535,19 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
         if t not in teams:
             raise v.fail(f"changes.approvers: {t!r} is not a team ({', '.join(teams)})", "changes", "approvers")
 
+    # alerts and recurring work
+    from tix.core.alerts import parse_rules
+    from tix.core.recurrence import parse_recurring
+
+    alert_rules = parse_rules(v, raw.get("alerts"), teams, orgs, axes)
+    recurring = parse_recurring(v, raw.get("recurring"), teams, orgs, axes)
+
     return Policy(path=path, text=text, timezone=tzname, tz=tz, calendar_spec=spec, impact=axes["impact"],
                   urgency=axes["urgency"], priorities=tuple(rules), paused_statuses=frozenset(paused),
                   warn_percent=warn_percent, warn_lead=warn_lead, teams=teams, billing=billing, orgs=orgs,
                   mail=mail, autocommit=autocommit, default_impact=d_imp, default_urgency=d_urg,
-                  default_team=str(d_team) if d_team else None, default_language=d_lang, approvers=approvers)
+                  default_team=str(d_team) if d_team else None, default_language=d_lang, approvers=approvers,
+                  alerts=alert_rules, recurring=recurring)
 
 
 def load_policy(path: Path) -> Policy:

@@ -18,6 +18,8 @@ SETTABLE: dict[str, type | tuple[type, ...]] = {
     "agreed_due": str, "tags": list, "estimate": int, "window_start": str, "window_end": str,
     "risk": str, "rollback": str, "root_cause": str, "workaround": str, "known_error": bool,
     "standard_solution": bool, "language": str,
+    # alerts and recurring work: the correlation key, the alert rule, the recurring rule and occurrence
+    "key": str, "alert": str, "recurring": str, "occurrence": str, "checklist": list,
 }
 HEADER_FIELDS = ("id", *SETTABLE)
 OPEN_STATUSES = ("new", "open", "waiting")

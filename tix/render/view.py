@@ -27,6 +27,7 @@ def ticket_json(t: Ticket, policy: Policy, now: datetime, *, with_events: bool =
                 invoiced: set[str] | None = None) -> dict[str, Any]:
     from tix.core import billing
     from tix.core import sla as sla_mod
+    from tix.core.checklist import checklist
 
     r = rate(policy, t.impact, t.urgency)
     sla = sla_mod.compute(t, policy, now)
@@ -69,7 +70,16 @@ def ticket_json(t: Ticket, policy: Policy, now: datetime, *, with_events: bool =
         "feedback": [{"at": e["at"], "score": e["score"], "text": e.get("text")} for e in t.feedback],
         "merged_into": t.merged_into,
         "plan": ({"start": t.plan["start"], "end": t.plan["end"], "agent": t.plan["agent"]} if t.plan else None),
+        "key": t.f("key"),
+        # from the events: a ticket from the index cache (no events) leaves them out rather than miscount
+        "checklist": checklist(t) if t.events else None,
     }
+    if t.f("alert"):
+        from tix.core.alerts import times_seen
+
+        out["alert"] = {"rule": t.f("alert"), "times": times_seen(t.events) if t.events else None}
+    if t.f("recurring"):
+        out["recurring"] = {"rule": t.f("recurring"), "occurrence": t.f("occurrence")}
     if invoiced is not None:
         out["billing"] = billing.billing_state(t, invoiced)
     if t.category == "change":

@@ -265,6 +265,12 @@ class Importer:
         if p.spam:
             out.action, out.detail = "spam", f"marked as spam by the mail filter ({p.spam})"
             return out
+        if self.policy.alerts and not p.tag:  # monitoring and backup mail: one ticket per alert key
+            from tix.app.alerts import from_mail
+
+            alert = from_mail(self, p, out)
+            if alert is not None:
+                return alert
         t = self._target(p)
         if p.auto and t is None:
             out.action, out.detail = "ignored", f"automatic mail ({p.auto}): no ticket opened"

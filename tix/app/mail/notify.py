@@ -181,7 +181,8 @@ def due(t: Ticket, policy: Policy, now: datetime, templates: Templates, *, max_a
     to = address(t.requester.get("email"))
     if to and to.lower() == own:
         to = None
-    customer = to is not None and t.category != "problem" and not t.linked("child-of")
+    customer = to is not None and t.category != "problem" and not t.linked("child-of") \
+        and not t.f("alert") and t.f("channel") not in ("monitoring", "backup-check")  # never mail a monitor
     lang = customer_language(t, policy)
     opened_mid = next((e.get("message_id") for _, e in evs if e["type"] == "opened" and e.get("message_id")), None)
 

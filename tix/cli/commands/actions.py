@@ -295,9 +295,10 @@ def work(
 
 
 def resolve(
-    id: str = IdArg,
+    id: str | None = typer.Argument(None, help="Ticket ID or a unique prefix of one (or give --key)."),
     solution: str | None = typer.Option(None, "--solution", "-s", help="What fixed it (required; '-' reads stdin)."),
-    force: bool = typer.Option(False, "--force", help="Resolve even while child tickets are open."),
+    force: bool = typer.Option(False, "--force", help="Resolve even while child tickets or checklist items are open."),
+    key: str | None = typer.Option(None, "--key", help="Resolve the open ticket with this correlation key."),
     at: str | None = AtOpt,
 ) -> None:
     """Resolve a ticket with its solution (never without one). Stops the resolve clock.
@@ -307,6 +308,19 @@ def resolve(
     from tix.core import events
     from tix.core.errors import BadInput
 
+    if (id is None) == (key is None):
+        raise BadInput("resolve: give a ticket ID or --key KEY (one of them)")
+    if key is not None:
+        from tix.app.alerts import keyed_ticket
+        from tix.cli.commands.tickets import check_key
+        from tix.cli.env import ctx_env
+        from tix.core.errors import NotFound
+
+        found = keyed_ticket(ctx_env().store, check_key(key))
+        if found is None:
+            raise NotFound(f"--key {key!r}: no open ticket has this key")
+        id = found.id
+    assert id is not None
     env, t = _env_ticket(id)
     text = text_arg(solution, "--solution")
     if not text or not text.strip():
@@ -330,6 +344,12 @@ def resolve(
                 continue
         if still:
             raise BadInput(f"{t.id} has open child tickets ({', '.join(still)}); resolve them or use --force")
+    from tix.core.checklist import open_items
+
+    left = open_items(t)
+    if left and not force:
+        raise BadInput(f"{t.id} has open checklist items ({', '.join(map(str, left))}); "
+                       f"`tix check {t.id} N` ticks one, or use --force")
     _append(env, t, [events.make(env.ids, "resolved", env.user, _when(env, t, at, status_change=True), solution=text)],
             f"tix resolve {t.id}")
     print(f"{t.id}: resolved")

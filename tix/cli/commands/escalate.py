@@ -145,8 +145,16 @@ def _due(env: Any, dry_run: bool, reason: str | None, format: str) -> None:
             env.store.append(t.id, [ev])
         done.append({"id": t.id, "from_team": t.team, "to_team": team.name, "line": team.line,
                      "due": clock.due.isoformat() if clock.due else None, "reason": why, "dry_run": dry_run})
-    if done and not dry_run:
+    silent = []
+    if not dry_run and any(r.expect_every for r in p.alerts):  # keys gone silent too, as `tix alerts check`
+        from tix.app.alerts import check_silent
+
+        silent = [r for r in check_silent(env.store, p, now, env.user) if r["action"] == "opened"]
+    if (done or silent) and not dry_run:
         env.finish(f"tix escalate --due: {len(done)} ticket{'s' if len(done) != 1 else ''}")
+    if format == "table":
+        for r in silent:
+            print(f"{r['ticket']}: opened: no report from {r['key']} since {r['silent_since'][:16]}")
     if format == "json":
         print(render.to_json(done))
         return

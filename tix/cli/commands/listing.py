@@ -27,6 +27,9 @@ def list_(
         help="Opened in this period: 2026-10, 2026-Q3, 2026, last-month."),
     since: str | None = typer.Option(None, "--since", help="Opened at or after this time."),
     until: str | None = typer.Option(None, "--until", help="Opened before this time."),
+    key_: str | None = typer.Option(None, "--key", help="Only the tickets with this correlation key."),
+    alerts: bool = typer.Option(False, "--alerts", help="Only tickets opened by monitoring or backup alerts."),
+    recurring: bool = typer.Option(False, "--recurring", help="Only occurrences of recurring work."),
     all_: bool = typer.Option(False, "--all", "-a", help="All statuses."),
     limit: int | None = typer.Option(None, "--limit", "-n", help="Show at most N tickets."),
     format: str = FormatOpt,
@@ -137,6 +140,9 @@ def list_(
         if category and t.category != category:
             return None
         if tag and not set(tag) <= set(t.f("tags") or []):
+            return None
+        if (key_ is not None and t.f("key") != key_) or (alerts and not t.f("alert")) \
+                or (recurring and not t.f("recurring")):
             return None
         if per and not per.contains(t.created):
             return None

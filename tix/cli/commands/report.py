@@ -73,7 +73,31 @@ def month(
         w0, w1 = month_window(period, env.policy)
         tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
         report = monthly_report(tickets, period, env.policy, env.now, org=org)
-    _emit(render_month(report.to_json(), fmt), output, fmt)
+    data = report.to_json()
+    extra = _alerts_recurring(env, period, org)  # only when the month had any: reports of other desks stay as they were
+    if extra["alerts"]["tickets"]:
+        data["alerts"] = extra["alerts"]
+    if extra["recurring"]["due"]:
+        data["recurring"] = extra["recurring"]
+    text = render_month(data, fmt)
+    if fmt in ("table", "markdown"):
+        from tix.render.alerts import section
+
+        text += section(data, md=fmt == "markdown", it_manager=org is not None)
+    _emit(text, output, fmt)
+
+
+def _alerts_recurring(env: Any, period: Any, org: str | None) -> dict[str, Any]:
+    """Alert tickets and recurring work of the month (tix.reports.alerts):
+    the index picks the tickets opened in the month, only those are read whole."""
+    from tix.reports.alerts import month_section
+    from tix.storage import index
+
+    lo, hi = period.start.timestamp(), period.end.timestamp()
+    ids = index.load_all(env.store, [], where=lambda r: lo <= r.created < hi and (org is None or r.org == org),
+                         each=lambda t: t.id if t.f("alert") or t.f("recurring") else None)
+    tickets = [env.store.ticket(i) for i in ids]
+    return month_section(tickets, period.start, period.end, env.policy, env.now, org=org)
 
 
 def _monthly_cached(env: Any, period: Any) -> Any:

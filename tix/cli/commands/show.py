@@ -103,6 +103,17 @@ def text_view(env, t, data, public: bool) -> str:  # type: ignore[no-untyped-def
     kind = f" ({t.f('change_kind')} change)" if t.category == "change" else ""
     row("Category", f"{t.category}{kind}, via {t.f('channel') or '-'}")
     row("Tags", ", ".join(t.f("tags") or []))
+    row("Key", t.f("key"))
+    if t.f("alert"):
+        from tix.core.alerts import times_seen
+
+        row("Alert", f"rule {t.f('alert')}, reported {times_seen(t.events)} time(s)")
+    if t.f("recurring"):
+        row("Recurring", f"{t.f('recurring')}, occurrence {t.f('occurrence')}")
+    items = data.get("checklist") or []
+    row("Checklist", "\n".join(f"{i}. [{'x' if it['done'] else ' '}] {it['text']}"
+                               + (f"  ({it['by']} {it['at'][:16].replace('T', ' ')})" if it["done"] else "")
+                               for i, it in enumerate(items, 1)))
     row("Created", f"{t.created.astimezone(p.tz):%Y-%m-%d %H:%M} by {t.created_by}")
     if t.f("due") or t.f("agreed_due"):
         row("Due", ", ".join(x for x in (f"requested {t.f('due')}" if t.f("due") else "",
@@ -226,6 +237,10 @@ def describe(e: dict, tz) -> str:  # type: ignore[no-untyped-def]
         "attached": lambda: f"attached {e['name']}",
         "merged": lambda: f"merged into {e['into']}",
         "absorbed": lambda: f"absorbed duplicate {e['from']}",
+        "alerted": lambda: f"alert {e['state']}: {e['text']}"
+        + (f" (+{e['suppressed']} within the rate cap)" if e.get("suppressed") else ""),
+        "check_added": lambda: f"checklist item added: {e['text']}",
+        "checked": lambda: f"{'unticked' if e.get('undo') else 'ticked'} checklist item {e['item']}",
     }.get(ty, lambda: ty)()
     first, *rest = str(what).splitlines() or [""]
     from tix.core.safe import inert

@@ -54,6 +54,16 @@ def parse_requester(text: str | None, phone: str | None) -> dict | None:
     return out
 
 
+def check_key(key: str) -> str:
+    """A correlation key: one line of printable text, at most 200 characters."""
+    from tix.core.errors import BadInput
+
+    k = " ".join(key.split())
+    if not k or len(k) > 200 or not key.isprintable():
+        raise BadInput(f"--key {key!r}: expected one line of 1 to 200 printable characters")
+    return k
+
+
 def edit_text(initial: str) -> str:
     import os
     import shlex
@@ -107,6 +117,8 @@ def new(
     similar: bool | None = typer.Option(None, "--similar/--no-similar",
                                            help="Show similar solved tickets on stderr (default: on desks of up "
                                                 "to 2,000 tickets; bigger desks use `tix search`)."),
+    key: str | None = typer.Option(None, "--key", help="Correlation key: if an open ticket has it, append to that "
+                                                          "ticket and print its ID instead of opening another."),
     at: str | None = AtOpt,
 ) -> None:
     """Open a ticket. Prints the new ID alone on the first line of output.
@@ -176,9 +188,19 @@ def new(
     }
     evs = [events.make(env.ids, "opened", env.user, when)]
     if to:
-        evs.append(events.make(env.ids, "assigned", env.user, when, to=to))
-    tid = env.store.create(header, evs, env.user)
-    print(tid)
+        evs.append(events.make("assigned", env.user, when, to=to))
+    if key is not None:
+        from tix.app.alerts import new_or_append
+
+        tid, created = new_or_append(env.store, check_key(key), header, evs, env.user, when, description)
+        print(tid)
+        if not created:
+            print(f"{tid}: an open ticket has the key {key!r}; the report was added to it", file=sys.stderr)
+            env.finish(f"tix new --key: {tid} again")
+            return
+    else:
+        tid = env.store.create(header, evs, env.user)
+        print(tid)
     sys.stdout.flush()
     r = rate(policy, imp, urg)
     print(f"{tid}: {explain(policy, r)}", file=sys.stderr)

@@ -64,16 +64,20 @@ def main() -> None:
         tix(a, "anna", "sync")
 
         at = datetime(2026, 11, 23, 9, tzinfo=timezone(timedelta(hours=1)))
+        from tix.core.ids import RandomIds
+
+        ids = RandomIds()
         sa = Store(a)
         for i in range(n):
             sa.create({"title": f"Ticket {i}", "impact": 1, "urgency": 2, "org": "contoso"},
-                      [events.make("opened", "anna", at)], "anna", prefix="AB")
+                      [events.make(ids, "opened", "anna", at)], "anna", prefix="AB")
         results = [("anna: commit and push %d new tickets" % n, tix(a, "anna", "sync")),
                    ("bert: pull them (fast-forward)", tix(b, "bert", "sync"))]
         for root, user in ((a, "anna"), (b, "bert")):
             s = Store(root)
             for p in s.ticket_paths():
-                s.append(p.stem, [events.make("commented", user, at + timedelta(minutes=5), text=f"{user} was here")])
+                s.append(p.stem, [events.make(ids, "commented", user, at + timedelta(minutes=5),
+                                              text=f"{user} was here")])
         results.append(("anna: commit and push %d changed tickets" % n, tix(a, "anna", "sync")))
         results.append(("bert: commit %d, merge %d both-changed, push" % (n, n), tix(b, "bert", "sync")))
         tix(a, "anna", "sync")

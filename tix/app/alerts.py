@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from tix.app.mail.importer import Importer, Outcome
     from tix.app.mail.parse import Parsed
     from tix.core.alerts import Match
+    from tix.core.ids import IdSource
     from tix.core.policy import Policy
     from tix.core.ticket import Ticket
     from tix.storage.store import Store
@@ -91,7 +92,7 @@ def _apply(imp: Importer, p: Parsed, out: Outcome, m: Match, km: Any, seen: Any,
     t = km.get(key)
     action = decide(m, _known(t, info), now)
     seen.update(key, seen=stamp(now), rule=rule.name, state=m.state or None)
-    returned = _report_returned(store, policy, km, key, now, p.sender)
+    returned = _report_returned(store, policy, km, key, now, p.sender, imp.ids)
     subject = " ".join((p.subject or "").split())
     when = _hhmm(now, policy)
     out.ticket = t.id if t else None
@@ -106,7 +107,7 @@ def _apply(imp: Importer, p: Parsed, out: Outcome, m: Match, km: Any, seen: Any,
             "tags": [f"host:{m.host}"[:60]] if m.host and _tag_ok(m.host) else None,
             "description": (p.body or "").strip()[:20_000] or None,
         }
-        opened = events.make("opened", p.sender, now, message_id=p.message_id)
+        opened = events.make(imp.ids, "opened", p.sender, now, message_id=p.message_id)
         tid = store.create(header, [opened], imp.user)
         km.put(store.ticket(tid))
         seen.update(key, last_event=stamp(now), suppressed=None)
@@ -118,11 +119,11 @@ def _apply(imp: Importer, p: Parsed, out: Outcome, m: Match, km: Any, seen: Any,
         held = int(info.get("suppressed", 0))
         evs = []
         if action == "reopen":
-            evs.append(events.make("reopened", p.sender, now,
+            evs.append(events.make(imp.ids, "reopened", p.sender, now,
                                    reason=f"{m.state} again at {when}, within {rule.flap} minutes of the recovery "
                                           f"(flapping)"))
         text = f"again at {when}, {ordinal(n)} time: {subject}" if m.kind == "open" else f"{when}: {subject}"
-        evs.append(events.make("alerted", p.sender, now, state=m.state or "report", text=text[:2000],
+        evs.append(events.make(imp.ids, "alerted", p.sender, now, state=m.state or "report", text=text[:2000],
                                rule=rule.name, suppressed=held or None, message_id=p.message_id))
         store.append(t.id, evs)
         km.put(store.ticket(t.id))
@@ -132,8 +133,8 @@ def _apply(imp: Importer, p: Parsed, out: Outcome, m: Match, km: Any, seen: Any,
                       else f"alert {rule.name}: {key} {m.state or 'report'} again ({ordinal(n)} time)")
     elif action == "resolve":
         assert t is not None
-        ev = events.make("resolved", p.sender, now, solution=f"Recovered: {m.state} at {when} ({subject})"[:2000],
-                         message_id=p.message_id)
+        solution = f"Recovered: {m.state} at {when} ({subject})"[:2000]
+        ev = events.make(imp.ids, "resolved", p.sender, now, solution=solution, message_id=p.message_id)
         store.append(t.id, [ev])
         km.put(store.ticket(t.id))
         seen.update(key, last_event=None, suppressed=None)
@@ -162,14 +163,15 @@ def _tag_ok(host: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z0-9_.:-]{1,50}", host))
 
 
-def _report_returned(store: Store, policy: Policy, km: Any, key: str, now: datetime, by: str) -> str | None:
+def _report_returned(store: Store, policy: Policy, km: Any, key: str, now: datetime, by: str,
+                     ids: IdSource) -> str | None:
     """A report came for a key that had gone silent: resolve the silence ticket."""
     from tix.core import events
 
     t = km.get(MISSING + key)
     if t is None or not t.is_open:
         return None
-    store.append(t.id, [events.make("resolved", by, now,
+    store.append(t.id, [events.make(ids, "resolved", by, now,
                                     solution=f"The report came in again at {_hhmm(now, policy)}.")])
     km.put(store.ticket(t.id))
     return t.id
@@ -177,7 +179,7 @@ def _report_returned(store: Store, policy: Policy, km: Any, key: str, now: datet
 
 # ---------------------------------------------------------------- silent keys
 
-def check_silent(store: Store, policy: Policy, now: datetime, user: str) -> list[dict[str, Any]]:
+def check_silent(store: Store, policy: Policy, now: datetime, user: str, ids: IdSource) -> list[dict[str, Any]]:
     """Open one ticket per key whose rule expects a report every N hours and
     that has been silent longer (weekends and holidays not counted for rules
     with `expect_on: business-days`). Returns what was done, per key."""
@@ -221,7 +223,7 @@ def check_silent(store: Store, policy: Policy, now: datetime, user: str) -> list
                                 f"{rule.expect_every // 60}h{rule.expect_every % 60:02}; the last one came "
                                 f"{last_at.isoformat()} ({hours_silent} hours ago)."),
             }
-            tid = store.create(header, [events.make("opened", user, now)], user)
+            tid = store.create(header, [events.make(ids, "opened", user, now)], user)
             km.put(store.ticket(tid))
             out.append({"key": key, "action": "opened", "ticket": tid, "silent_since": last})
     return out
@@ -238,7 +240,7 @@ def keyed_ticket(store: Store, key: str) -> Ticket | None:
 
 
 def new_or_append(store: Store, key: str, header: dict[str, Any], first: list[dict[str, Any]], user: str,
-                  now: datetime, note: str | None) -> tuple[str, bool]:
+                  now: datetime, note: str | None, ids: IdSource) -> tuple[str, bool]:
     """(ID, created): open a ticket with `key`, or append a note to the open one."""
     from tix.core import events
     from tix.storage.keys import KeyMap, locked
@@ -253,7 +255,7 @@ def new_or_append(store: Store, key: str, header: dict[str, Any], first: list[di
             text = f"again at {now.strftime('%H:%M')}, {ordinal(n)} time: {header.get('title')}"
             if note:
                 text += f"\n{note}"
-            store.append(t.id, [events.make("alerted", user, now, state="again", text=text[:4000])])
+            store.append(t.id, [events.make(ids, "alerted", user, now, state="again", text=text[:4000])])
             km.put(store.ticket(t.id))
             return t.id, False
         tid = store.create({**header, "key": key}, first, user)

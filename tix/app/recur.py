@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from tix.core.ids import IdSource
     from tix.core.policy import Policy
     from tix.core.recurrence import Occurrence
     from tix.storage.store import Store
@@ -53,7 +54,8 @@ def header_for(policy: Policy, occ: Occurrence) -> dict[str, Any]:
     }
 
 
-def run(store: Store, policy: Policy, now: datetime, user: str, *, dry_run: bool = False) -> list[dict[str, Any]]:
+def run(store: Store, policy: Policy, now: datetime, user: str, *, new_id: IdSource,
+        dry_run: bool = False) -> list[dict[str, Any]]:
     """Create each due occurrence not yet on the desk; merge duplicates from
     other clones. Returns one row per occurrence created or merged."""
     from tix.core import events
@@ -66,14 +68,14 @@ def run(store: Store, policy: Policy, now: datetime, user: str, *, dry_run: bool
             ids = km.occurrence(occ.name)
             if ids:
                 if len(ids) > 1 and not dry_run:
-                    out += merge_duplicates(store, km, occ.name, ids, now, user)
+                    out += merge_duplicates(store, km, occ.name, ids, now, user, new_id)
                 continue
             row = {"occurrence": occ.name, "at": occ.at.isoformat(), "action": "created", "ticket": None,
                    "title": occ.title(), "org": occ.org}
             if not dry_run:
-                first = [events.make("opened", user, occ.at)]
+                first = [events.make(new_id, "opened", user, occ.at)]
                 if occ.rule.assignee:
-                    first.append(events.make("assigned", user, occ.at, to=occ.rule.assignee))
+                    first.append(events.make(new_id, "assigned", user, occ.at, to=occ.rule.assignee))
                 tid = store.create(header_for(policy, occ), first, user)
                 km.put(store.ticket(tid))
                 row["ticket"] = tid
@@ -83,19 +85,20 @@ def run(store: Store, policy: Policy, now: datetime, user: str, *, dry_run: bool
     return out
 
 
-def merge_duplicates(store: Store, km: Any, name: str, ids: list[str], now: datetime, user: str
-                     ) -> list[dict[str, Any]]:
+def merge_duplicates(store: Store, km: Any, name: str, ids: list[str], now: datetime, user: str,
+                     new_id: IdSource) -> list[dict[str, Any]]:
     """Two clones made the same occurrence before they synced: merge every
     later ticket into the first, bringing its checklist ticks along."""
     from tix.core import events
     from tix.core.checklist import checklist
+    from tix.core.errors import TixError
 
     tickets = []
     for tid in ids:
         try:
             tickets.append(store.ticket(tid))
-        except Exception:
-            continue
+        except TixError:
+            continue  # a ticket that cannot be read is left to fsck
     live = [t for t in tickets if not t.merged_into]
     if len(live) < 2:
         return []
@@ -107,13 +110,13 @@ def merge_duplicates(store: Store, km: Any, name: str, ids: list[str], now: date
         ticks = []
         for n, (mine, theirs) in enumerate(zip(kept, checklist(dup), strict=False), 1):
             if theirs["done"] and not mine["done"]:
-                ticks.append(events.make("checked", theirs["by"] or user, now, item=n))
-        store.append(dup.id, [events.make("merged", user, now, into=keep.id),
-                              events.make("linked", user, now, link="duplicate-of", other=keep.id),
-                              events.make("closed", user, now, note=f"duplicate, merged into {keep.id}")])
-        store.append(keep.id, [events.make("absorbed", user, now, **{"from": dup.id}),
-                               events.make("linked", user, now, link="duplicated-by", other=dup.id),
-                               events.make("commented", user, now, text=note, internal=True), *ticks])
+                ticks.append(events.make(new_id, "checked", theirs["by"] or user, now, item=n))
+        store.append(dup.id, [events.make(new_id, "merged", user, now, into=keep.id),
+                              events.make(new_id, "linked", user, now, link="duplicate-of", other=keep.id),
+                              events.make(new_id, "closed", user, now, note=f"duplicate, merged into {keep.id}")])
+        store.append(keep.id, [events.make(new_id, "absorbed", user, now, **{"from": dup.id}),
+                               events.make(new_id, "linked", user, now, link="duplicated-by", other=dup.id),
+                               events.make(new_id, "commented", user, now, text=note, internal=True), *ticks])
         rows.append({"occurrence": name, "at": keep.created.isoformat(), "action": "merged", "ticket": dup.id,
                      "into": keep.id, "title": dup.title, "org": dup.org})
     km.put(store.ticket(keep.id))

@@ -24,7 +24,7 @@ def check(format: str = FormatOpt) -> None:
 
     check_choice(format, ("table", "json", "csv"), "--format")
     env = ctx_env()
-    rows = check_silent(env.store, env.policy, env.now, env.user)
+    rows = check_silent(env.store, env.policy, env.now, env.user, env.ids)
     if any(r["action"] == "opened" for r in rows):
         env.finish("tix alerts check")
     if format == "json":

@@ -43,7 +43,7 @@ def check(
             raise BadInput(f"{t.id} was merged into {t.merged_into}; use that ticket")
         if len(checklist(t)) >= 200:
             raise BadInput(f"{t.id}: a checklist holds at most 200 items")
-        env.store.append(t.id, [events.make("check_added", env.user, _when(env, t, at), text=text)])
+        env.store.append(t.id, [events.make(env.ids, "check_added", env.user, _when(env, t, at), text=text)])
         env.finish(f"tix check add {t.id}")
         print(f"{t.id}: item {len(checklist(t)) + 1} added: {text}")
         return
@@ -63,7 +63,7 @@ def check(
         raise BadInput(f"{t.id}: item {n} is already ticked ({item['by']} {item['at'][:16]}); --undo unticks it")
     if not item["done"] and undo:
         raise BadInput(f"{t.id}: item {n} is not ticked")
-    env.store.append(t.id, [events.make("checked", env.user, _when(env, t, at), item=n, undo=undo)])
+    env.store.append(t.id, [events.make(env.ids, "checked", env.user, _when(env, t, at), item=n, undo=undo)])
     env.finish(f"tix check {t.id} {n}")
     left = sum(1 for i, it in enumerate(items, 1) if not it["done"] and i != n) + (1 if undo else 0)
     print(f"{t.id}: item {n} {'unticked' if undo else 'ticked'}: {item['text']} ({left} open)")

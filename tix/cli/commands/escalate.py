@@ -149,7 +149,7 @@ def _due(env: Any, dry_run: bool, reason: str | None, format: str) -> None:
     if not dry_run and any(r.expect_every for r in p.alerts):  # keys gone silent too, as `tix alerts check`
         from tix.app.alerts import check_silent
 
-        silent = [r for r in check_silent(env.store, p, now, env.user) if r["action"] == "opened"]
+        silent = [r for r in check_silent(env.store, p, now, env.user, env.ids) if r["action"] == "opened"]
     if (done or silent) and not dry_run:
         env.finish(f"tix escalate --due: {len(done)} ticket{'s' if len(done) != 1 else ''}")
     if format == "table":

@@ -29,7 +29,7 @@ def run(
 
     check_choice(format, ("table", "json", "csv"), "--format")
     env = ctx_env()
-    rows = run_(env.store, env.policy, env.now, env.user, dry_run=dry_run)
+    rows = run_(env.store, env.policy, env.now, env.user, new_id=env.ids, dry_run=dry_run)
     if not dry_run and rows:
         env.finish(f"tix recur run: {len(rows)} occurrence(s)")
     if format == "json":

@@ -188,11 +188,11 @@ def new(
     }
     evs = [events.make(env.ids, "opened", env.user, when)]
     if to:
-        evs.append(events.make("assigned", env.user, when, to=to))
+        evs.append(events.make(env.ids, "assigned", env.user, when, to=to))
     if key is not None:
         from tix.app.alerts import new_or_append
 
-        tid, created = new_or_append(env.store, check_key(key), header, evs, env.user, when, description)
+        tid, created = new_or_append(env.store, check_key(key), header, evs, env.user, when, description, env.ids)
         print(tid)
         if not created:
             print(f"{tid}: an open ticket has the key {key!r}; the report was added to it", file=sys.stderr)

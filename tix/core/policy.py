@@ -18,6 +18,7 @@ from tix.core.errors import PolicyError
 
 if TYPE_CHECKING:
     from tix.core.calendar import BusinessCalendar, WallClock
+    from tix.core.vat import Buyer, Seller
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 STATUSES = ("new", "open", "waiting", "resolved", "closed")
@@ -66,6 +67,7 @@ class Billing:
     rates: dict[str, Decimal]
     after_hours_multiplier: Decimal
     vat_percent: Decimal | None
+    seller: Seller | None = None  # the shop's invoicing details (tix.core.vat)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Org:
     language: str
     email: str | None = None  # the IT manager's address, for reports
     mail_trust: str = "ticket"  # whose mail counts as the requester's: ticket | domains
+    buyer: Buyer | None = None  # invoicing details: country, VAT number, address... (tix.core.vat)
 
 
 @dataclass(frozen=True)
@@ -447,7 +450,7 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
         raise v.fail("teams: at least one team is needed", "teams")
 
     b = v.mapping(raw.get("billing", {}), {"currency", "increment", "onsite_minimum", "default_rate", "rates",
-                                           "after_hours", "vat"}, "billing")
+                                           "after_hours", "vat", "seller"}, "billing")
     rates_raw = v.mapping(b.get("rates", {"PROGP85": "85.00"}), None, "billing", "rates")
     rates = {str(k): v.decimal(val, "billing", "rates", k) for k, val in rates_raw.items()}
     default_rate = str(b.get("default_rate", next(iter(rates), "")))
@@ -464,11 +467,12 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
         rates=rates,
         after_hours_multiplier=v.decimal(ah.get("multiplier", "1.5"), "billing", "after_hours", "multiplier"),
         vat_percent=v.decimal(vat, "billing", "vat") if vat is not None else None,
+        seller=_seller(v, b.get("seller")),
     )
 
     orgs: dict[str, Org] = {}
     for key, o in v.mapping(raw.get("orgs", {}), None, "orgs").items():
-        o = v.mapping(o, {"name", "domains", "rate", "language", "email", "mail_trust"}, "orgs", key)
+        o = v.mapping(o, {"name", "domains", "rate", "language", "email", "mail_trust"} | _buyer_keys(), "orgs", key)
         rate = o.get("rate")
         if rate is not None and str(rate) not in rates:
             raise v.fail(f"orgs.{key}.rate: {rate!r} is not one of the rates ({', '.join(rates)})", "orgs", key, "rate")
@@ -483,7 +487,7 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
         orgs[str(key)] = Org(str(key), str(o.get("name", key)),
                              tuple(d.lower() for d in v.strings(o.get("domains"), "orgs", key, "domains")),
                              str(rate) if rate is not None else None, lang,
-                             str(o["email"]) if o.get("email") else None, trust)
+                             str(o["email"]) if o.get("email") else None, trust, _buyer(v, str(key), o))
 
     m = raw.get("mail", {})
     if isinstance(m, dict) and "smtp" in m:
@@ -527,6 +531,32 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
                   warn_percent=warn_percent, warn_lead=warn_lead, teams=teams, billing=billing, orgs=orgs,
                   mail=mail, autocommit=autocommit, default_impact=d_imp, default_urgency=d_urg,
                   default_team=str(d_team) if d_team else None, default_language=d_lang, approvers=approvers)
+
+
+# ---------------------------------------------------------------- seller, buyer and VAT (tix.core.vat)
+
+def _buyer_keys() -> set[str]:
+    from tix.core.vat import BUYER_KEYS
+
+    return BUYER_KEYS
+
+
+def _seller(v: _V, raw: Any) -> Seller | None:
+    from tix.core.vat import parse_seller
+
+    try:
+        return parse_seller(raw, v.path)
+    except PolicyError as err:
+        raise v.fail(err.message, "billing", "seller") from None
+
+
+def _buyer(v: _V, key: str, raw: dict[str, Any]) -> Buyer | None:
+    from tix.core.vat import parse_buyer
+
+    try:
+        return parse_buyer(key, raw, v.path)
+    except PolicyError as err:
+        raise v.fail(err.message, "orgs", key) from None
 
 
 def load_policy(path: Path) -> Policy:

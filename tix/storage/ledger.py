@@ -40,7 +40,8 @@ MAX_RECORD = 16 * 1024 * 1024
 _CONFLICT = re.compile(r"^(<<<<<<<|=======$|>>>>>>>|\|\|\|\|\|\|\|)", re.M)
 _KEYS = {"number", "month", "issued_at", "issued_by", "org", "currency", "vat_percent", "org_names",
          "entries", "lines", "minutes", "billed_minutes", "total", "vat", "total_incl_vat",
-         "renumbered_from"}  # set by `tix sync` on a record issued offline under a number taken meanwhile
+         "renumbered_from",  # set by `tix sync` on a record issued offline under a number taken meanwhile
+         "org_vat", "parties"}  # VAT per organisation; seller and buyer details as issued
 HEADER = ("# tix invoice record: written once by `tix invoice --mark`, never edited.\n"
           "# `tix invoice --show {number}` reprints it; `tix fsck` checks it.\n")
 
@@ -141,8 +142,16 @@ def parse_record(text: str, path: str) -> Invoice:
         lines.append(line)
     if sorted(x.event_id for x in lines) != sorted(entries):
         raise fail("'entries' and the event ids of 'lines' differ", "entries")
+    org_vat = _org_vat(raw.get("org_vat"), fail)
+    parties = raw.get("parties")
+    if parties is not None and not isinstance(parties, dict):
+        raise fail("field 'parties' must be a mapping", "parties")
     inv = assemble(lines, month=month, org_filter=org, currency=raw["currency"], vat_percent=vat_percent,
-                   org_names={str(k): v for k, v in names.items()})
+                   org_names={str(k): v for k, v in names.items()}, org_vat=org_vat)
+    if parties:
+        from dataclasses import replace
+
+        inv = replace(inv, parties=parties)
     for k, want in (("total", inv.total), ("vat", inv.vat), ("total_incl_vat", inv.total_incl_vat)):
         if k not in raw:
             continue
@@ -153,6 +162,24 @@ def parse_record(text: str, path: str) -> Invoice:
         if got != want:
             raise fail(f"{k} {got} does not add up: the lines give {want}", k)
     return inv.with_number(number, raw["issued_at"], raw["issued_by"])
+
+
+def _org_vat(raw: Any, fail: Callable[..., BrokenFile]) -> dict[str, tuple[str, Any]] | None:
+    from tix.core.vat import CATEGORIES
+
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise fail("field 'org_vat' must map organisation keys to {category, percent}", "org_vat")
+    out = {}
+    for k, d in raw.items():
+        if not isinstance(d, dict) or d.get("category") not in CATEGORIES:
+            raise fail(f"org_vat.{k}: needs a category ({', '.join(CATEGORIES)}) and a percent", "org_vat", k)
+        try:
+            out[str(k)] = (str(d["category"]), _money(d.get("percent")))
+        except (TypeError, ValueError) as err:
+            raise fail(f"org_vat.{k}.percent: {err}", "org_vat", k) from None
+    return out
 
 
 def _read(store: Store, path: Path) -> Record:
@@ -356,7 +383,7 @@ def next_number(numbers: list[str], month: str) -> int:
 
 def render_record(inv: Invoice, org_names: dict[str, str]) -> bytes:
     assert inv.number is not None
-    body = {
+    body: dict[str, Any] = {
         "number": inv.number,
         "month": inv.month,
         "issued_at": inv.issued_at,
@@ -373,6 +400,12 @@ def render_record(inv: Invoice, org_names: dict[str, str]) -> bytes:
         "entries": inv.entry_ids,
         "lines": [_record_line(x) for x in inv.lines],
     }
+    vat = {o.org: {"category": o.vat_category, "percent": str(o.vat_percent)} for o in inv.orgs
+           if o.org is not None and o.vat_category is not None and o.vat_percent is not None}
+    if vat:
+        body["org_vat"] = vat
+    if inv.parties:
+        body["parties"] = inv.parties
     return (HEADER.format(number=inv.number) + yamlio.dump(body)).encode("utf-8")
 
 

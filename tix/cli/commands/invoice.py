@@ -9,7 +9,8 @@ import typer
 if TYPE_CHECKING:
     from tix.core.billing import Invoice
 
-INVOICE_FORMATS = ("table", "json", "csv", "markdown")
+INVOICE_FORMATS = ("table", "json", "csv", "markdown", "pdf", "ubl", "facturx")
+DOCUMENT_FORMATS = ("pdf", "ubl", "facturx")
 CSV_HEADERS = ["invoice", "month", "date", "at", "org", "org_name", "ticket", "title", "agent", "note",
                "minutes", "billed_minutes", "rate_name", "rate", "multiplier", "amount", "currency", "late",
                "after_hours", "onsite", "entry_id"]
@@ -26,7 +27,12 @@ def invoice(
         "so no later run bills them again. Example: tix invoice 2026-11 --mark"),
     format: str = typer.Option(
         "table", "--format", "-f", help="table, json, csv (one row per line, for a spreadsheet or accounting "
-        "package) or markdown. Example: --format csv > 2026-11.csv"),
+        "package), markdown, pdf (the invoice document), ubl (UBL 2.1 / Peppol BIS 3.0 e-invoice) or facturx "
+        "(PDF/A-3 with CII XML). Example: --format csv > 2026-11.csv"),
+    output: str | None = typer.Option(
+        None, "--output", "-o", metavar="FILE|FOLDER/",
+        help="Write pdf, ubl or facturx here: a file (one organisation) or a folder (one file per organisation). "
+        "Example: --format pdf -o invoices-2026-11/"),
     list_: bool = typer.Option(False, "--list", help="List the issued invoices. Example: tix invoice --list"),
     show: str | None = typer.Option(
         None, "--show", metavar="NUMBER",
@@ -45,6 +51,8 @@ def invoice(
       tix invoice 2026-11                        draft of November, every organisation
       tix invoice 2026-11 --org contoso --mark   issue Contoso's invoice (2026-11-001)
       tix invoice 2026-11 --format csv > nov.csv
+      tix invoice 2026-11 --org contoso --format pdf -o contoso-2026-11.pdf
+      tix invoice 2026-11 --mark --format ubl -o out/   one UBL file per organisation
       tix invoice --list
       tix invoice --show 2026-11-001 --format markdown
     """
@@ -57,13 +65,20 @@ def invoice(
 
     env = ctx_env()
     render.check_format(format, INVOICE_FORMATS)
+    if output is not None and format not in DOCUMENT_FORMATS:
+        raise BadInput(f"-o {output!r}: only for --format pdf, ubl or facturx (the others print; redirect them)")
+    doc = format in DOCUMENT_FORMATS
     if list_ or show:
         if list_ and show:
             raise BadInput("--list and --show: give one of them")
         if month or org or mark:
             raise BadInput(f"{'--list' if list_ else '--show'} takes no MONTH, --org or --mark")
         if show:
-            print(render_invoice(ledger.load(env.store, show), format), end="")
+            shown = ledger.load(env.store, show)
+            if doc:
+                _documents(shown, format, output)
+                return
+            print(render_invoice(shown, format), end="")
             return
         recs = ledger.list_invoices(env.store)
         print(render_list(recs, format), end="")
@@ -89,21 +104,42 @@ def invoice(
     if mark and period.start > env.now:
         raise BadInput(f"--mark {period.label}: that month has not begun (now {env.local_now:%Y-%m-%d}); "
                        "an invoice is issued for a month that has started")
-    if not mark:
+    if not mark or doc:
         inv = build(ledger.invoiced_ids(env.store))
-        print(render_invoice(inv, format), end="")
         if not inv.lines:
+            if not doc:
+                print(render_invoice(inv, format), end="")
             raise CheckFailed(f"nothing to invoice up to the end of {period.label}")
-        return
+        if not mark:
+            if doc:
+                _documents(inv, format, output)
+                return
+            print(render_invoice(inv, format), end="")
+            return
+        from tix.app.invoicing import check_target
+
+        check_target(len(inv.orgs), output, format)  # a bad -o refuses before anything is issued
     inv = ledger.issue(env.store, build, user=env.user, now=env.now,
                        org_names={k: o.name for k, o in p.orgs.items()})
-    print(render_invoice(inv, format), end="")
+    if doc and inv.number is not None:
+        _documents(inv, format, output)
+    elif not doc:
+        print(render_invoice(inv, format), end="")
     if inv.number is None:
         raise CheckFailed(f"nothing to invoice up to the end of {period.label}; no invoice issued")
     n = len(inv.lines)
     print(f"tix: issued invoice {inv.number}: {n} entr{'y' if n == 1 else 'ies'}, {inv.currency} {inv.total} "
           f"(incl. VAT {inv.total_incl_vat})", file=sys.stderr)
     env.finish(f"invoice {inv.number}")
+
+
+def _documents(inv: Invoice, fmt: str, output: str | None) -> None:
+    import sys
+
+    from tix.app.invoicing import write
+
+    for path in write(inv, fmt, output):
+        print(f"tix: wrote {path}", file=sys.stderr)
 
 
 def _entries(env: Any) -> tuple[Any, set[str], list[tuple[Any, set[str] | None]]]:

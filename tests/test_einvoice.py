@@ -1,0 +1,279 @@
+"""Seller, buyer and VAT, and the UBL e-invoice: a real desk, the real CLI,
+and every UBL document checked by the official EN 16931 validation rules
+(XSLT in ../shared/einvoice, run with saxonche): zero fatal findings.
+
+Hand-computed invoice of the small desk below (November is +01:00, service
+hours Mon-Fri 08:00-17:30, VAT 21 %):
+
+  contoso  (NL, standard)       1h30m Tue 10:00 at PROGP85 85.00   = 127.50, VAT 26.775 -> 26.78, 154.28
+  fabrikam (DE, reverse charge) 45m   Tue 11:00 at ONSITE  95.00   =  71.25, VAT 0
+  fjordlys (NO, export)         20m   Sat 10:00 -> 30m x 1.5 x 85  =  63.75, VAT 0
+  clinic   (NL, exempt by hand) 10m   Wed 09:00 -> 15m at 85.00    =  21.25, VAT 0
+  total 283.75 net, VAT 26.78, 310.53"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Desk, make_desk
+from tix.core.policy import DEFAULT_POLICY
+from tix.core.vat import Buyer, category_for
+
+ROOT = Path(__file__).resolve().parent.parent
+EINVOICE = ROOT.parent / "shared" / "einvoice"
+if not EINVOICE.is_dir():
+    EINVOICE = Path("/work/shared/einvoice")
+DEC1 = "2026-12-01T09:00:00+01:00"
+NOV2 = "2026-11-02T08:30:00+01:00"
+
+SELLER = """  vat: "21"
+  seller: {name: Kade IT B.V., address: [Wijnhaven 3, 3011 WG Rotterdam], country: NL,
+           vat_id: NL004495445B01, coc: "24512345", iban: NL91ABNA0417164300, bic: ABNANL2A,
+           payment_days: 14, email: billing@kade-it.nl}
+"""
+ORGS = """orgs:
+  contoso: {name: Contoso B.V., domains: [contoso.com], rate: PROGP85, language: nl, country: NL,
+            vat_id: NL810433941B01, address: [Stationsplein 12, 3511 ED Utrecht], reference: PO-118}
+  fabrikam: {name: Fabrikam GmbH, domains: [fabrikam.de], rate: ONSITE, language: de, country: DE,
+             vat_id: DE136695976, address: [Industriestr. 5, 70565 Stuttgart], reference: PO-4711,
+             peppol: "9930:de136695976"}
+  fjordlys: {name: Fjordlys Sjømat AS, domains: [fjordlys.no], language: "no", country: "NO",
+             vat_id: NO974760673MVA, address: [Strandkaien 4, 5013 Bergen]}
+  clinic: {name: Kliniek Zuid, domains: [kliniekzuid.nl], language: nl, country: NL, vat: exempt,
+           address: [Zuidplein 1, 3083 CW Rotterdam]}
+"""
+
+
+def policy(orgs: str = ORGS, seller: str = SELLER) -> str:
+    text = DEFAULT_POLICY.replace("{user}", "anna")
+    text = re.sub(r'  vat: "21".*\n', seller.replace("\\", "\\\\"), text)
+    return text.replace("orgs: {}\n", orgs)
+
+
+def worked_desk(root: Path) -> Desk:
+    d = make_desk(root, policy=policy())
+    d.now = DEC1
+    for org, dur, at in (("contoso", "1h30m", "2026-11-24T10:00"), ("fabrikam", "45m", "2026-11-24T11:00"),
+                         ("fjordlys", "20m", "2026-11-28T10:00"), ("clinic", "10m", "2026-11-25T09:00")):
+        tid = d.new("--title", f"printer of {org}", "--org", org, now=NOV2)
+        d.ok("work", tid, dur, "--at", at, "-m", f"fixed it for {org}")
+    return d
+
+
+@pytest.fixture
+def vdesk(tmp_path: Path) -> Desk:
+    return worked_desk(tmp_path / "desk")
+
+
+@pytest.fixture(scope="session")
+def ubl_rules():
+    saxonche = pytest.importorskip("saxonche")
+    proc = saxonche.PySaxonProcessor(license=False)
+    xslt = proc.new_xslt30_processor().compile_stylesheet(
+        stylesheet_file=str(EINVOICE / "EN16931-UBL-validation.xslt"))
+    return proc, xslt
+
+
+def fatal(rules, xml: bytes) -> list[str]:
+    """The fatal findings of the EN 16931 rules for this document."""
+    proc, xslt = rules
+    node = proc.parse_xml(xml_text=xml.decode("utf-8"))
+    svrl = xslt.transform_to_string(xdm_node=node)
+    assert "svrl:fired-rule" in svrl  # the rules did run
+    return [m.group(0)[:400] for m in re.finditer(r"<svrl:failed-assert[^>]*flag=\"fatal\".*?</svrl:failed-assert>",
+                                                 svrl, re.S)]
+
+
+# ---------------------------------------------------------------- VAT categories
+
+@pytest.mark.parametrize(("buyer", "want"), [
+    (Buyer(country="NL", vat_id="NL810433941B01"), "standard"),
+    (Buyer(country="DE", vat_id="DE136695976"), "reverse-charge"),
+    (Buyer(country="CZ", vat_id="CZ25123891"), "reverse-charge"),
+    (Buyer(country="DE"), "standard"),  # a consumer in another EU country pays Dutch VAT
+    (Buyer(country="NO", vat_id="NO974760673MVA"), "export"),
+    (Buyer(country="GB", vat_id="GB980780684"), "export"),
+    (Buyer(country="DE", vat_id="DE136695976", vat="standard"), "standard"),  # set by hand wins
+    (Buyer(country="NL", vat="exempt"), "exempt"),
+    (None, "standard"),
+])
+def test_category_follows_from_the_countries(buyer, want):
+    assert category_for("NL", buyer) == want
+
+
+def test_invoice_vat_per_organisation(vdesk):
+    d = json.loads(vdesk.ok("invoice", "2026-11", "--format", "json", now=DEC1))
+    orgs = {o["org"]: o for o in d["orgs"]}
+    assert orgs["contoso"] | {} == orgs["contoso"]
+    assert (orgs["contoso"]["amount"], orgs["contoso"]["vat"], orgs["contoso"]["total_incl_vat"]) == \
+        ("127.50", "26.78", "154.28")
+    assert orgs["contoso"]["vat_category"] == "standard" and orgs["contoso"]["vat_percent"] == "21"
+    assert (orgs["fabrikam"]["amount"], orgs["fabrikam"]["vat"], orgs["fabrikam"]["vat_category"]) == \
+        ("71.25", "0.00", "reverse-charge")
+    assert (orgs["fjordlys"]["amount"], orgs["fjordlys"]["vat"], orgs["fjordlys"]["vat_category"]) == \
+        ("63.75", "0.00", "export")
+    assert (orgs["clinic"]["amount"], orgs["clinic"]["vat"], orgs["clinic"]["vat_category"]) == \
+        ("21.25", "0.00", "exempt")
+    assert (d["total"], d["vat"], d["total_incl_vat"]) == ("283.75", "26.78", "310.53")
+
+
+def test_issued_invoice_keeps_its_vat_when_the_policy_changes(vdesk):
+    vdesk.ok("invoice", "2026-11", "--mark", now=DEC1)
+    before = vdesk.ok("invoice", "--show", "2026-11-001", "--format", "json")
+    pol = vdesk.root / "policies.yaml"
+    pol.write_text(pol.read_text().replace("country: DE,", "country: NL,").replace('vat: "21"', 'vat: "19"'))
+    assert vdesk.ok("invoice", "--show", "2026-11-001", "--format", "json") == before
+    assert json.loads(before)["vat"] == "26.78"
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("vat: exempt", "vat: zero"), "orgs.clinic.vat: 'zero' is not one of standard, reverse-charge, export, exempt"),
+    (("country: DE,", "country: Germany,"), "orgs.fabrikam.country: 'Germany' is not a two-letter country code"),
+    (("payment_days: 14", "payment_days: soon"), "billing.seller.payment_days: 'soon' is not a number of days"),
+    (("bic: ABNANL2A,", "bank: ABNANL2A,"), "billing.seller.bank: unknown key"),
+    (('peppol: "9930:de136695976"', "peppol: de136695976"), "orgs.fabrikam.peppol: 'de136695976' is not an endpoint"),
+])
+def test_bad_invoicing_keys_are_refused(tmp_path, change, message):
+    d = worked_desk(tmp_path / "desk")
+    pol = d.root / "policies.yaml"
+    pol.write_text(pol.read_text().replace(*change))
+    before = d.snapshot()
+    r = d.run("invoice", "2026-11", now=DEC1)
+    assert r.code == 2 and message in r.err and "Traceback" not in r.err
+    assert r.err.count("\n") == 1
+    assert d.snapshot() == before
+
+
+def test_fsck_checks_vat_numbers_and_iban(vdesk):
+    assert vdesk.run("fsck").code == 0
+    pol = vdesk.root / "policies.yaml"
+    text = pol.read_text()
+    text = text.replace("NL91ABNA0417164300", "NL91ABNA0417164301").replace("DE136695976,", "DE136695975,")
+    text = text.replace("vat_id: NO974760673MVA", "vat_id: DE136695976")
+    pol.write_text(text)
+    r = vdesk.run("fsck")
+    assert r.code != 0
+    lines = {ln for ln in r.out.splitlines() + r.err.splitlines() if "policies.yaml" in ln}
+    iban_line = next(i for i, t in enumerate(text.splitlines(), 1) if "iban:" in t)
+    assert any(ln.startswith(f"policies.yaml:{iban_line}: billing.seller.iban: 'NL91ABNA0417164301' is not a valid "
+                             "IBAN") for ln in lines), lines
+    assert any("orgs.fabrikam.vat_id: 'DE136695975' is not a valid VAT number" in ln for ln in lines), lines
+    assert any("orgs.fjordlys.vat_id: 'DE136695976' is a DE VAT number, but the country is NO" in ln
+               for ln in lines), lines
+
+
+def test_reverse_charge_without_a_vat_number_is_reported(tmp_path):
+    orgs = ORGS.replace("vat_id: DE136695976, ", "").replace("fabrikam: {", "fabrikam: {vat: reverse-charge, ")
+    d = make_desk(tmp_path / "desk", policy=policy(orgs))
+    r = d.run("fsck")
+    assert r.code != 0
+    assert "orgs.fabrikam: VAT reverse charge needs the buyer's VAT number (vat_id)" in r.out + r.err
+
+
+def test_demo_policy_vat_for_its_seven_customers():
+    from tix.core.billing import org_vat
+    from tix.core.policy import load_policy
+    from tix.core.vat import check_numbers
+
+    p = load_policy(ROOT / "policies.yaml")
+    got = {k: c for k, (c, _pct) in org_vat(p, p.orgs).items()}
+    assert got == {"contoso": "standard", "delinde": "standard", "meulen": "standard",
+                   "fabrikam": "reverse-charge", "dvorak": "reverse-charge",
+                   "fjordlys": "export", "northwind": "export"}
+    assert check_numbers(p) == []
+    assert p.billing.seller is not None and p.billing.seller.iban == "NL91ABNA0417164300"
+
+
+# ---------------------------------------------------------------- UBL
+
+def test_ubl_of_every_demo_organisation_passes_en16931(tmp_path, ubl_rules):
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    shutil.copy(ROOT / "policies.yaml", demo / "policies.yaml")
+    shutil.copytree(ROOT / "tickets", demo / "tickets")
+    shutil.copytree(ROOT / "invoices", demo / "invoices")
+    d = Desk(demo, "sanne", DEC1)
+    out = tmp_path / "ubl"
+    r = d.run("invoice", "2026-11", "--format", "ubl", "-o", f"{out}/")
+    assert r.code == 0, r.err
+    files = sorted(out.iterdir())
+    assert [f.name for f in files] == [f"draft-2026-11-{o}.xml" for o in
+                                       ("contoso", "delinde", "dvorak", "fabrikam", "fjordlys", "meulen", "northwind")]
+    inv = json.loads(d.ok("invoice", "2026-11", "--format", "json"))
+    for f in files:
+        xml = f.read_bytes()
+        assert fatal(ubl_rules, xml) == [], f.name
+        org = f.stem.rsplit("-", 1)[1]
+        o = next(x for x in inv["orgs"] if x["org"] == org)
+        assert f'<cbc:PayableAmount currencyID="EUR">{o["total_incl_vat"]}</cbc:PayableAmount>'.encode() in xml
+        assert f'<cbc:TaxExclusiveAmount currencyID="EUR">{o["amount"]}</cbc:TaxExclusiveAmount>'.encode() in xml
+        assert xml.count(b"<cac:InvoiceLine>") == sum(1 for x in inv["lines"] if x["org"] == org)
+    fab = (out / "draft-2026-11-fabrikam.xml").read_text()
+    assert "<cbc:Note>Steuerschuldnerschaft des Leistungsempfängers</cbc:Note>" in fab
+    assert "<cbc:ID>AE</cbc:ID>" in fab and "<cbc:CompanyID>DE136695976</cbc:CompanyID>" in fab
+    assert '<cbc:EndpointID schemeID="9930">de136695976</cbc:EndpointID>' in fab
+    assert "<cbc:Note>Daň odvede zákazník</cbc:Note>" in (out / "draft-2026-11-dvorak.xml").read_text()
+    nw = (out / "draft-2026-11-northwind.xml").read_text()
+    assert "<cbc:ID>O</cbc:ID>" in nw and "GB980780684" not in nw  # outside the scope: no VAT numbers
+
+
+def test_ubl_edge_cases_pass_en16931(vdesk, ubl_rules, tmp_path):
+    """Standard with half-up VAT, reverse charge, export, exempt, a multiplier line; issued numbers."""
+    vdesk.ok("invoice", "2026-11", "--mark", now=DEC1)
+    out = tmp_path / "out"
+    r = vdesk.run("invoice", "--show", "2026-11-001", "--format", "ubl", "-o", f"{out}/")
+    assert r.code == 0, r.err
+    for f in sorted(out.iterdir()):
+        assert fatal(ubl_rules, f.read_bytes()) == [], f.name
+    con = (out / "2026-11-001-contoso.xml").read_text()
+    assert "<cbc:ID>2026-11-001-contoso</cbc:ID>" in con and "<cbc:DueDate>2026-12-15</cbc:DueDate>" in con
+    assert '<cbc:TaxAmount currencyID="EUR">26.78</cbc:TaxAmount>' in con
+    assert '<cbc:InvoicedQuantity unitCode="HUR">1.5</cbc:InvoicedQuantity>' in con
+    assert "<cbc:BuyerReference>PO-118</cbc:BuyerReference>" in con
+    fj = (out / "2026-11-001-fjordlys.xml").read_text()
+    assert '<cbc:PriceAmount currencyID="EUR">127.5</cbc:PriceAmount>' in fj  # 85.00 x 1.5 after hours
+    assert '<cbc:LineExtensionAmount currencyID="EUR">63.75</cbc:LineExtensionAmount>' in fj
+    assert "<cbc:ID>E</cbc:ID>" in (out / "2026-11-001-clinic.xml").read_text()
+
+
+def test_ubl_rounding_at_many_lines(tmp_path, ubl_rules):
+    """47 lines of 7 minutes at 0.85/h after hours: each 15 min x 0.85 x 1.5 / 60 = 0.31875 -> 0.32;
+    net 47 x 0.32 = 15.04; VAT 21 % = 3.1584 -> 3.16; total 18.20."""
+    orgs = ORGS.replace("rate: PROGP85, language: nl", "rate: DIME, language: nl")
+    text = policy(orgs).replace('rates: {PROGP85: "85.00", ONSITE: "95.00"}',
+                                'rates: {PROGP85: "85.00", ONSITE: "95.00", DIME: "0.85"}')
+    d = make_desk(tmp_path / "desk", policy=text)
+    d.now = DEC1
+    tid = d.new("--title", "many small things", "--org", "contoso", now=NOV2)
+    for k in range(47):
+        d.ok("work", tid, "7m", "--at", f"2026-11-28T{8 + k // 6:02d}:{(k % 6) * 8:02d}")
+    r = d.run("invoice", "2026-11", "--format", "ubl", now=DEC1)
+    assert r.code == 0, r.err
+    xml = r.out.encode()
+    assert fatal(ubl_rules, xml) == []
+    assert xml.count(b"<cac:InvoiceLine>") == 47
+    assert b'<cbc:TaxExclusiveAmount currencyID="EUR">15.04</cbc:TaxExclusiveAmount>' in xml
+    assert b'<cbc:TaxAmount currencyID="EUR">3.16</cbc:TaxAmount>' in xml
+    assert b'<cbc:PayableAmount currencyID="EUR">18.20</cbc:PayableAmount>' in xml
+    amounts = re.findall(rb'<cbc:LineExtensionAmount currencyID="EUR">([\d.]+)<', xml)[1:]  # [0]: the total
+    assert len(amounts) == 47 and sum(Decimal(x.decode()) for x in amounts) == Decimal("15.04")
+
+
+def test_document_formats_need_a_target(vdesk, tmp_path):
+    before = vdesk.snapshot()
+    r = vdesk.run("invoice", "2026-11", "--format", "ubl", now=DEC1)
+    assert r.code == 2 and "the invoice has 4 organisations" in r.err
+    r = vdesk.run("invoice", "2026-11", "--mark", "--format", "ubl", "-o", str(tmp_path / "one.xml"), now=DEC1)
+    assert r.code == 2 and "give a folder" in r.err
+    r = vdesk.run("invoice", "2026-11", "--format", "json", "-o", str(tmp_path / "x.json"), now=DEC1)
+    assert r.code == 2 and "only for --format pdf, ubl or facturx" in r.err
+    r = vdesk.run("invoice", "2026-11", "--format", "ubl", "-o", str(tmp_path / "no" / "such" / "x.xml"), now=DEC1)
+    assert r.code == 2 and "does not exist" in r.err
+    assert vdesk.snapshot() == before
+    assert not (tmp_path / "one.xml").exists()

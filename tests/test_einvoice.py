@@ -277,3 +277,81 @@ def test_document_formats_need_a_target(vdesk, tmp_path):
     assert r.code == 2 and "does not exist" in r.err
     assert vdesk.snapshot() == before
     assert not (tmp_path / "one.xml").exists()
+
+
+# ---------------------------------------------------------------- PDF
+
+def pdf_text(path: Path) -> str:
+    """The text of a PDF as pdftotext (poppler) extracts it, spaces normalised."""
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"[ \u00a0\u202f]+", " ", out)
+
+
+def test_pdf_per_organisation_in_its_language(vdesk, tmp_path):
+    tid = vdesk.new("--title", "printer of contoso again", "--org", "contoso", now=NOV2)
+    vdesk.ok("comment", tid, "--internal", "-m", "SECRET-INTERNAL-7f3a do not bill the toner")
+    vdesk.ok("work", tid, "15m", "--at", "2026-11-26T14:00", "-m", "toner replaced")
+    vdesk.ok("invoice", "2026-11", "--mark")
+    inv = json.loads(vdesk.ok("invoice", "--show", "2026-11-001", "--format", "json"))
+    out = tmp_path / "pdf"
+    r = vdesk.run("invoice", "--show", "2026-11-001", "--format", "pdf", "-o", f"{out}/")
+    assert r.code == 0, r.err
+    assert sorted(p.name for p in out.iterdir()) == [f"2026-11-001-{o}.pdf" for o in
+                                                     ("clinic", "contoso", "fabrikam", "fjordlys")]
+    con = pdf_text(out / "2026-11-001-contoso.pdf")
+    # Dutch: "€ 127,50", dates 24-11-2026, due 14 days after issue (2026-12-01 -> 15-12-2026)
+    for s in ("Factuur", "Factuurnummer: 2026-11-001-contoso", "Factuurdatum: 01-12-2026", "Vervaldatum: 15-12-2026",
+              "Contoso B.V.", "Stationsplein 12", "Btw-nummer: NL810433941B01", "Kade IT B.V.",
+              "IBAN: NL91ABNA0417164300", "Uw referentie: PO-118", "24-11-2026 AB-0001 printer of contoso",
+              "fixed it for contoso", "1,50 PROGP85 € 127,50", "toner replaced", "0,25 PROGP85 € 21,25",
+              "Totaal excl. btw € 148,75", "Btw 21 % € 31,24", "Totaal € 179,99"):
+        assert s in con, (s, con)
+    assert "SECRET-INTERNAL" not in con and "toner replaced" in con
+    c = next(o for o in inv["orgs"] if o["org"] == "contoso")
+    assert (c["amount"], c["vat"], c["total_incl_vat"]) == ("148.75", "31.24", "179.99")  # 148.75 x 21 % = 31.2375
+    fab = pdf_text(out / "2026-11-001-fabrikam.pdf")
+    for s in ("Rechnung", "Rechnungsnummer: 2026-11-001-fabrikam", "USt-IdNr.: DE136695976",
+              "Steuerschuldnerschaft des Leistungsempfängers", "Summe netto 71,25 €", "USt. 0 % 0,00 €",
+              "Gesamtbetrag 71,25 €", "24.11.2026", "0,75 ONSITE 71,25 €"):
+        assert s in fab, (s, fab)
+    fj = pdf_text(out / "2026-11-001-fjordlys.pdf")
+    for s in ("Faktura", "Fakturanummer: 2026-11-001-fjordlys", "Ikke avgiftspliktig: leveringssted utenfor EU",
+              "28.11.2026", "0,50 PROGP85 63,75 €", "utenfor arbeidstid × 1,5", "Totalt 63,75 €"):
+        assert s in fj, (s, fj)
+    assert "Vrijgesteld van btw" in pdf_text(out / "2026-11-001-clinic.pdf")
+
+
+def test_pdf_czech_number_and_date_formats(tmp_path):
+    orgs = ORGS.replace("fabrikam: {name: Fabrikam GmbH,", "fabrikam: {name: Vinařství Dvořák s.r.o.,").replace(
+        "language: de, country: DE", "language: cs, country: CZ").replace("DE136695976", "CZ25123891")
+    d = make_desk(tmp_path / "desk", policy=policy(orgs))
+    d.now = DEC1
+    tid = d.new("--title", "Tiskárna netiskne", "--org", "fabrikam", now=NOV2)
+    d.ok("work", tid, "9h", "--at", "2026-11-23T08:00", "-m", "Řešení provedeno")
+    inv = json.loads(d.ok("invoice", "2026-11", "--org", "fabrikam", "--format", "json"))
+    out = tmp_path / "cz.pdf"
+    r = d.run("invoice", "2026-11", "--org", "fabrikam", "--format", "pdf", "-o", str(out))
+    assert r.code == 0, r.err
+    text = pdf_text(out)
+    total = Decimal(inv["orgs"][0]["total_incl_vat"])
+    assert total == Decimal("855.00")  # 9 h at ONSITE 95.00 inside hours, reverse-charged
+    for s in ("Faktura", "Vinařství Dvořák s.r.o.", "DIČ: CZ25123891", "Daň odvede zákazník", "23. 11. 2026",
+              "Celkem 855,00 €", "9,00 ONSITE 855,00 €", "Řešení provedeno",
+              "Datum vystavení: 30. 11. 2026", "Datum splatnosti: 14. 12. 2026"):  # a draft: its month's last day
+        assert s in text, (s, text)
+
+
+def test_pdf_renders_to_an_image(vdesk, tmp_path):
+    import subprocess
+
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    out = tmp_path / "c.pdf"
+    assert vdesk.run("invoice", "2026-11", "--org", "contoso", "--format", "pdf", "-o", str(out)).code == 0
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(out), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert len(pages) == 1 and pages[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -355,3 +355,124 @@ def test_pdf_renders_to_an_image(vdesk, tmp_path):
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(out), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page*.png"))
     assert len(pages) == 1 and pages[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------- Factur-X
+
+@pytest.fixture(scope="session")
+def cii_rules():
+    saxonche = pytest.importorskip("saxonche")
+    proc = saxonche.PySaxonProcessor(license=False)
+    xslt = proc.new_xslt30_processor().compile_stylesheet(
+        stylesheet_file=str(EINVOICE / "EN16931-CII-validation.xslt"))
+    return proc, xslt
+
+
+def embedded_cii(pdf: bytes) -> bytes:
+    from facturx import get_xml_from_pdf
+
+    name, xml = get_xml_from_pdf(pdf, check_xsd=True)
+    assert name == "factur-x.xml"
+    return xml
+
+
+def assert_pdfa3(data: bytes) -> None:
+    """PDF/A-3 markers: the XMP says part 3, an sRGB output intent, the XML as an associated file."""
+    import io
+
+    import pypdf
+
+    root = pypdf.PdfReader(io.BytesIO(data)).trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert "<pdfaid:part>3</pdfaid:part>" in xmp and "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    intents = root["/OutputIntents"]
+    assert intents[0].get_object()["/S"] == "/GTS_PDFA1"
+    assert root["/AF"][0].get_object()["/F"] == "factur-x.xml"
+
+
+def test_facturx_pdfa3_with_cii_passing_en16931(vdesk, tmp_path, cii_rules):
+    vdesk.ok("invoice", "2026-11", "--mark")
+    out = tmp_path / "fx"
+    r = vdesk.run("invoice", "--show", "2026-11-001", "--format", "facturx", "-o", f"{out}/")
+    assert r.code == 0, r.err
+    files = sorted(out.iterdir())
+    assert [f.name for f in files] == [f"2026-11-001-{o}.facturx.pdf" for o in
+                                       ("clinic", "contoso", "fabrikam", "fjordlys")]
+    inv = json.loads(vdesk.ok("invoice", "--show", "2026-11-001", "--format", "json"))
+    for f in files:
+        data = f.read_bytes()
+        assert data.startswith(b"%PDF-")
+        assert_pdfa3(data)
+        xml = embedded_cii(data)
+        assert fatal(cii_rules, xml) == [], f.name
+        org = f.name.split("-", 3)[3].split(".")[0]
+        o = next(x for x in inv["orgs"] if x["org"] == org)
+        assert f"<ram:GrandTotalAmount>{o['total_incl_vat']}</ram:GrandTotalAmount>".encode() in xml
+        assert f"<ram:TaxBasisTotalAmount>{o['amount']}</ram:TaxBasisTotalAmount>".encode() in xml
+        assert f"<ram:ID>{'2026-11-001-' + org}</ram:ID>".encode() in xml
+    fab = embedded_cii((out / "2026-11-001-fabrikam.facturx.pdf").read_bytes()).decode()
+    assert "<ram:CategoryCode>AE</ram:CategoryCode>" in fab and "Steuerschuldnerschaft" in fab
+    assert '<ram:ID schemeID="VA">DE136695976</ram:ID>' in fab
+    assert "Rechnung" in pdf_text(out / "2026-11-001-fabrikam.facturx.pdf")
+
+
+def test_facturx_of_every_demo_organisation_passes_en16931(tmp_path, cii_rules):
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    shutil.copy(ROOT / "policies.yaml", demo / "policies.yaml")
+    shutil.copytree(ROOT / "tickets", demo / "tickets")
+    shutil.copytree(ROOT / "invoices", demo / "invoices")
+    d = Desk(demo, "sanne", DEC1)
+    out = tmp_path / "fx"
+    assert d.run("invoice", "2026-11", "--format", "facturx", "-o", f"{out}/").code == 0
+    files = sorted(out.iterdir())
+    assert len(files) == 7
+    for f in files:
+        assert fatal(cii_rules, embedded_cii(f.read_bytes())) == [], f.name
+
+
+# ---------------------------------------------------------------- one invoice, five forms, the same cents
+
+def test_pdf_ubl_facturx_json_csv_agree_to_the_cent(vdesk, tmp_path):
+    import csv
+    import io
+
+    vdesk.ok("invoice", "2026-11", "--mark")
+    show = ("invoice", "--show", "2026-11-001")
+    inv = json.loads(vdesk.ok(*show, "--format", "json"))
+    rows = list(csv.DictReader(io.StringIO(vdesk.ok(*show, "--format", "csv"))))
+    for fmt in ("pdf", "ubl", "facturx"):
+        assert vdesk.run(*show, "--format", fmt, "-o", f"{tmp_path / fmt}/").code == 0
+    for o in inv["orgs"]:
+        org = o["org"]
+        lines = [x for x in inv["lines"] if x["org"] == org]
+        csv_lines = [r for r in rows if r["org"] == org]
+        # CSV: the same lines and amounts
+        assert [(r["entry_id"], r["amount"]) for r in csv_lines] == [(x["event_id"], x["amount"]) for x in lines]
+        assert sum(Decimal(r["amount"]) for r in csv_lines) == Decimal(o["amount"])
+        # UBL: the line amounts, net, VAT and total
+        ubl = (tmp_path / "ubl" / f"2026-11-001-{org}.xml").read_text()
+        amounts = re.findall(r'<cbc:LineExtensionAmount currencyID="EUR">([\d.]+)<', ubl)
+        assert amounts == [o["amount"]] + [x["amount"] for x in lines]
+        assert re.findall(r'<cbc:TaxAmount currencyID="EUR">([\d.]+)<', ubl) == [o["vat"], o["vat"]]
+        assert f'<cbc:PayableAmount currencyID="EUR">{o["total_incl_vat"]}<' in ubl
+        # Factur-X: the same in CII
+        cii = embedded_cii((tmp_path / "facturx" / f"2026-11-001-{org}.facturx.pdf").read_bytes()).decode()
+        assert re.findall(r"<ram:LineTotalAmount>([\d.]+)<", cii) == [x["amount"] for x in lines] + [o["amount"]]
+        assert f'<ram:TaxTotalAmount currencyID="EUR">{o["vat"]}<' in cii
+        assert f"<ram:DuePayableAmount>{o['total_incl_vat']}<" in cii
+        # PDF: every line amount and the totals, in the organisation's number format
+        from tix.render.locale import money
+
+        lang = {"contoso": "nl", "fabrikam": "de", "fjordlys": "no", "clinic": "nl"}[org]
+        text = pdf_text(tmp_path / "pdf" / f"2026-11-001-{org}.pdf")
+
+        def fmt(v: str) -> str:
+            return re.sub(r"[\u00a0\u202f]", " ", money(Decimal(v), "EUR", lang))  # noqa: B023
+
+        for x in lines:
+            assert fmt(x["amount"]) in text
+        for v in (o["amount"], o["vat"], o["total_incl_vat"]):
+            assert fmt(v) in text, (v, text)
+    assert sum(Decimal(o["total_incl_vat"]) for o in inv["orgs"]) == Decimal(inv["total_incl_vat"]) == \
+        Decimal("310.53")

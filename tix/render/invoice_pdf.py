@@ -71,8 +71,10 @@ def hours(minutes: int) -> Decimal:
     return Decimal(minutes) / Decimal(60)
 
 
-def to_pdf(inv: Invoice, org: str | None, *, credit_of: str | None = None, reason: str | None = None) -> bytes:
-    """One organisation's invoice (or credit note) as PDF bytes."""
+def to_pdf(inv: Invoice, org: str | None, *, credit_of: str | None = None, reason: str | None = None,
+           pdfa: bool = False) -> bytes:
+    """One organisation's invoice (or credit note) as PDF bytes; `pdfa` adds
+    the sRGB output intent PDF/A wants (for Factur-X)."""
     from fpdf import FPDF
 
     o = next(x for x in inv.orgs if x.org == org)
@@ -98,6 +100,8 @@ def to_pdf(inv: Invoice, org: str | None, *, credit_of: str | None = None, reaso
     number = document_id(inv, org)
     pdf.set_title(f"{title} {number}")
     pdf.set_author(seller.get("name") or "")
+    if pdfa:
+        _srgb_intent(pdf)
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
@@ -211,6 +215,16 @@ def to_pdf(inv: Invoice, org: str | None, *, credit_of: str | None = None, reaso
         pdf.multi_cell(0, 5, t["pay"].format(total=m(o.total_incl_vat), due=due, iban=seller["iban"], bic=bic,
                                              number=number), align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def _srgb_intent(pdf: Any) -> None:
+    from fpdf.enums import OutputIntentSubType
+    from fpdf.output import PDFICCProfile
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    pdf.add_output_intent(OutputIntentSubType.PDFA, "sRGB", "IEC 61966-2-1:1999", "http://www.color.org",
+                          PDFICCProfile(contents=icc, n=3, alternate="DeviceRGB"), "sRGB")
 
 
 def _fit(pdf: Any, text: str, width: float) -> str:

@@ -476,3 +476,130 @@ def test_pdf_ubl_facturx_json_csv_agree_to_the_cent(vdesk, tmp_path):
             assert fmt(v) in text, (v, text)
     assert sum(Decimal(o["total_incl_vat"]) for o in inv["orgs"]) == Decimal(inv["total_incl_vat"]) == \
         Decimal("310.53")
+
+
+# ---------------------------------------------------------------- credit notes
+
+def test_credit_note_whole_invoice_makes_the_work_billable_again(vdesk, tmp_path, ubl_rules):
+    vdesk.ok("invoice", "2026-11", "--mark")
+    record = next((vdesk.root / "invoices").glob("2026-11-001.*.yaml"))
+    issued = record.read_bytes()
+    r = vdesk.run("invoice", "--credit", "2026-11-001", "-m", "wrong rate for Fabrikam", "--format", "json")
+    assert r.code == 0, r.err
+    cn = json.loads(r.out)
+    assert cn["number"] == "CN-2026-11-001" and cn["credit_of"] == "2026-11-001" and cn["write_off"] is False
+    assert (cn["total"], cn["vat"], cn["total_incl_vat"]) == ("283.75", "26.78", "310.53")
+    assert record.read_bytes() == issued  # the invoice itself is never edited
+    assert list((vdesk.root / "invoices" / "credits").glob("CN-2026-11-001.*.yaml"))
+    # the credited work is billed again by the next invoice, once
+    again = json.loads(vdesk.ok("invoice", "2026-11", "--mark", "--format", "json"))
+    assert again["number"] == "2026-11-002" and again["total_incl_vat"] == "310.53"
+    assert vdesk.run("invoice", "2026-11", "--mark").code == 1
+    listing = json.loads(vdesk.ok("invoice", "--list", "--format", "json"))
+    assert [(x["number"], x["kind"], x["credit_of"]) for x in listing] == [
+        ("2026-11-001", "invoice", None), ("2026-11-002", "invoice", None),
+        ("CN-2026-11-001", "credit note", "2026-11-001")]
+    assert "CN-2026-11-001" in vdesk.ok("invoice", "--list")
+    assert vdesk.run("fsck").code == 0  # billed on two invoices, but given back once in between
+    # its UBL is a CreditNote referencing the invoice, valid under EN 16931
+    out = tmp_path / "cn"
+    assert vdesk.run("invoice", "--show", "CN-2026-11-001", "--format", "ubl", "-o", f"{out}/").code == 0
+    for f in sorted(out.iterdir()):
+        xml = f.read_bytes()
+        assert xml.count(b"<CreditNote ") == 1 or b"CreditNote-2" in xml
+        assert b"<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>" in xml
+        assert b"<cbc:ID>2026-11-001</cbc:ID>" in xml  # BillingReference
+        assert fatal(ubl_rules, xml) == [], f.name
+    pdf = tmp_path / "cn.pdf"
+    assert vdesk.run("invoice", "--show", "CN-2026-11-001", "--format", "pdf", "-o", f"{tmp_path}/cnpdf/").code == 0
+    text = pdf_text(tmp_path / "cnpdf" / "CN-2026-11-001-contoso.pdf")
+    assert "Creditnota" in text and "Crediteert factuur 2026-11-001" in text and "wrong rate for Fabrikam" in text
+    assert not pdf.exists()
+
+
+def test_credit_some_lines_with_write_off(vdesk, cii_rules, tmp_path):
+    inv = json.loads(vdesk.ok("invoice", "2026-11", "--mark", "--format", "json"))
+    fab = next(x for x in inv["lines"] if x["org"] == "fabrikam")["event_id"]
+    r = vdesk.run("invoice", "--credit", "2026-11-001", "--line", fab, "-m", "goodwill", "--write-off",
+                  "--format", "json")
+    assert r.code == 0, r.err
+    cn = json.loads(r.out)
+    assert [x["event_id"] for x in cn["lines"]] == [fab] and cn["total_incl_vat"] == "71.25" and cn["write_off"]
+    assert vdesk.run("invoice", "2026-11", "--mark").code == 1  # written off: not billed again
+    # nothing is credited twice
+    before = vdesk.snapshot()
+    r = vdesk.run("invoice", "--credit", "2026-11-001", "--line", fab, "-m", "again")
+    assert r.code == 2 and f"entry {fab} was already credited by CN-2026-11-001" in r.err
+    r = vdesk.run("invoice", "--credit", "2026-11-001", "-m", "all")  # the whole invoice includes it
+    assert r.code == 2 and "already credited" in r.err
+    r = vdesk.run("invoice", "--credit", "2026-11-001", "--line", "01NOSUCHENTRY", "-m", "x")
+    assert r.code == 2 and "--line 01NOSUCHENTRY: not a line of invoice 2026-11-001" in r.err
+    r = vdesk.run("invoice", "--credit", "2026-11-001")
+    assert r.code == 2 and "say why with -m REASON" in r.err
+    assert vdesk.run("invoice", "--credit", "2026-11-099", "-m", "x").code == 2
+    assert vdesk.snapshot() == before
+    out = tmp_path / "fx"
+    assert vdesk.run("invoice", "--show", "CN-2026-11-001", "--format", "facturx", "-o", f"{out}/").code == 0
+    xml = embedded_cii((out / "CN-2026-11-001-fabrikam.facturx.pdf").read_bytes())
+    assert b"<ram:TypeCode>381</ram:TypeCode>" in xml and fatal(cii_rules, xml) == []
+
+
+def test_fsck_reports_an_entry_credited_twice(vdesk):
+    inv = json.loads(vdesk.ok("invoice", "2026-11", "--mark", "--format", "json"))
+    vdesk.ok("invoice", "--credit", "2026-11-001", "-m", "first")
+    credits = vdesk.root / "invoices" / "credits"
+    first = next(credits.glob("CN-2026-11-001.*.yaml"))
+    # a second clone credited the same invoice before syncing
+    (credits / first.name.replace("CN-2026-11-001", "CN-2026-11-002")).write_text(
+        first.read_text().replace("CN-2026-11-001", "CN-2026-11-002"))
+    r = vdesk.run("fsck")
+    assert r.code != 0
+    eid = inv["lines"][0]["event_id"]
+    assert f"work entry {eid} is credited twice: by CN-2026-11-001 and by CN-2026-11-002" in r.out + r.err
+
+
+# ---------------------------------------------------------------- sending
+
+def test_mark_send_mails_each_organisation_once(tmp_path, monkeypatch):
+    import email
+    from email import policy as email_policy
+
+    from tests.test_notify import Collector, local_smtp, start
+
+    handler = Collector()
+    ctrl = start(handler)
+    try:
+        xdg = tmp_path / "xdg"
+        xdg.mkdir()
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+        local_smtp(xdg, ctrl.port)
+        orgs = ORGS.replace("reference: PO-118}", "reference: PO-118, email: finance@contoso.com}")
+        orgs = orgs.replace('peppol: "9930:de136695976"}',
+                            'peppol: "9930:de136695976", billing_email: rechnung@fabrikam.de, ubl: true}')
+        d = make_desk(tmp_path / "desk", policy=policy(orgs))
+        d.now = DEC1
+        for org, dur, at in (("contoso", "1h30m", "2026-11-24T10:00"), ("fabrikam", "45m", "2026-11-24T11:00"),
+                             ("fjordlys", "20m", "2026-11-28T10:00")):
+            tid = d.new("--title", f"printer of {org}", "--org", org, now=NOV2)
+            d.ok("work", tid, dur, "--at", at, "-m", f"fixed it for {org}")
+        r = d.run("invoice", "2026-11", "--mark", "--send")
+        assert r.code == 0, r.err
+        assert "contoso: sent to finance@contoso.com" in r.err and "fabrikam: sent to rechnung@fabrikam.de" in r.err
+        assert "fjordlys: not sent: no billing address" in r.err
+        msgs = {m["to"][0]: email.message_from_bytes(m["raw"], policy=email_policy.default) for m in handler.messages}
+        assert sorted(msgs) == ["finance@contoso.com", "rechnung@fabrikam.de"]
+        con = msgs["finance@contoso.com"]
+        assert con["Subject"] == "Factuur 2026-11-001-contoso van Kade IT B.V."
+        assert "€\u00a0154,28" in con.get_body().get_content() and "november 2026" in con.get_body().get_content()
+        atts = {a.get_filename(): a.get_content() for a in con.iter_attachments()}
+        assert list(atts) == ["2026-11-001-contoso.pdf"] and atts["2026-11-001-contoso.pdf"][:5] == b"%PDF-"
+        fab = msgs["rechnung@fabrikam.de"]
+        assert fab["Subject"] == "Rechnung 2026-11-001-fabrikam von Kade IT B.V."
+        names = sorted(a.get_filename() for a in fab.iter_attachments())
+        assert names == ["2026-11-001-fabrikam.pdf", "2026-11-001-fabrikam.xml"]
+        # once: a second --send mails nobody again
+        r = d.run("invoice", "--show", "2026-11-001", "--send")
+        assert r.code == 0 and "contoso: already sent to finance@contoso.com" in r.err
+        assert len(handler.messages) == 2
+    finally:
+        ctrl.stop()

@@ -25,17 +25,18 @@ def file_name(inv: Invoice, org: str | None, fmt: str) -> str:
 
 def document(inv: Invoice, org: str | None, fmt: str) -> bytes:
     """One organisation's document in `fmt` (ubl, pdf or facturx)."""
+    credit = {"credit_of": inv.credit_of, "reason": inv.reason}  # a credit note has its own form of each
     if fmt == "ubl":
         from tix.render.ubl import to_ubl
 
-        return to_ubl(inv, org)
+        return to_ubl(inv, org, **credit)
     if fmt == "pdf":
         from tix.render.invoice_pdf import to_pdf
 
-        return to_pdf(inv, org)
+        return to_pdf(inv, org, **credit)
     from tix.render.facturx import to_facturx
 
-    return to_facturx(inv, org)
+    return to_facturx(inv, org, **credit)
 
 
 def check_target(inv_orgs: int | None, out: str | None, fmt: str) -> Path | None:

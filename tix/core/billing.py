@@ -254,6 +254,11 @@ class Invoice:
     # ({"seller": {...}, "buyers": {org: {...}}}, see `parties`), kept in the record
     # so an issued invoice prints the same however the policy changes later.
     parties: dict[str, Any] | None = None
+    # A credit note: the invoice it credits, why, and whether its entries are written
+    # off (else they are billable again). Its amounts are the credited ones, positive.
+    credit_of: str | None = None
+    reason: str | None = None
+    write_off: bool = False
 
     @property
     def entry_ids(self) -> list[str]:
@@ -282,7 +287,8 @@ class Invoice:
             "vat_percent": None if self.vat_percent is None else str(self.vat_percent),
             "vat": str(self.vat),
             "total_incl_vat": str(self.total_incl_vat),
-        }
+        } | ({"credit_of": self.credit_of, "reason": self.reason, "write_off": self.write_off}
+             if self.credit_of else {})
 
     def with_number(self, number: str, issued_at: str, issued_by: str) -> Invoice:
         return replace(self, number=number, issued_at=issued_at, issued_by=issued_by)

@@ -36,7 +36,22 @@ def invoice(
     list_: bool = typer.Option(False, "--list", help="List the issued invoices. Example: tix invoice --list"),
     show: str | None = typer.Option(
         None, "--show", metavar="NUMBER",
-        help="Reprint an issued invoice exactly as issued. Example: tix invoice --show 2026-11-001"),
+        help="Reprint an issued invoice (or credit note) exactly as issued. Example: tix invoice --show 2026-11-001"),
+    credit: str | None = typer.Option(
+        None, "--credit", metavar="NUMBER",
+        help="Issue a credit note for an issued invoice (all its lines, or those given with --line); the credited "
+        "work becomes billable again unless --write-off. Example: tix invoice --credit 2026-11-001 -m 'wrong rate'"),
+    line: list[str] = typer.Option(
+        [], "--line", metavar="ENTRY", help="With --credit: credit only this work entry (repeatable). "
+        "Example: --line 01KZB4F7XGPHATKMKA1S45V3VB"),
+    message: str | None = typer.Option(
+        None, "--message", "-m", help="With --credit: why (printed on the credit note). Example: -m 'billed twice'"),
+    write_off: bool = typer.Option(
+        False, "--write-off", help="With --credit: the credited work is not billed again"),
+    send: bool = typer.Option(
+        False, "--send", help="With --mark (or --show NUMBER): mail each organisation's billing contact its PDF "
+        "(and UBL when it has ubl: true), once, over this machine's SMTP settings. "
+        "Example: tix invoice 2026-11 --mark --send"),
 ) -> None:
     """Bill un-invoiced work up to the end of a month.
 
@@ -55,6 +70,7 @@ def invoice(
       tix invoice 2026-11 --mark --format ubl -o out/   one UBL file per organisation
       tix invoice --list
       tix invoice --show 2026-11-001 --format markdown
+      tix invoice --credit 2026-11-001 --line ENTRY -m "wrong rate"   credit note CN-2026-11-001
     """
     import sys
 
@@ -68,19 +84,50 @@ def invoice(
     if output is not None and format not in DOCUMENT_FORMATS:
         raise BadInput(f"-o {output!r}: only for --format pdf, ubl or facturx (the others print; redirect them)")
     doc = format in DOCUMENT_FORMATS
+    if send and not (mark or show):
+        raise BadInput("--send: with --mark (issue and mail) or --show NUMBER (mail an issued invoice)")
+    if send:
+        from tix.app.mail.smtp import settings
+
+        settings()  # a bad local SMTP config is refused before anything is issued
+    if credit is None and (line or message or write_off):
+        raise BadInput("--line, -m and --write-off belong to --credit NUMBER")
+    if credit is not None:
+        if list_ or show or month or org or mark:
+            raise BadInput("--credit NUMBER takes no MONTH, --org, --mark, --list or --show")
+        from tix.storage import credits
+
+        note = credits.issue(env.store, credit, entries=list(line), reason=message or "", write_off=write_off,
+                             user=env.user, now=env.now)
+        if doc:
+            _documents(note, format, output)
+        else:
+            print(render_invoice(note, format), end="")
+        n = len(note.lines)
+        print(f"tix: issued credit note {note.number} for invoice {credit}: {n} entr{'y' if n == 1 else 'ies'}, "
+              f"{note.currency} {note.total_incl_vat} incl. VAT; "
+              f"{'written off' if write_off else 'billable again on the next invoice'}", file=sys.stderr)
+        env.finish(f"credit note {note.number}")
+        return
     if list_ or show:
         if list_ and show:
             raise BadInput("--list and --show: give one of them")
         if month or org or mark:
             raise BadInput(f"{'--list' if list_ else '--show'} takes no MONTH, --org or --mark")
         if show:
-            shown = ledger.load(env.store, show)
+            from tix.storage import credits
+
+            shown = credits.load(env.store, show) if show.strip().startswith("CN-") else ledger.load(env.store, show)
             if doc:
                 _documents(shown, format, output)
-                return
-            print(render_invoice(shown, format), end="")
+            else:
+                print(render_invoice(shown, format), end="")
+            if send:
+                _send(env, shown)
             return
-        recs = ledger.list_invoices(env.store)
+        from tix.storage import credits
+
+        recs = ledger.list_invoices(env.store) + [ledger.Record(c.path, c.note) for c in credits.records(env.store)]
         print(render_list(recs, format), end="")
         if not recs:
             raise CheckFailed("no invoices issued yet")
@@ -131,6 +178,17 @@ def invoice(
     print(f"tix: issued invoice {inv.number}: {n} entr{'y' if n == 1 else 'ies'}, {inv.currency} {inv.total} "
           f"(incl. VAT {inv.total_incl_vat})", file=sys.stderr)
     env.finish(f"invoice {inv.number}")
+    if send:  # issued and recorded before any mail goes out
+        _send(env, inv)
+
+
+def _send(env: Any, inv: Invoice) -> None:
+    import sys
+
+    from tix.app.invoice_mail import send
+
+    for line in send(env.store, inv, env.policy, env.now):
+        print(f"tix: invoice {inv.number}: {line}", file=sys.stderr)
 
 
 def _documents(inv: Invoice, fmt: str, output: str | None) -> None:
@@ -259,6 +317,10 @@ def _month(text: str, env: Any) -> Any:
 
 def _title(inv: Invoice) -> str:
     scope = f", {inv.org_filter} only" if inv.org_filter else ""
+    if inv.credit_of:
+        return (f"Credit note {inv.number} for invoice {inv.credit_of}{scope}, issued "
+                f"{(inv.issued_at or '')[:16].replace('T', ' ')} by {inv.issued_by}: {inv.reason}"
+                f"{' (written off)' if inv.write_off else ''}")
     if inv.number:
         return (f"Invoice {inv.number} for {inv.month}{scope}, issued {(inv.issued_at or '')[:16].replace('T', ' ')}"
                 f" by {inv.issued_by}")
@@ -331,7 +393,8 @@ def render_invoice(inv: Invoice, fmt: str) -> str:
 def render_list(recs: list[Any], fmt: str) -> str:
     from tix.render import table as render
 
-    rows = [{"number": r.number, "month": r.invoice.month, "org": r.invoice.org_filter,
+    rows = [{"number": r.number, "kind": "credit note" if r.invoice.credit_of else "invoice",
+             "credit_of": r.invoice.credit_of, "month": r.invoice.month, "org": r.invoice.org_filter,
              "issued_at": r.invoice.issued_at, "issued_by": r.invoice.issued_by, "lines": len(r.invoice.lines),
              "currency": r.invoice.currency, "total": str(r.invoice.total), "vat": str(r.invoice.vat),
              "total_incl_vat": str(r.invoice.total_incl_vat), "path": r.path} for r in recs]
@@ -339,6 +402,8 @@ def render_list(recs: list[Any], fmt: str) -> str:
         return render.to_json(rows) + "\n"
     headers = ["number", "month", "org", "issued_at", "issued_by", "lines", "currency", "total", "vat",
                "total_incl_vat"]
+    if any(r["credit_of"] for r in rows):  # credit notes beside the invoices
+        headers.append("credit_of")
     table = [[d[h] if d[h] is not None else "" for h in headers] for d in rows]
     if fmt == "csv":
         return render.to_csv(table, headers)

@@ -374,10 +374,12 @@ def render_invoice(inv: Invoice, fmt: str) -> str:
         out.append("")
         summary = [("Subtotal " + head, str(o.amount))]
         if inv.vat_percent is not None:
-            summary += [(vat, str(o.vat)), ("Total incl. VAT", str(o.total_incl_vat))]
+            summary += [(_org_vat_label(o, vat), str(o.vat)), ("Total incl. VAT", str(o.total_incl_vat))]
         out += [("- " if md else "  ") + f"{k}: {cur} {v}" for k, v in summary]
         out.append("")
     totals = [("Total", str(inv.total))]
+    if any(o.vat_category not in (None, "standard") for o in inv.orgs):
+        vat = "VAT"  # several VAT categories: each organisation's is above
     if inv.vat_percent is not None:
         totals += [(vat, str(inv.vat)), ("Total incl. VAT", str(inv.total_incl_vat))]
     if md:
@@ -388,6 +390,15 @@ def render_invoice(inv: Invoice, fmt: str) -> str:
     if late:
         out += ["", f"{late} late entr{'y' if late == 1 else 'ies'} from earlier months (marked `late`)."]
     return "\n".join(out) + "\n"
+
+
+def _org_vat_label(o: Any, standard: str) -> str:
+    """`VAT 21%`, or the organisation's other category: `VAT 0% (VAT reverse charge)`."""
+    if o.vat_category in (None, "standard"):
+        return standard
+    from tix.core.vat import LEGAL_NOTE
+
+    return f"VAT 0% ({LEGAL_NOTE[o.vat_category]['en']})"
 
 
 def render_list(recs: list[Any], fmt: str) -> str:

@@ -73,7 +73,8 @@ def month(
         w0, w1 = month_window(period, env.policy)
         tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
         report = monthly_report(tickets, period, env.policy, env.now, org=org)
-    _emit(render_month(report.to_json(), fmt), output, fmt)
+    o = env.policy.orgs.get(org) if org else None
+    _emit(render_month(report.to_json(), fmt, o.language if o else None), output, fmt)
 
 
 def _monthly_cached(env: Any, period: Any) -> Any:

@@ -592,11 +592,13 @@ def test_mark_send_mails_each_organisation_once(tmp_path, monkeypatch):
         assert con["Subject"] == "Factuur 2026-11-001-contoso van Kade IT B.V."
         assert "€\u00a0154,28" in con.get_body().get_content() and "november 2026" in con.get_body().get_content()
         atts = {a.get_filename(): a.get_content() for a in con.iter_attachments()}
-        assert list(atts) == ["2026-11-001-contoso.pdf"] and atts["2026-11-001-contoso.pdf"][:5] == b"%PDF-"
+        assert list(atts) == ["2026-11-001-contoso.pdf", "report-2026-11-contoso.html"]
+        assert atts["2026-11-001-contoso.pdf"][:5] == b"%PDF-"
+        assert "Maandrapport november 2026" in atts["report-2026-11-contoso.html"]  # the IT manager's, in Dutch
         fab = msgs["rechnung@fabrikam.de"]
         assert fab["Subject"] == "Rechnung 2026-11-001-fabrikam von Kade IT B.V."
         names = sorted(a.get_filename() for a in fab.iter_attachments())
-        assert names == ["2026-11-001-fabrikam.pdf", "2026-11-001-fabrikam.xml"]
+        assert names == ["2026-11-001-fabrikam.pdf", "2026-11-001-fabrikam.xml", "report-2026-11-fabrikam.html"]
         # once: a second --send mails nobody again
         r = d.run("invoice", "--show", "2026-11-001", "--send")
         assert r.code == 0 and "contoso: already sent to finance@contoso.com" in r.err

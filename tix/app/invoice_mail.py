@@ -63,8 +63,10 @@ def _remember(store: Store, number: str, org: str, to: str, now: datetime) -> No
     store.write_atomic(_sent_path(store), json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
 
 
-def message(inv: Invoice, org: str, policy: Policy, to: str) -> Any:
-    """The mail of one organisation's invoice, its documents attached."""
+def message(inv: Invoice, org: str, policy: Policy, to: str,
+            extra: list[tuple[str, bytes, str]] | None = None) -> Any:
+    """The mail of one organisation's invoice, its documents attached (and
+    `extra`: (file name, data, MIME type), e.g. the month's IT-manager report)."""
     from datetime import timedelta
     from email.message import EmailMessage
     from email.utils import formataddr, parseaddr
@@ -104,12 +106,17 @@ def message(inv: Invoice, org: str, policy: Policy, to: str) -> Any:
     if buyer.get("ubl"):
         msg.add_attachment(document(inv, org, "ubl"), maintype="application", subtype="xml",
                            filename=file_name(inv, org, "ubl"))
+    for name, data, mime in extra or []:
+        main, sub = mime.split("/", 1)
+        msg.add_attachment(data, maintype=main, subtype=sub, filename=name)
     return msg, sender
 
 
-def send(store: Store, inv: Invoice, policy: Policy, now: datetime) -> list[str]:
+def send(store: Store, inv: Invoice, policy: Policy, now: datetime,
+         extra: Any = None) -> list[str]:
     """Mail each organisation of the invoice that has not had it yet; returns
-    one line per organisation (sent, already sent, or no address)."""
+    one line per organisation (sent, already sent, or no address). `extra(org)`
+    gives more attachments for an organisation (its IT-manager report)."""
     from tix.app.mail.notify import address
     from tix.app.mail.smtp import Connection, Refused, settings
 
@@ -134,7 +141,7 @@ def send(store: Store, inv: Invoice, policy: Policy, now: datetime) -> list[str]
     server = settings()
     with Connection(server) as conn:
         for org, to in todo:
-            msg, sender = message(inv, org, policy, to)
+            msg, sender = message(inv, org, policy, to, extra(org) if extra else [])
             try:
                 conn.send(msg, sender, [to])
             except Refused as err:

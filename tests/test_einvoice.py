@@ -556,6 +556,11 @@ def test_fsck_reports_an_entry_credited_twice(vdesk):
     assert r.code != 0
     eid = inv["lines"][0]["event_id"]
     assert f"work entry {eid} is credited twice: by CN-2026-11-001 and by CN-2026-11-002" in r.out + r.err
+    # and two clones that both issued CN-2026-11-001
+    (credits / first.name.replace(".AB.", ".CD.")).write_text(first.read_text())
+    r = vdesk.run("fsck")
+    assert "credit note number CN-2026-11-001 was also issued in invoices/credits/CN-2026-11-001.AB.yaml" \
+        in r.out + r.err
 
 
 # ---------------------------------------------------------------- sending

@@ -182,6 +182,12 @@ def check(store: Store, invoiced: dict[str, list[str]]) -> list[str]:
     for rel, ids in invoiced.items():
         by_number.setdefault(rel.rsplit("/", 1)[-1].split(".", 1)[0], set()).update(ids)
         billed.update(set(ids))
+    numbers: dict[str, str] = {}
+    for r in recs:
+        if r.number in numbers:
+            out.append(f"{r.path}: credit note number {r.number} was also issued in {numbers[r.number]} "
+                       f"(two clones issued it before syncing)")
+        numbers.setdefault(r.number, r.path)
     credited: Counter[str] = Counter()
     first: dict[str, str] = {}
     for r in recs:

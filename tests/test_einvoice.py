@@ -242,6 +242,21 @@ def test_ubl_edge_cases_pass_en16931(vdesk, ubl_rules, tmp_path):
     assert "<cbc:ID>E</cbc:ID>" in (out / "2026-11-001-clinic.xml").read_text()
 
 
+def test_ubl_with_the_pdf_embedded(vdesk, ubl_rules, tmp_path):
+    import base64
+
+    r = vdesk.run("invoice", "2026-11", "--org", "fabrikam", "--format", "ubl", "--embed-pdf")
+    assert r.code == 0, r.err
+    xml = r.out.encode()
+    assert fatal(ubl_rules, xml) == []
+    m = re.search(rb'<cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="([^"]+)">([^<]+)<', xml)
+    assert m and m.group(1) == b"DRAFT-2026-11.pdf"
+    pdf = tmp_path / "embedded.pdf"
+    pdf.write_bytes(base64.b64decode(m.group(2)))
+    assert "Rechnung" in pdf_text(pdf) and "71,25 €" in pdf_text(pdf)
+    assert vdesk.run("invoice", "2026-11", "--format", "pdf", "--embed-pdf", "-o", f"{tmp_path}/x/").code == 2
+
+
 def test_ubl_rounding_at_many_lines(tmp_path, ubl_rules):
     """47 lines of 7 minutes at 0.85/h after hours: each 15 min x 0.85 x 1.5 / 60 = 0.31875 -> 0.32;
     net 47 x 0.32 = 15.04; VAT 21 % = 3.1584 -> 3.16; total 18.20."""

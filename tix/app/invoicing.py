@@ -23,13 +23,19 @@ def file_name(inv: Invoice, org: str | None, fmt: str) -> str:
     return f"{base}-{org or 'none'}{suffix}.{DOCUMENT_FORMATS[fmt]}"
 
 
-def document(inv: Invoice, org: str | None, fmt: str) -> bytes:
-    """One organisation's document in `fmt` (ubl, pdf or facturx)."""
+def document(inv: Invoice, org: str | None, fmt: str, *, embed_pdf: bool = False) -> bytes:
+    """One organisation's document in `fmt` (ubl, pdf or facturx); a UBL with
+    `embed_pdf` carries the PDF invoice as an attachment."""
     credit = {"credit_of": inv.credit_of, "reason": inv.reason}  # a credit note has its own form of each
     if fmt == "ubl":
         from tix.render.ubl import to_ubl
 
-        return to_ubl(inv, org, **credit)
+        pdf = None
+        if embed_pdf:
+            from tix.render.invoice_pdf import to_pdf
+
+            pdf = to_pdf(inv, org, **credit)
+        return to_ubl(inv, org, attachment=pdf, **credit)
     if fmt == "pdf":
         from tix.render.invoice_pdf import to_pdf
 
@@ -60,12 +66,12 @@ def check_target(inv_orgs: int | None, out: str | None, fmt: str) -> Path | None
     return p
 
 
-def write(inv: Invoice, fmt: str, out: str | None) -> list[Path]:
+def write(inv: Invoice, fmt: str, out: str | None, *, embed_pdf: bool = False) -> list[Path]:
     """Write the invoice's documents; returns the paths written (stdout: none)."""
     import sys
 
     target = check_target(len(inv.orgs), out, fmt)
-    docs = [(o.org, document(inv, o.org, fmt)) for o in inv.orgs]
+    docs = [(o.org, document(inv, o.org, fmt, embed_pdf=embed_pdf)) for o in inv.orgs]
     if target is None:  # UBL of one organisation to stdout
         if len(docs) != 1:
             raise BadInput(f"--format {fmt}: the invoice has {len(docs)} organisations: give -o FOLDER/ "

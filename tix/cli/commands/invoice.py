@@ -48,6 +48,9 @@ def invoice(
         None, "--message", "-m", help="With --credit: why (printed on the credit note). Example: -m 'billed twice'"),
     write_off: bool = typer.Option(
         False, "--write-off", help="With --credit: the credited work is not billed again"),
+    embed_pdf: bool = typer.Option(
+        False, "--embed-pdf", help="With --format ubl: carry the PDF invoice inside the UBL file as an attachment. "
+        "Example: --format ubl --embed-pdf -o out/"),
     send: bool = typer.Option(
         False, "--send", help="With --mark (or --show NUMBER): mail each organisation's billing contact its PDF "
         "(and UBL when it has ubl: true), once, over this machine's SMTP settings. "
@@ -84,6 +87,8 @@ def invoice(
     if output is not None and format not in DOCUMENT_FORMATS:
         raise BadInput(f"-o {output!r}: only for --format pdf, ubl or facturx (the others print; redirect them)")
     doc = format in DOCUMENT_FORMATS
+    if embed_pdf and format != "ubl":
+        raise BadInput("--embed-pdf: only with --format ubl")
     if send and not (mark or show):
         raise BadInput("--send: with --mark (issue and mail) or --show NUMBER (mail an issued invoice)")
     if send:
@@ -100,7 +105,7 @@ def invoice(
         note = credits.issue(env.store, credit, entries=list(line), reason=message or "", write_off=write_off,
                              user=env.user, now=env.now)
         if doc:
-            _documents(note, format, output)
+            _documents(note, format, output, embed_pdf)
         else:
             print(render_invoice(note, format), end="")
         n = len(note.lines)
@@ -119,7 +124,7 @@ def invoice(
 
             shown = credits.load(env.store, show) if show.strip().startswith("CN-") else ledger.load(env.store, show)
             if doc:
-                _documents(shown, format, output)
+                _documents(shown, format, output, embed_pdf)
             else:
                 print(render_invoice(shown, format), end="")
             if send:
@@ -159,7 +164,7 @@ def invoice(
             raise CheckFailed(f"nothing to invoice up to the end of {period.label}")
         if not mark:
             if doc:
-                _documents(inv, format, output)
+                _documents(inv, format, output, embed_pdf)
                 return
             print(render_invoice(inv, format), end="")
             return
@@ -169,7 +174,7 @@ def invoice(
     inv = ledger.issue(env.store, build, user=env.user, now=env.now,
                        org_names={k: o.name for k, o in p.orgs.items()})
     if doc and inv.number is not None:
-        _documents(inv, format, output)
+        _documents(inv, format, output, embed_pdf)
     elif not doc:
         print(render_invoice(inv, format), end="")
     if inv.number is None:
@@ -210,12 +215,12 @@ def _report_for(env: Any, inv: Invoice) -> Any:
     return report
 
 
-def _documents(inv: Invoice, fmt: str, output: str | None) -> None:
+def _documents(inv: Invoice, fmt: str, output: str | None, embed_pdf: bool = False) -> None:
     import sys
 
     from tix.app.invoicing import write
 
-    for path in write(inv, fmt, output):
+    for path in write(inv, fmt, output, embed_pdf=embed_pdf):
         print(f"tix: wrote {path}", file=sys.stderr)
 
 

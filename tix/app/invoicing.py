@@ -26,7 +26,7 @@ def file_name(inv: Invoice, org: str | None, fmt: str) -> str:
 def document(inv: Invoice, org: str | None, fmt: str, *, embed_pdf: bool = False) -> bytes:
     """One organisation's document in `fmt` (ubl, pdf or facturx); a UBL with
     `embed_pdf` carries the PDF invoice as an attachment."""
-    credit = {"credit_of": inv.credit_of, "reason": inv.reason}  # a credit note has its own form of each
+    of, why = inv.credit_of, inv.reason  # a credit note has its own form of each
     if fmt == "ubl":
         from tix.render.ubl import to_ubl
 
@@ -34,15 +34,15 @@ def document(inv: Invoice, org: str | None, fmt: str, *, embed_pdf: bool = False
         if embed_pdf:
             from tix.render.invoice_pdf import to_pdf
 
-            pdf = to_pdf(inv, org, **credit)
-        return to_ubl(inv, org, attachment=pdf, **credit)
+            pdf = to_pdf(inv, org, credit_of=of, reason=why)
+        return to_ubl(inv, org, attachment=pdf, credit_of=of, reason=why)
     if fmt == "pdf":
         from tix.render.invoice_pdf import to_pdf
 
-        return to_pdf(inv, org, **credit)
+        return to_pdf(inv, org, credit_of=of, reason=why)
     from tix.render.facturx import to_facturx
 
-    return to_facturx(inv, org, **credit)
+    return to_facturx(inv, org, credit_of=of, reason=why)
 
 
 def check_target(inv_orgs: int | None, out: str | None, fmt: str) -> Path | None:

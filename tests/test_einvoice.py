@@ -625,3 +625,18 @@ def test_mark_send_mails_each_organisation_once(tmp_path, monkeypatch):
         assert len(handler.messages) == 2
     finally:
         ctrl.stop()
+
+
+# ---------------------------------------------------------------- start-up
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["show", "AB-0001"]])
+def test_everyday_commands_do_not_import_the_document_libraries(vdesk, args):
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-X", "importtime", "-m", "tix", *args], capture_output=True, text=True,
+                       env=vdesk.env(), cwd=vdesk.root, timeout=60)
+    assert p.returncode == 0, p.stderr[-2000:]
+    heavy = [ln for ln in p.stderr.splitlines()
+             if re.search(r"\| +(fpdf|babel|stdnum|lxml|facturx|saxonche|PIL|pypdf)(\.|$)", ln)]
+    assert heavy == []

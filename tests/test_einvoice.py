@@ -640,3 +640,21 @@ def test_everyday_commands_do_not_import_the_document_libraries(vdesk, args):
     heavy = [ln for ln in p.stderr.splitlines()
              if re.search(r"\| +(fpdf|babel|stdnum|lxml|facturx|saxonche|PIL|pypdf)(\.|$)", ln)]
     assert heavy == []
+
+
+def test_a_record_issued_before_parties_were_kept_still_makes_documents(vdesk, tmp_path, ubl_rules):
+    """Old records have no org_vat or parties: the VAT stays as issued (21 % for all:
+    26.78 + 14.96 + 13.39 + 4.46 = 59.59), the parties come from today's policy."""
+    vdesk.ok("invoice", "2026-11", "--mark")
+    rec = next((vdesk.root / "invoices").glob("2026-11-001.*.yaml"))
+    text = rec.read_text()
+    text = text[:text.index("org_vat:")]
+    text = re.sub(r"^vat: .*$", "vat: '59.59'", text, flags=re.M)
+    rec.write_text(re.sub(r"^total_incl_vat: .*$", "total_incl_vat: '343.34'", text, flags=re.M))
+    assert json.loads(vdesk.ok("invoice", "--show", "2026-11-001", "--format", "json"))["vat"] == "59.59"
+    out = tmp_path / "ubl"
+    assert vdesk.run("invoice", "--show", "2026-11-001", "--format", "ubl", "-o", f"{out}/").code == 0
+    fab = (out / "2026-11-001-fabrikam.xml").read_bytes()
+    assert fatal(ubl_rules, fab) == []
+    assert b"<cbc:RegistrationName>Kade IT B.V.</cbc:RegistrationName>" in fab
+    assert b'<cbc:TaxAmount currencyID="EUR">14.96</cbc:TaxAmount>' in fab  # as issued: 71.25 x 21 %

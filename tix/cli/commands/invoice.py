@@ -123,6 +123,12 @@ def invoice(
             from tix.storage import credits
 
             shown = credits.load(env.store, show) if show.strip().startswith("CN-") else ledger.load(env.store, show)
+            if doc and shown.parties is None:  # issued before invoices kept the parties: today's details
+                from dataclasses import replace
+
+                from tix.core.billing import parties
+
+                shown = replace(shown, parties=parties(env.policy, {o.org for o in shown.orgs if o.org}))
             if doc:
                 _documents(shown, format, output, embed_pdf)
             else:

@@ -658,3 +658,26 @@ def test_a_record_issued_before_parties_were_kept_still_makes_documents(vdesk, t
     assert fatal(ubl_rules, fab) == []
     assert b"<cbc:RegistrationName>Kade IT B.V.</cbc:RegistrationName>" in fab
     assert b'<cbc:TaxAmount currencyID="EUR">14.96</cbc:TaxAmount>' in fab  # as issued: 71.25 x 21 %
+
+
+def test_history_guard_covers_credit_notes(tmp_path, git_env):
+    import subprocess
+
+    d = worked_desk(tmp_path / "desk")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=d.root, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "desk")
+    d.ok("invoice", "2026-11", "--mark")
+    d.ok("invoice", "--credit", "2026-11-001", "-m", "wrong rate")
+    git("add", "-A")
+    git("commit", "-qm", "invoice and credit note")
+    assert d.run("fsck", "--history").code == 0
+    cn = next((d.root / "invoices" / "credits").glob("CN-2026-11-001.*.yaml"))
+    cn.write_text(cn.read_text().replace("reason: wrong rate", "reason: something else"))
+    git("commit", "-qam", "edit the credit note")
+    r = d.run("fsck", "--history")
+    assert r.code != 0 and "history: issued credit note changed" in r.out + r.err

@@ -201,9 +201,9 @@ class _Judge:
             if is_credit(path, self.prefix):
                 if st in ("D", "M", "T") and not (other is not None and base is not None
                                                   and self._dropped_by_other(path, other, base)):
-                    what = "deleted" if st == "D" else "changed"
+                    how = "deleted" if st == "D" else "changed"
                     if st == "D" or self.blobs.get(old) != self.blobs.get(new):
-                        out.append((path, f"issued credit note {what}"))
+                        out.append((path, f"issued credit note {how}"))
                 continue
             if not (ticket or record) or st not in ("D", "M", "T"):
                 continue

@@ -47,6 +47,23 @@ SERVICEDESK = V.TEAMS["servicedesk"][1]
 
 # ------------------------------------------------------------------ the policy
 
+# Invoicing details of the customers: country, VAT number, address, their
+# purchase order or reference, and what they want by mail. VAT follows from
+# the countries: the three Dutch customers pay 21 % (a dental practice's own
+# care is VAT-exempt, but the IT support it buys is not), Fabrikam (DE) and
+# Dvořák (CZ) are reverse-charged, Fjordlys (NO) and Northwind (UK, outside the
+# EU since 2021) are outside the scope of Dutch VAT.
+BUYERS = {
+    "contoso": "country: NL, vat_id: NL810433941B01, address: [Stationsplein 12, 3511 ED Utrecht], reference: PO-2026-118",
+    "fabrikam": "country: DE, vat_id: DE136695976, address: [Industriestr. 5, 70565 Stuttgart], reference: PO-4711, "
+                "peppol: \"9930:de136695976\", ubl: true",
+    "dvorak": "country: CZ, vat_id: CZ25123891, address: [Náměstí 1, 692 01 Mikulov]",
+    "fjordlys": "country: \"NO\", vat_id: NO974760673MVA, address: [Strandkaien 4, 5013 Bergen]",
+    "delinde": "country: NL, address: [Lindelaan 8, 2612 AB Delft]",
+    "meulen": "country: NL, vat_id: NL853746333B01, address: [Dorpsstraat 21, 2871 AA Schoonhoven], ubl: true",
+    "northwind": "country: GB, vat_id: GB980780684, address: [14 Wharf Road, London N1 7GR], reference: NWT-IT-2026",
+}
+
 def policy_text(generator: str, seed: int) -> str:
     """policies.yaml of the shop: seed 001's matrix and priorities (SPEC section 4)."""
     teams = "\n".join(
@@ -54,7 +71,8 @@ def policy_text(generator: str, seed: int) -> str:
         for name, (line, members, mail) in V.TEAMS.items())
     orgs = "\n".join(
         f"  {c.key}: {{name: {json.dumps(c.name, ensure_ascii=False)}, domains: [{c.domain}], rate: {c.rate}, "
-        f"language: {c.language}, email: {email_of(c.manager, c.domain)}}}"
+        f"language: {c.language}, email: {email_of(c.manager, c.domain)},\n"
+        f"    {BUYERS[c.key]}}}"
         for c in V.CUSTOMERS)
     return f"""\
 # tix policy of {V.SHOP_NAME}, a small managed service provider in Rotterdam
@@ -106,7 +124,10 @@ billing:
   default_rate: PROGP85           # seed 003's rate category
   rates: {{PROGP85: "85.00", ONSITE: "95.00", REMOTE: "75.00"}}
   after_hours: {{multiplier: "1.5"}}
-  vat: "21"
+  vat: "21"                       # the standard rate; orgs abroad follow from their country
+  seller: {{name: {V.SHOP_NAME}, address: [Wijnhaven 3, 3011 WG Rotterdam], country: NL,
+           vat_id: NL004495445B01, coc: "24512345", iban: NL91ABNA0417164300, bic: ABNANL2A,
+           payment_days: 14, email: billing@{V.SHOP_DOMAIN}}}
 
 orgs:
 {orgs}

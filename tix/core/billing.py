@@ -217,11 +217,14 @@ class OrgTotal:
     amount: Decimal  # net: the sum of its lines
     vat: Decimal
     total_incl_vat: Decimal
+    vat_category: str | None = None  # standard | reverse-charge | export | exempt (None: no VAT charged)
+    vat_percent: Decimal | None = None  # the rate applied to this organisation
 
     def to_json(self) -> dict[str, Any]:
         return {"org": self.org, "name": self.name, "minutes": self.minutes,
                 "billed_minutes": self.billed_minutes, "amount": str(self.amount), "vat": str(self.vat),
-                "total_incl_vat": str(self.total_incl_vat)}
+                "total_incl_vat": str(self.total_incl_vat), "vat_category": self.vat_category,
+                "vat_percent": None if self.vat_percent is None else str(self.vat_percent)}
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,15 @@ class Invoice:
     number: str | None = None
     issued_at: str | None = None
     issued_by: str | None = None
+    # The seller's and each organisation's invoicing details as plain data
+    # ({"seller": {...}, "buyers": {org: {...}}}, see `parties`), kept in the record
+    # so an issued invoice prints the same however the policy changes later.
+    parties: dict[str, Any] | None = None
+    # A credit note: the invoice it credits, why, and whether its entries are written
+    # off (else they are billable again). Its amounts are the credited ones, positive.
+    credit_of: str | None = None
+    reason: str | None = None
+    write_off: bool = False
 
     @property
     def entry_ids(self) -> list[str]:
@@ -275,7 +287,8 @@ class Invoice:
             "vat_percent": None if self.vat_percent is None else str(self.vat_percent),
             "vat": str(self.vat),
             "total_incl_vat": str(self.total_incl_vat),
-        }
+        } | ({"credit_of": self.credit_of, "reason": self.reason, "write_off": self.write_off}
+             if self.credit_of else {})
 
     def with_number(self, number: str, issued_at: str, issued_by: str) -> Invoice:
         return replace(self, number=number, issued_at=issued_at, issued_by=issued_by)
@@ -288,9 +301,12 @@ def vat_of(net: Decimal, percent: Decimal | None) -> Decimal:
 
 
 def assemble(lines_: Iterable[Line], *, month: str, org_filter: str | None, currency: str,
-             vat_percent: Decimal | None, org_names: dict[str, str]) -> Invoice:
+             vat_percent: Decimal | None, org_names: dict[str, str],
+             org_vat: dict[str, tuple[str, Decimal]] | None = None) -> Invoice:
     """Group priced lines into an invoice with its subtotals (also used to
-    rebuild an issued invoice from its record)."""
+    rebuild an issued invoice from its record). `org_vat` gives an
+    organisation's VAT category and percent (tix.core.vat); an organisation
+    not in it is charged `vat_percent` (standard)."""
     def org_key(o: str | None) -> tuple[int, str]:
         return (o is None, o or "")
 
@@ -318,8 +334,14 @@ def assemble(lines_: Iterable[Line], *, month: str, org_filter: str | None, curr
         orgs.append(OrgTotal(o, name, sum(y.minutes for y in run), sum(y.billed_minutes for y in run),
                              sum((y.amount for y in run), ZERO), ZERO, ZERO))
         k = j
-    orgs = [replace(o, vat=vat_of(o.amount, vat_percent),
-                    total_incl_vat=o.amount + vat_of(o.amount, vat_percent)) for o in orgs]
+    def treated(o: OrgTotal) -> OrgTotal:
+        if vat_percent is None:
+            return o
+        cat, pct = (org_vat or {}).get(o.org or "", ("standard", vat_percent))
+        v = vat_of(o.amount, pct)
+        return replace(o, vat=v, total_incl_vat=o.amount + v, vat_category=cat, vat_percent=pct)
+
+    orgs = [treated(o) for o in orgs]
     total = sum((x.amount for x in ls), ZERO)
     vat = sum((o.vat for o in orgs), ZERO)
     return Invoice(month=month, org_filter=org_filter, currency=currency, vat_percent=vat_percent,
@@ -375,8 +397,42 @@ def invoice_from(entries: Iterable[Entry], policy: Policy, period_end: datetime,
     if errors:  # refuse to guess a price rather than bill a wrong one (the first, in ticket order)
         raise min(errors, key=lambda x: (x[0], x[1]))[2]
     names = {k: o.name for k, o in policy.orgs.items()}
-    return assemble(out, month=month_label, org_filter=org, currency=policy.billing.currency,
-                    vat_percent=policy.billing.vat_percent, org_names=names)
+    inv = assemble(out, month=month_label, org_filter=org, currency=policy.billing.currency,
+                    vat_percent=policy.billing.vat_percent, org_names=names,
+                    org_vat=org_vat(policy, {x.org for x in out if x.org}))
+    return replace(inv, parties=parties(policy, {x.org for x in out if x.org}))
+
+
+def parties(policy: Policy, orgs: Iterable[str]) -> dict[str, Any]:
+    """The seller's and the organisations' invoicing details, as plain data."""
+    s = policy.billing.seller
+    seller = None if s is None else {
+        "name": s.name, "address": list(s.address), "country": s.country, "vat_id": s.vat_id, "coc": s.coc,
+        "iban": s.iban, "bic": s.bic, "payment_days": s.payment_days, "email": s.email}
+    buyers: dict[str, Any] = {}
+    for key in sorted(orgs):
+        o = policy.orgs.get(key)
+        if o is None:
+            buyers[key] = {"name": key, "language": policy.default_language}
+            continue
+        b = o.buyer
+        buyers[key] = {"name": o.name, "language": o.language, "email": (b and b.billing_email) or o.email,
+                       "country": b.country if b else None, "vat_id": b.vat_id if b else None,
+                       "address": list(b.address) if b else [], "reference": b.reference if b else None,
+                       "peppol": b.peppol if b else None, "ubl": bool(b and b.ubl)}
+    return {"seller": seller, "buyers": buyers}
+
+
+def org_vat(policy: Policy, orgs: Iterable[str]) -> dict[str, tuple[str, Decimal]]:
+    """Each organisation's VAT (category, percent) under the policy."""
+    from tix.core.vat import treatment
+
+    out = {}
+    for o in orgs:
+        t = treatment(policy, o)
+        if t is not None:
+            out[o] = (t.category, t.percent)
+    return out
 
 
 FOLD_VERSION = 1  # of invoice_fold's plain data: bump on any change to it

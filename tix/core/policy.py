@@ -19,6 +19,7 @@ from tix.core.errors import PolicyError
 
 if TYPE_CHECKING:
     from tix.core.calendar import BusinessCalendar, HolidayTable, WallClock
+    from tix.core.vat import Buyer, Seller
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 STATUSES = ("new", "open", "waiting", "resolved", "closed")
@@ -67,6 +68,7 @@ class Billing:
     rates: dict[str, Decimal]
     after_hours_multiplier: Decimal
     vat_percent: Decimal | None
+    seller: Seller | None = None  # the shop's invoicing details (tix.core.vat)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class Org:
     email: str | None = None  # the IT manager's address, for reports
     mail_trust: str = "ticket"  # whose mail counts as the requester's: ticket | domains
     hosts: tuple[str, ...] = ()  # host-name patterns (alerts: `org: hosts`)
+    buyer: Buyer | None = None  # invoicing details: country, VAT number, address... (tix.core.vat)
 
 
 @dataclass(frozen=True)
@@ -459,7 +462,7 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
         raise v.fail("teams: at least one team is needed", "teams")
 
     b = v.mapping(raw.get("billing", {}), {"currency", "increment", "onsite_minimum", "default_rate", "rates",
-                                           "after_hours", "vat"}, "billing")
+                                           "after_hours", "vat", "seller"}, "billing")
     rates_raw = v.mapping(b.get("rates", {"PROGP85": "85.00"}), None, "billing", "rates")
     rates = {str(k): v.decimal(val, "billing", "rates", k) for k, val in rates_raw.items()}
     default_rate = str(b.get("default_rate", next(iter(rates), "")))
@@ -476,11 +479,13 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
         rates=rates,
         after_hours_multiplier=v.decimal(ah.get("multiplier", "1.5"), "billing", "after_hours", "multiplier"),
         vat_percent=v.decimal(vat, "billing", "vat") if vat is not None else None,
+        seller=_seller(v, b.get("seller")),
     )
 
     orgs: dict[str, Org] = {}
     for key, o in v.mapping(raw.get("orgs", {}), None, "orgs").items():
-        o = v.mapping(o, {"name", "domains", "rate", "language", "email", "mail_trust", "hosts"}, "orgs", key)
+        o = v.mapping(o, {"name", "domains", "rate", "language", "email", "mail_trust", "hosts"} | _buyer_keys(),
+                      "orgs", key)
         rate = o.get("rate")
         if rate is not None and str(rate) not in rates:
             raise v.fail(f"orgs.{key}.rate: {rate!r} is not one of the rates ({', '.join(rates)})", "orgs", key, "rate")
@@ -496,7 +501,7 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
                              tuple(d.lower() for d in v.strings(o.get("domains"), "orgs", key, "domains")),
                              str(rate) if rate is not None else None, lang,
                              str(o["email"]) if o.get("email") else None, trust,
-                             hosts=v.strings(o.get("hosts"), "orgs", key, "hosts"))
+                             hosts=v.strings(o.get("hosts"), "orgs", key, "hosts"), buyer=_buyer(v, str(key), o))
 
     m = raw.get("mail", {})
     if isinstance(m, dict) and "smtp" in m:
@@ -548,6 +553,32 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
                   mail=mail, autocommit=autocommit, default_impact=d_imp, default_urgency=d_urg,
                   default_team=str(d_team) if d_team else None, default_language=d_lang, approvers=approvers,
                   alerts=alert_rules, recurring=recurring)
+
+
+# ---------------------------------------------------------------- seller, buyer and VAT (tix.core.vat)
+
+def _buyer_keys() -> set[str]:
+    from tix.core.vat import BUYER_KEYS
+
+    return BUYER_KEYS
+
+
+def _seller(v: _V, raw: Any) -> Seller | None:
+    from tix.core.vat import parse_seller
+
+    try:
+        return parse_seller(raw, v.path)
+    except PolicyError as err:
+        raise v.fail(err.message, "billing", "seller") from None
+
+
+def _buyer(v: _V, key: str, raw: dict[str, Any]) -> Buyer | None:
+    from tix.core.vat import parse_buyer
+
+    try:
+        return parse_buyer(key, raw, v.path)
+    except PolicyError as err:
+        raise v.fail(err.message, "orgs", key) from None
 
 
 def load_policy(path: Path) -> Policy:

@@ -681,7 +681,14 @@ def _month_html(d: dict[str, Any]) -> str:
 
 # ---------------------------------------------------------------- entry points
 
-def render_month(data: dict[str, Any], fmt: str) -> str:
+def render_month(data: dict[str, Any], fmt: str, language: str | None = None) -> str:
+    """`language`: the organisation's, for the IT manager's view (`--org`): its text,
+    Markdown and HTML are then in that language (tix.render.manager_report)."""
+    if data.get("org") and language and fmt in ("table", "markdown", "html"):
+        from tix.render import manager_report
+
+        if manager_report.localised(language):
+            return manager_report.render(data, fmt, language)
     if fmt == "json":
         return _json(data)
     if fmt == "csv":

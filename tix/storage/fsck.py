@@ -284,10 +284,17 @@ def _policy(store: Store) -> list[Finding]:
     from tix.core.policy import load_policy
 
     try:
-        load_policy(store.root / "policies.yaml")
+        policy = load_policy(store.root / "policies.yaml")
     except TixError as err:
         return [Finding(store.rel(err.path) if err.path else "policies.yaml", err.line, err.message)]
-    return []
+    from tix.core import yamlio
+    from tix.core.vat import check_numbers
+
+    out = []
+    for problem in check_numbers(policy):  # VAT numbers per country, IBAN checksum (python-stdnum)
+        keys = tuple(problem.split(":", 1)[0].split("."))
+        out.append(Finding("policies.yaml", yamlio.line_of(policy.text, keys), problem))
+    return out
 
 
 def _git(store: Store, markers: bool) -> list[Finding]:

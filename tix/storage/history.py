@@ -128,6 +128,12 @@ def is_record(path: str, prefix: str) -> bool:
     return len(parts) == 2 and parts[0] == "invoices" and path.endswith(".yaml")
 
 
+def is_credit(path: str, prefix: str) -> bool:
+    """A credit note record (tix.storage.credits): append-only like an invoice."""
+    parts = path[len(prefix):].split("/") if path.startswith(prefix) else []
+    return len(parts) == 3 and parts[:2] == ["invoices", "credits"] and path.endswith(".yaml")
+
+
 def _record_entries(data: bytes) -> set[str]:
     """The billed entry ids of an invoice record (cheap: the `entries:` list)."""
     out: set[str] = set()
@@ -192,6 +198,13 @@ class _Judge:
         out: list[tuple[str, str]] = []
         for st, path, old, new in changes:
             ticket, record = is_ticket(path, self.prefix), is_record(path, self.prefix)
+            if is_credit(path, self.prefix):
+                if st in ("D", "M", "T") and not (other is not None and base is not None
+                                                  and self._dropped_by_other(path, other, base)):
+                    how = "deleted" if st == "D" else "changed"
+                    if st == "D" or self.blobs.get(old) != self.blobs.get(new):
+                        out.append((path, f"issued credit note {how}"))
+                continue
             if not (ticket or record) or st not in ("D", "M", "T"):
                 continue
             if st == "D":

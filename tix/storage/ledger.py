@@ -36,11 +36,14 @@ if TYPE_CHECKING:
 
 DIR = "invoices"
 NUMBER_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))-(\d{3,6})$")
+CREDIT_RE = re.compile(r"^CN-(\d{4}-(?:0[1-9]|1[0-2]))-(\d{3,6})$")  # credit notes (tix.storage.credits)
+CREDIT_KEYS = {"credit_of", "reason", "write_off"}
 MAX_RECORD = 16 * 1024 * 1024
 _CONFLICT = re.compile(r"^(<<<<<<<|=======$|>>>>>>>|\|\|\|\|\|\|\|)", re.M)
 _KEYS = {"number", "month", "issued_at", "issued_by", "org", "currency", "vat_percent", "org_names",
          "entries", "lines", "minutes", "billed_minutes", "total", "vat", "total_incl_vat",
-         "renumbered_from"}  # set by `tix sync` on a record issued offline under a number taken meanwhile
+         "renumbered_from",  # set by `tix sync` on a record issued offline under a number taken meanwhile
+         "org_vat", "parties"}  # VAT per organisation; seller and buyer details as issued
 HEADER = ("# tix invoice record: written once by `tix invoice --mark`, never edited.\n"
           "# `tix invoice --show {number}` reprints it; `tix fsck` checks it.\n")
 
@@ -69,8 +72,9 @@ def _paths(store: Store) -> list[Path]:
     return sorted(p for p in d.iterdir() if p.name.endswith(".yaml") and not p.name.startswith("."))
 
 
-def parse_record(text: str, path: str) -> Invoice:
-    """The text of one record -> its Invoice. Raises BrokenFile(path, line)."""
+def parse_record(text: str, path: str, *, credit: bool = False) -> Invoice:
+    """The text of one record (an invoice, or a credit note when `credit`) ->
+    its Invoice. Raises BrokenFile(path, line)."""
 
     def fail(msg: str, *keys: Any) -> BrokenFile:
         return BrokenFile(msg, path=path, line=yamlio.line_of(text, keys) if keys else None)
@@ -86,15 +90,16 @@ def parse_record(text: str, path: str) -> Invoice:
     if not isinstance(raw, dict):
         raise BrokenFile("an invoice record must be a mapping of fields", path=path, line=1)
     for k in raw:
-        if str(k) not in _KEYS:
+        if str(k) not in _KEYS and not (credit and str(k) in CREDIT_KEYS):
             raise fail(f"unknown field {k!r}", k)
     for k in ("number", "month", "issued_at", "issued_by", "currency", "entries", "lines", "total"):
         if k not in raw:
             raise BrokenFile(f"field {k!r} is missing", path=path, line=1)
     number, month = raw["number"], raw["month"]
-    nm = NUMBER_RE.match(number) if isinstance(number, str) else None
+    nm = (CREDIT_RE if credit else NUMBER_RE).match(number) if isinstance(number, str) else None
     if not nm:
-        raise fail(f"number {number!r} is not an invoice number like 2026-11-001", "number")
+        like = "a credit note number like CN-2026-11-001" if credit else "an invoice number like 2026-11-001"
+        raise fail(f"number {number!r} is not {like}", "number")
     if month != nm.group(1):
         raise fail(f"month {month!r} does not match the number {number}", "month")
     for k in ("issued_at", "issued_by", "currency"):
@@ -141,8 +146,25 @@ def parse_record(text: str, path: str) -> Invoice:
         lines.append(line)
     if sorted(x.event_id for x in lines) != sorted(entries):
         raise fail("'entries' and the event ids of 'lines' differ", "entries")
+    org_vat = _org_vat(raw.get("org_vat"), fail)
+    parties = raw.get("parties")
+    if parties is not None and not isinstance(parties, dict):
+        raise fail("field 'parties' must be a mapping", "parties")
     inv = assemble(lines, month=month, org_filter=org, currency=raw["currency"], vat_percent=vat_percent,
-                   org_names={str(k): v for k, v in names.items()})
+                   org_names={str(k): v for k, v in names.items()}, org_vat=org_vat)
+    from dataclasses import replace
+
+    if parties:
+        inv = replace(inv, parties=parties)
+    if credit:
+        of, reason, write_off = raw.get("credit_of"), raw.get("reason"), raw.get("write_off", False)
+        if not isinstance(of, str) or not NUMBER_RE.match(of):
+            raise fail(f"credit_of {of!r} is not an invoice number like 2026-11-001", "credit_of")
+        if not isinstance(reason, str) or not reason.strip():
+            raise fail("field 'reason' must say why the invoice is credited", "reason")
+        if not isinstance(write_off, bool):
+            raise fail(f"write_off {write_off!r} is not true or false", "write_off")
+        inv = replace(inv, credit_of=of, reason=reason, write_off=write_off)
     for k, want in (("total", inv.total), ("vat", inv.vat), ("total_incl_vat", inv.total_incl_vat)):
         if k not in raw:
             continue
@@ -153,6 +175,24 @@ def parse_record(text: str, path: str) -> Invoice:
         if got != want:
             raise fail(f"{k} {got} does not add up: the lines give {want}", k)
     return inv.with_number(number, raw["issued_at"], raw["issued_by"])
+
+
+def _org_vat(raw: Any, fail: Callable[..., BrokenFile]) -> dict[str, tuple[str, Any]] | None:
+    from tix.core.vat import CATEGORIES
+
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise fail("field 'org_vat' must map organisation keys to {category, percent}", "org_vat")
+    out = {}
+    for k, d in raw.items():
+        if not isinstance(d, dict) or d.get("category") not in CATEGORIES:
+            raise fail(f"org_vat.{k}: needs a category ({', '.join(CATEGORIES)}) and a percent", "org_vat", k)
+        try:
+            out[str(k)] = (str(d["category"]), _money(d.get("percent")))
+        except (TypeError, ValueError) as err:
+            raise fail(f"org_vat.{k}.percent: {err}", "org_vat", k) from None
+    return out
 
 
 def _read(store: Store, path: Path) -> Record:
@@ -195,10 +235,23 @@ def records(store: Store, problems: list[BrokenFile] | None = None) -> list[Reco
 
 
 def invoiced_ids(store: Store, problems: list[BrokenFile] | None = None) -> set[str]:
-    """The ids of every work entry some issued invoice covers."""
+    """The ids of every work entry some issued invoice covers (and no credit
+    note gave back: an entry is invoiced while the invoices that billed it
+    outnumber the credit notes without write-off that credited it)."""
+    from collections import Counter
+
+    from tix.storage import credits
+
     ids: set[str] = set()
-    for entry_ids in ids_by_record(store, problems).values():
+    by_record = ids_by_record(store, problems)
+    for entry_ids in by_record.values():
         ids.update(entry_ids)
+    back = credits.released(store, problems)
+    if back:
+        billed: Counter[str] = Counter()
+        for entry_ids in by_record.values():
+            billed.update(set(entry_ids))
+        ids = {e for e in ids if billed[e] > back[e]}
     return ids
 
 
@@ -297,6 +350,9 @@ def invoiced_lookup(store: Store) -> Any:
         keys.append([store.rel(p), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
     if not keys:
         return set()
+    from tix.storage import credits
+
+    keys += credits.stat_keys(store)  # a credit note gives entries back: the index follows it
     path = store.state_dir / "invoiced.idx"
     try:
         with open(path, "rb") as fh:
@@ -356,7 +412,7 @@ def next_number(numbers: list[str], month: str) -> int:
 
 def render_record(inv: Invoice, org_names: dict[str, str]) -> bytes:
     assert inv.number is not None
-    body = {
+    body: dict[str, Any] = {
         "number": inv.number,
         "month": inv.month,
         "issued_at": inv.issued_at,
@@ -373,6 +429,14 @@ def render_record(inv: Invoice, org_names: dict[str, str]) -> bytes:
         "entries": inv.entry_ids,
         "lines": [_record_line(x) for x in inv.lines],
     }
+    vat = {o.org: {"category": o.vat_category, "percent": str(o.vat_percent)} for o in inv.orgs
+           if o.org is not None and o.vat_category is not None and o.vat_percent is not None}
+    if vat:
+        body["org_vat"] = vat
+    if inv.parties:
+        body["parties"] = inv.parties
+    if inv.credit_of:
+        body.update(credit_of=inv.credit_of, reason=inv.reason, write_off=inv.write_off)
     return (HEADER.format(number=inv.number) + yamlio.dump(body)).encode("utf-8")
 
 
@@ -425,7 +489,7 @@ def push_clashes(store: Store, changed: list[str]) -> list[str]:
     from tix.storage.history import _record_entries
 
     mine = sorted({rel for rel in changed if rel.startswith(f"{DIR}/") and rel.endswith(".yaml")
-                   and (store.root / rel).is_file()})
+                   and rel.count("/") == 1 and (store.root / rel).is_file()})  # credit notes live in a subfolder
     if not mine:
         return []
     out: list[str] = []
@@ -435,6 +499,9 @@ def push_clashes(store: Store, changed: list[str]) -> list[str]:
             ids[rel] = set(_read(store, store.root / rel).invoice.entry_ids)
         except BrokenFile as err:
             out.append(str(err))
+    from tix.storage import credits
+
+    back = credits.released(store, [])
     by_number: dict[str, list[str]] = {}
     for p in _paths(store):
         by_number.setdefault(p.name.split(".", 1)[0], []).append(store.rel(p))
@@ -453,7 +520,7 @@ def push_clashes(store: Store, changed: list[str]) -> list[str]:
         except OSError:
             continue
         for m, entries in ids.items():
-            both = entries & theirs
+            both = {e for e in entries & theirs if not back[e]}  # given back by a credit note: billed anew
             if both:
                 out.append(f"{m}: {len(both)} work entr{'ies' if len(both) != 1 else 'y'} (e.g. {min(both)}) "
                            f"also billed on {rel}")
@@ -478,11 +545,19 @@ def clashes(store: Store, work_ids: set[str] | None = None) -> list[str]:
         if len(rels) > 1:
             out.append(f"{rels[1]}: invoice number {number} was also issued in {rels[0]} "
                        f"(two clones issued it before syncing; renumber one with the customer's consent)")
+    from tix.storage import credits
+
+    cproblems: list[BrokenFile] = []
+    back = credits.released(store, cproblems)  # entries given back by credit notes may be billed again
+    out += credits.check(store, by_file)
     seen: dict[str, tuple[str, str]] = {}
     for number, rel in recs:
         for eid in by_file[rel]:
             first = seen.get(eid)
-            if first is not None:
+            if first is not None and back[eid] > 0:
+                back[eid] -= 1
+                seen[eid] = (number, rel)
+            elif first is not None:
                 ticket = next((x.ticket for x in _read(store, store.root / rel).invoice.lines
                                if x.event_id == eid), "?")
                 out.append(f"{rel}: work entry {eid} of {ticket} is billed twice: "

@@ -277,8 +277,14 @@ def heal_invoices(store: Store, root: Path, base: str | None, tip: str) -> list[
             n = ledger.next_number(sorted(taken), inv.month)
             new_number = f"{inv.month}-{n:03d}"
         taken.add(new_number)
+        org_vat = {o.org: (o.vat_category, o.vat_percent) for o in inv.orgs
+                   if o.org is not None and o.vat_category is not None and o.vat_percent is not None}
         new_inv = ledger.assemble(lines, month=inv.month, org_filter=inv.org_filter, currency=inv.currency,
-                                  vat_percent=inv.vat_percent, org_names=names)
+                                  vat_percent=inv.vat_percent, org_names=names, org_vat=org_vat)
+        if inv.parties:  # the seller's and buyers' details as issued
+            from dataclasses import replace
+
+            new_inv = replace(new_inv, parties=inv.parties)
         assert inv.issued_at is not None and inv.issued_by is not None
         new_inv = new_inv.with_number(new_number, inv.issued_at, inv.issued_by)
         data = ledger.render_record(new_inv, names) + f"renumbered_from: '{number}'\n".encode()

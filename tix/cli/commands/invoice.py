@@ -9,7 +9,8 @@ import typer
 if TYPE_CHECKING:
     from tix.core.billing import Invoice
 
-INVOICE_FORMATS = ("table", "json", "csv", "markdown")
+INVOICE_FORMATS = ("table", "json", "csv", "markdown", "pdf", "ubl", "facturx")
+DOCUMENT_FORMATS = ("pdf", "ubl", "facturx")
 CSV_HEADERS = ["invoice", "month", "date", "at", "org", "org_name", "ticket", "title", "agent", "note",
                "minutes", "billed_minutes", "rate_name", "rate", "multiplier", "amount", "currency", "late",
                "after_hours", "onsite", "entry_id"]
@@ -26,11 +27,34 @@ def invoice(
         "so no later run bills them again. Example: tix invoice 2026-11 --mark"),
     format: str = typer.Option(
         "table", "--format", "-f", help="table, json, csv (one row per line, for a spreadsheet or accounting "
-        "package) or markdown. Example: --format csv > 2026-11.csv"),
+        "package), markdown, pdf (the invoice document), ubl (UBL 2.1 / Peppol BIS 3.0 e-invoice) or facturx "
+        "(PDF/A-3 with CII XML). Example: --format csv > 2026-11.csv"),
+    output: str | None = typer.Option(
+        None, "--output", "-o", metavar="FILE|FOLDER/",
+        help="Write pdf, ubl or facturx here: a file (one organisation) or a folder (one file per organisation). "
+        "Example: --format pdf -o invoices-2026-11/"),
     list_: bool = typer.Option(False, "--list", help="List the issued invoices. Example: tix invoice --list"),
     show: str | None = typer.Option(
         None, "--show", metavar="NUMBER",
-        help="Reprint an issued invoice exactly as issued. Example: tix invoice --show 2026-11-001"),
+        help="Reprint an issued invoice (or credit note) exactly as issued. Example: tix invoice --show 2026-11-001"),
+    credit: str | None = typer.Option(
+        None, "--credit", metavar="NUMBER",
+        help="Issue a credit note for an issued invoice (all its lines, or those given with --line); the credited "
+        "work becomes billable again unless --write-off. Example: tix invoice --credit 2026-11-001 -m 'wrong rate'"),
+    line: list[str] = typer.Option(
+        [], "--line", metavar="ENTRY", help="With --credit: credit only this work entry (repeatable). "
+        "Example: --line 01KZB4F7XGPHATKMKA1S45V3VB"),
+    message: str | None = typer.Option(
+        None, "--message", "-m", help="With --credit: why (printed on the credit note). Example: -m 'billed twice'"),
+    write_off: bool = typer.Option(
+        False, "--write-off", help="With --credit: the credited work is not billed again"),
+    embed_pdf: bool = typer.Option(
+        False, "--embed-pdf", help="With --format ubl: carry the PDF invoice inside the UBL file as an attachment. "
+        "Example: --format ubl --embed-pdf -o out/"),
+    send: bool = typer.Option(
+        False, "--send", help="With --mark (or --show NUMBER): mail each organisation's billing contact its PDF "
+        "(and UBL when it has ubl: true), once, over this machine's SMTP settings. "
+        "Example: tix invoice 2026-11 --mark --send"),
 ) -> None:
     """Bill un-invoiced work up to the end of a month.
 
@@ -45,8 +69,11 @@ def invoice(
       tix invoice 2026-11                        draft of November, every organisation
       tix invoice 2026-11 --org contoso --mark   issue Contoso's invoice (2026-11-001)
       tix invoice 2026-11 --format csv > nov.csv
+      tix invoice 2026-11 --org contoso --format pdf -o contoso-2026-11.pdf
+      tix invoice 2026-11 --mark --format ubl -o out/   one UBL file per organisation
       tix invoice --list
       tix invoice --show 2026-11-001 --format markdown
+      tix invoice --credit 2026-11-001 --line ENTRY -m "wrong rate"   credit note CN-2026-11-001
     """
     import sys
 
@@ -57,15 +84,61 @@ def invoice(
 
     env = ctx_env()
     render.check_format(format, INVOICE_FORMATS)
+    if output is not None and format not in DOCUMENT_FORMATS:
+        raise BadInput(f"-o {output!r}: only for --format pdf, ubl or facturx (the others print; redirect them)")
+    doc = format in DOCUMENT_FORMATS
+    if embed_pdf and format != "ubl":
+        raise BadInput("--embed-pdf: only with --format ubl")
+    if send and not (mark or show):
+        raise BadInput("--send: with --mark (issue and mail) or --show NUMBER (mail an issued invoice)")
+    if send:
+        from tix.app.mail.smtp import settings
+
+        settings()  # a bad local SMTP config is refused before anything is issued
+    if credit is None and (line or message or write_off):
+        raise BadInput("--line, -m and --write-off belong to --credit NUMBER")
+    if credit is not None:
+        if list_ or show or month or org or mark:
+            raise BadInput("--credit NUMBER takes no MONTH, --org, --mark, --list or --show")
+        from tix.storage import credits
+
+        note = credits.issue(env.store, credit, entries=list(line), reason=message or "", write_off=write_off,
+                             user=env.user, now=env.now)
+        if doc:
+            _documents(note, format, output, embed_pdf)
+        else:
+            print(render_invoice(note, format), end="")
+        n = len(note.lines)
+        print(f"tix: issued credit note {note.number} for invoice {credit}: {n} entr{'y' if n == 1 else 'ies'}, "
+              f"{note.currency} {note.total_incl_vat} incl. VAT; "
+              f"{'written off' if write_off else 'billable again on the next invoice'}", file=sys.stderr)
+        env.finish(f"credit note {note.number}")
+        return
     if list_ or show:
         if list_ and show:
             raise BadInput("--list and --show: give one of them")
         if month or org or mark:
             raise BadInput(f"{'--list' if list_ else '--show'} takes no MONTH, --org or --mark")
         if show:
-            print(render_invoice(ledger.load(env.store, show), format), end="")
+            from tix.storage import credits
+
+            shown = credits.load(env.store, show) if show.strip().startswith("CN-") else ledger.load(env.store, show)
+            if doc and shown.parties is None:  # issued before invoices kept the parties: today's details
+                from dataclasses import replace
+
+                from tix.core.billing import parties
+
+                shown = replace(shown, parties=parties(env.policy, {o.org for o in shown.orgs if o.org}))
+            if doc:
+                _documents(shown, format, output, embed_pdf)
+            else:
+                print(render_invoice(shown, format), end="")
+            if send:
+                _send(env, shown)
             return
-        recs = ledger.list_invoices(env.store)
+        from tix.storage import credits
+
+        recs = ledger.list_invoices(env.store) + [ledger.Record(c.path, c.note) for c in credits.records(env.store)]
         print(render_list(recs, format), end="")
         if not recs:
             raise CheckFailed("no invoices issued yet")
@@ -89,21 +162,72 @@ def invoice(
     if mark and period.start > env.now:
         raise BadInput(f"--mark {period.label}: that month has not begun (now {env.local_now:%Y-%m-%d}); "
                        "an invoice is issued for a month that has started")
-    if not mark:
+    if not mark or doc:
         inv = build(ledger.invoiced_ids(env.store))
-        print(render_invoice(inv, format), end="")
         if not inv.lines:
+            if not doc:
+                print(render_invoice(inv, format), end="")
             raise CheckFailed(f"nothing to invoice up to the end of {period.label}")
-        return
+        if not mark:
+            if doc:
+                _documents(inv, format, output, embed_pdf)
+                return
+            print(render_invoice(inv, format), end="")
+            return
+        from tix.app.invoicing import check_target
+
+        check_target(len(inv.orgs), output, format)  # a bad -o refuses before anything is issued
     inv = ledger.issue(env.store, build, user=env.user, now=env.now,
                        org_names={k: o.name for k, o in p.orgs.items()})
-    print(render_invoice(inv, format), end="")
+    if doc and inv.number is not None:
+        _documents(inv, format, output, embed_pdf)
+    elif not doc:
+        print(render_invoice(inv, format), end="")
     if inv.number is None:
         raise CheckFailed(f"nothing to invoice up to the end of {period.label}; no invoice issued")
     n = len(inv.lines)
     print(f"tix: issued invoice {inv.number}: {n} entr{'y' if n == 1 else 'ies'}, {inv.currency} {inv.total} "
           f"(incl. VAT {inv.total_incl_vat})", file=sys.stderr)
     env.finish(f"invoice {inv.number}")
+    if send:  # issued and recorded before any mail goes out
+        _send(env, inv)
+
+
+def _send(env: Any, inv: Invoice) -> None:
+    import sys
+
+    from tix.app.invoice_mail import send
+
+    for line in send(env.store, inv, env.policy, env.now, extra=_report_for(env, inv)):
+        print(f"tix: invoice {inv.number}: {line}", file=sys.stderr)
+
+
+def _report_for(env: Any, inv: Invoice) -> Any:
+    """org -> [the organisation's IT-manager report of the invoice's month, HTML, in its language]."""
+    def report(org: str) -> list[tuple[str, bytes, str]]:
+        from tix.cli.commands.report import _tickets, _with_history
+        from tix.core.dates import parse_period
+        from tix.render.report import render_month
+        from tix.reports.engine import month_window, monthly_report
+
+        period = parse_period(inv.month, now=env.now, tz=env.policy.tz, what="MONTH")
+        w0, w1 = month_window(period, env.policy)
+        tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
+        data = monthly_report(tickets, period, env.policy, env.now, org=org).to_json()
+        o = env.policy.orgs.get(org)
+        html = render_month(data, "html", o.language if o else None)
+        return [(f"report-{inv.month}-{org}.html", html.encode("utf-8"), "text/html")]
+
+    return report
+
+
+def _documents(inv: Invoice, fmt: str, output: str | None, embed_pdf: bool = False) -> None:
+    import sys
+
+    from tix.app.invoicing import write
+
+    for path in write(inv, fmt, output, embed_pdf=embed_pdf):
+        print(f"tix: wrote {path}", file=sys.stderr)
 
 
 def _entries(env: Any) -> tuple[Any, set[str], list[tuple[Any, set[str] | None]]]:
@@ -223,6 +347,10 @@ def _month(text: str, env: Any) -> Any:
 
 def _title(inv: Invoice) -> str:
     scope = f", {inv.org_filter} only" if inv.org_filter else ""
+    if inv.credit_of:
+        return (f"Credit note {inv.number} for invoice {inv.credit_of}{scope}, issued "
+                f"{(inv.issued_at or '')[:16].replace('T', ' ')} by {inv.issued_by}: {inv.reason}"
+                f"{' (written off)' if inv.write_off else ''}")
     if inv.number:
         return (f"Invoice {inv.number} for {inv.month}{scope}, issued {(inv.issued_at or '')[:16].replace('T', ' ')}"
                 f" by {inv.issued_by}")
@@ -276,10 +404,12 @@ def render_invoice(inv: Invoice, fmt: str) -> str:
         out.append("")
         summary = [("Subtotal " + head, str(o.amount))]
         if inv.vat_percent is not None:
-            summary += [(vat, str(o.vat)), ("Total incl. VAT", str(o.total_incl_vat))]
+            summary += [(_org_vat_label(o, vat), str(o.vat)), ("Total incl. VAT", str(o.total_incl_vat))]
         out += [("- " if md else "  ") + f"{k}: {cur} {v}" for k, v in summary]
         out.append("")
     totals = [("Total", str(inv.total))]
+    if any(o.vat_category not in (None, "standard") for o in inv.orgs):
+        vat = "VAT"  # several VAT categories: each organisation's is above
     if inv.vat_percent is not None:
         totals += [(vat, str(inv.vat)), ("Total incl. VAT", str(inv.total_incl_vat))]
     if md:
@@ -292,10 +422,20 @@ def render_invoice(inv: Invoice, fmt: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _org_vat_label(o: Any, standard: str) -> str:
+    """`VAT 21%`, or the organisation's other category: `VAT 0% (VAT reverse charge)`."""
+    if o.vat_category in (None, "standard"):
+        return standard
+    from tix.core.vat import LEGAL_NOTE
+
+    return f"VAT 0% ({LEGAL_NOTE[o.vat_category]['en']})"
+
+
 def render_list(recs: list[Any], fmt: str) -> str:
     from tix.render import table as render
 
-    rows = [{"number": r.number, "month": r.invoice.month, "org": r.invoice.org_filter,
+    rows = [{"number": r.number, "kind": "credit note" if r.invoice.credit_of else "invoice",
+             "credit_of": r.invoice.credit_of, "month": r.invoice.month, "org": r.invoice.org_filter,
              "issued_at": r.invoice.issued_at, "issued_by": r.invoice.issued_by, "lines": len(r.invoice.lines),
              "currency": r.invoice.currency, "total": str(r.invoice.total), "vat": str(r.invoice.vat),
              "total_incl_vat": str(r.invoice.total_incl_vat), "path": r.path} for r in recs]
@@ -303,6 +443,8 @@ def render_list(recs: list[Any], fmt: str) -> str:
         return render.to_json(rows) + "\n"
     headers = ["number", "month", "org", "issued_at", "issued_by", "lines", "currency", "total", "vat",
                "total_incl_vat"]
+    if any(r["credit_of"] for r in rows):  # credit notes beside the invoices
+        headers.append("credit_of")
     table = [[d[h] if d[h] is not None else "" for h in headers] for d in rows]
     if fmt == "csv":
         return render.to_csv(table, headers)

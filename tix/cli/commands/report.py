@@ -79,7 +79,8 @@ def month(
         data["alerts"] = extra["alerts"]
     if extra["recurring"]["due"]:
         data["recurring"] = extra["recurring"]
-    text = render_month(data, fmt)
+    o = env.policy.orgs.get(org) if org else None
+    text = render_month(data, fmt, o.language if o else None)
     if fmt in ("table", "markdown"):
         from tix.render.alerts import section
 

@@ -1,12 +1,121 @@
-"""Which status changes are allowed, and why not (pure). Seed 001: a ticket
-is never resolved without a solution; ITIL: a normal change is approved
-before work starts."""
+"""What may happen to a ticket, and why not (pure: no disk, no clock).
+
+Every command that changes a ticket asks here: a merged ticket is worked on
+through the ticket it was merged into; nothing happens before a ticket was
+opened; a ticket is never resolved without a solution nor while its child
+tickets are open; a resolved or closed ticket is reopened first; a normal
+change is approved before work starts; organisations and agents are the
+policy's. Each check raises `BadInput` with the one message users see."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import datetime, tzinfo
+
 from tix.core.errors import BadInput
-from tix.core.policy import STATUSES
+from tix.core.policy import STATUSES, Policy
 from tix.core.ticket import Ticket
+
+
+def check_not_merged(t: Ticket, verb: str = "use", *, label: str | None = None, instead: bool = False) -> None:
+    """A merged ticket is worked on through the one it was merged into (closing it stays allowed)."""
+    if t.merged_into:
+        where = f"{label} {t.id}:" if label else t.id
+        raise BadInput(f"{where} was merged into {t.merged_into}; {verb} that ticket{' instead' if instead else ''}")
+
+
+def check_after_opened(t: Ticket, when: datetime, at: str | None, tz: tzinfo | None = None) -> None:
+    """An event (given with `--at`) cannot happen before its ticket was opened."""
+    if when < t.created:
+        opened = t.created.astimezone(tz) if tz is not None else t.created
+        raise BadInput(f"--at {at}: before {t.id} was opened ({opened.isoformat()})")
+
+
+def check_status_not_before(t: Ticket, when: datetime, at: str | None, tz: tzinfo) -> None:
+    """A status change given with `--at` cannot go back before the last one."""
+    if at is not None and t.status_log and when < t.status_log[-1][0]:
+        last_at, last = t.status_log[-1]
+        raise BadInput(f"--at {at}: before {t.id}'s last status change ({last} at "
+                       f"{last_at.astimezone(tz):%Y-%m-%d %H:%M}); a status change cannot go back in time")
+
+
+def open_children(t: Ticket, is_open: Callable[[str], bool | None]) -> list[str]:
+    """The IDs of `t`'s child tickets that are still open. `is_open(id)` reads
+    a child (None: it cannot be read, and does not hold the parent back)."""
+    return [c for c in t.linked("parent-of") if is_open(c)]
+
+
+def check_children_done(t: Ticket, still_open: Iterable[str], force: bool = False) -> None:
+    """A parent is resolved after its children (or with --force)."""
+    still = list(still_open)
+    if still and not force:
+        raise BadInput(f"{t.id} has open child tickets ({', '.join(still)}); resolve them or use --force")
+
+
+def check_not_done(t: Ticket) -> None:
+    """A resolved or closed ticket is reopened before it is resolved again."""
+    if t.status in ("resolved", "closed"):
+        raise BadInput(f"{t.id} is already {t.status}; `tix reopen {t.id}` first")
+
+
+def check_open(t: Ticket, doing: str) -> None:
+    """Only an unresolved ticket is escalated (and the like)."""
+    if not t.is_open:
+        raise BadInput(f"{t.id} is {t.status}: reopen it before {doing}")
+
+
+def check_not_closed(t: Ticket) -> None:
+    if t.status == "closed":
+        raise BadInput(f"{t.id} is already closed")
+
+
+def check_reopenable(t: Ticket) -> None:
+    check_not_merged(t, "reopen", instead=True)
+    if t.status not in ("resolved", "closed"):
+        raise BadInput(f"{t.id} is {t.status}, not resolved or closed")
+
+
+def check_resolve(t: Ticket, solution: str | None) -> None:
+    """Resolving: a solution, a ticket not yet done, not merged, an approved change."""
+    if not solution or not solution.strip():
+        raise BadInput("--solution: a ticket is never resolved without a solution")
+    check_not_done(t)
+    check_not_merged(t, "resolve")
+    if needs_approval(t):
+        raise BadInput(f"{t.id} is a normal change that was never approved; `tix approve {t.id}` first")
+
+
+def check_org(policy: Policy, org: str | None, what: str = "--org") -> str | None:
+    """An organisation must be one of the policy's (when it lists any)."""
+    if org is not None and policy.orgs and org not in policy.orgs:
+        raise BadInput(f"{what} {org!r}: not an organisation in the policy ({', '.join(policy.orgs)})")
+    return org
+
+
+def check_known_org(org: str | None, known: Iterable[str], what: str = "--org") -> str | None:
+    """A filter on an organisation: the policy's, or one that tickets name."""
+    names = set(known)
+    if org is not None and org not in names:
+        raise BadInput(f"{what} {org!r}: not an organisation ({', '.join(sorted(names)) or 'none defined'})")
+    return org
+
+
+def check_team(policy: Policy, team: str | None, what: str = "--team") -> str | None:
+    if team is None:
+        return None
+    if team not in policy.teams:
+        raise BadInput(f"{what} {team!r}: not a team (teams: {', '.join(policy.teams)})")
+    return team
+
+
+def check_agent(policy: Policy, agent: str | None, what: str = "--to") -> str | None:
+    """An agent must be a member of a team (when the policy lists members)."""
+    if agent is None:
+        return None
+    agents = policy.agents
+    if agents and agent not in agents:
+        raise BadInput(f"{what} {agent!r}: not a member of any team (agents: {', '.join(sorted(agents))})")
+    return agent
 
 
 def needs_approval(t: Ticket) -> bool:

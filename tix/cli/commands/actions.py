@@ -20,15 +20,12 @@ def _env_ticket(tid: str):  # type: ignore[no-untyped-def]
 
 
 def _when(env, t, at, *, status_change: bool = False):  # type: ignore[no-untyped-def]
-    from tix.core.errors import BadInput
+    from tix.core.workflow import check_after_opened, check_status_not_before
 
     when = env.event_time(at)
-    if when < t.created:
-        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.astimezone(env.policy.tz).isoformat()})")
-    if status_change and at is not None and t.status_log and when < t.status_log[-1][0]:
-        last_at, last = t.status_log[-1]
-        raise BadInput(f"--at {at}: before {t.id}'s last status change ({last} at "
-                       f"{last_at.astimezone(env.policy.tz):%Y-%m-%d %H:%M}); a status change cannot go back in time")
+    check_after_opened(t, when, at, env.policy.tz)
+    if status_change:
+        check_status_not_before(t, when, at, env.policy.tz)
     return when
 
 
@@ -69,13 +66,10 @@ def take(id: str = IdArg, at: str | None = AtOpt) -> None:
     Example: tix take AB-0042
     """
     from tix.core import events
-    from tix.core.workflow import check_start
+    from tix.core.workflow import check_not_merged, check_start
 
     env, t = _env_ticket(id)
-    if t.merged_into:
-        from tix.core.errors import BadInput
-
-        raise BadInput(f"{t.id} was merged into {t.merged_into}; take that ticket")
+    check_not_merged(t, "take")
     check_agent(env.policy, env.user, "--as")
     check_start(t)
     if t.taken_by == env.user and t.assignee == env.user:
@@ -189,6 +183,7 @@ def set_(
     from tix.core.errors import BadInput
     from tix.core.policy import CATEGORIES, CHANGE_KINDS, CHANNELS
     from tix.core.priority import check_factor, explain, rate
+    from tix.core.workflow import check_org
 
     env, t = _env_ticket(id)
     p = env.policy
@@ -212,9 +207,7 @@ def set_(
     if description is not None:
         f["description"] = text_arg(description, "--description")
     if org is not None:
-        if p.orgs and org not in p.orgs:
-            raise BadInput(f"--org {org!r}: not an organisation in the policy ({', '.join(p.orgs)})")
-        f["org"] = org
+        f["org"] = check_org(p, org)
     if dept is not None:
         f["dept"] = dept
     if requester is not None or phone is not None:
@@ -303,32 +296,15 @@ def resolve(
 
     Example: tix resolve AB-0042 --solution "Replaced the failed core switch"
     """
+    from tix.app.desk import Desk
     from tix.core import events
-    from tix.core.errors import BadInput
+    from tix.core.workflow import check_children_done, check_resolve
 
     env, t = _env_ticket(id)
     text = text_arg(solution, "--solution")
-    if not text or not text.strip():
-        raise BadInput("--solution: a ticket is never resolved without a solution")
-    if t.status in ("resolved", "closed"):
-        raise BadInput(f"{t.id} is already {t.status}; `tix reopen {t.id}` first")
-    if t.merged_into:
-        raise BadInput(f"{t.id} was merged into {t.merged_into}; resolve that ticket")
-    from tix.core.workflow import needs_approval
-
-    if needs_approval(t):
-        raise BadInput(f"{t.id} is a normal change that was never approved; `tix approve {t.id}` first")
-    children = t.linked("parent-of")
-    if children and not force:
-        still = []
-        for c in children:
-            try:
-                if env.store.ticket(c).is_open:
-                    still.append(c)
-            except Exception:
-                continue
-        if still:
-            raise BadInput(f"{t.id} has open child tickets ({', '.join(still)}); resolve them or use --force")
+    check_resolve(t, text)
+    if not force:
+        check_children_done(t, Desk(env).open_children(t))
     _append(env, t, [events.make("resolved", env.user, _when(env, t, at, status_change=True), solution=text)],
             f"tix resolve {t.id}")
     print(f"{t.id}: resolved")
@@ -344,11 +320,10 @@ def close(
     Example: tix close AB-0042
     """
     from tix.core import events
-    from tix.core.errors import BadInput
+    from tix.core.workflow import check_not_closed
 
     env, t = _env_ticket(id)
-    if t.status == "closed":
-        raise BadInput(f"{t.id} is already closed")
+    check_not_closed(t)
     _append(env, t, [events.make("closed", env.user, _when(env, t, at, status_change=True),
                                  note=text_arg(message, "-m"))],
             f"tix close {t.id}")
@@ -365,13 +340,10 @@ def reopen(
     Example: tix reopen AB-0042 -m "the printer jams again"
     """
     from tix.core import events
-    from tix.core.errors import BadInput
+    from tix.core.workflow import check_reopenable
 
     env, t = _env_ticket(id)
-    if t.merged_into:
-        raise BadInput(f"{t.id} was merged into {t.merged_into}; reopen that ticket instead")
-    if t.status not in ("resolved", "closed"):
-        raise BadInput(f"{t.id} is {t.status}, not resolved or closed")
+    check_reopenable(t)
     _append(env, t, [events.make("reopened", env.user, _when(env, t, at, status_change=True),
                                  reason=text_arg(message, "-m"))],
             f"tix reopen {t.id}")

@@ -54,6 +54,7 @@ def new(
     from tix.core.errors import BadInput
     from tix.core.policy import CHANGE_KINDS
     from tix.core.priority import check_factor
+    from tix.core.workflow import check_org
 
     env = ctx_env()
     p = env.policy
@@ -63,8 +64,7 @@ def new(
     check_choice(risk, RISKS, "--risk")
     check_team(p, team)
     check_agent(p, to)
-    if org is not None and p.orgs and org not in p.orgs:
-        raise BadInput(f"--org {org!r}: not an organisation in the policy ({', '.join(p.orgs)})")
+    check_org(p, org)
     sources = gather(env, from_)
     for t in sources:
         if t.category == "change":
@@ -177,6 +177,7 @@ def approve(
     from tix.core import events
     from tix.core.errors import BadInput
     from tix.core.itil import change_kind
+    from tix.core.workflow import check_after_opened, check_not_merged
 
     env = ctx_env()
     t = env.store.ticket(id)
@@ -184,8 +185,7 @@ def approve(
     if t.category != "change":
         raise BadInput(f"{t.id} is {'an' if t.category[0] in 'aeiou' else 'a'} {t.category}, not a change; "
                        "only changes are approved")
-    if t.merged_into:
-        raise BadInput(f"{t.id} was merged into {t.merged_into}; approve that ticket")
+    check_not_merged(t, "approve")
     kind = change_kind(t)
     if kind == "standard":
         raise BadInput(f"{t.id} is a standard change: pre-approved, it needs no approval")
@@ -201,8 +201,7 @@ def approve(
         print(f"{t.id}: already approved by {first['by']} at {first['at'][:16].replace('T', ' ')}")
         return
     when = env.event_time(at)
-    if when < t.created:
-        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
+    check_after_opened(t, when, at)
     env.store.append(t.id, [events.make("approved", env.user, when, note=text_arg(message, "-m"))])
     env.finish(f"tix approve {t.id}")
     late = " (afterwards: emergency change)" if kind == "emergency" and t.status != "new" else ""

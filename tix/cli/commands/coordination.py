@@ -24,9 +24,11 @@ def merge(
 
     Example: tix merge AB-0044 --into AB-0042
     """
+    from tix.app.desk import Desk
     from tix.cli.env import ctx_env
     from tix.core import events
     from tix.core.errors import BadInput
+    from tix.core.workflow import check_after_opened
 
     env = ctx_env()
     dup = env.store.ticket(id)
@@ -41,20 +43,13 @@ def merge(
     # a target that points back at the duplicate would make a cycle
     if ("duplicate-of", dup.id) in target.links:
         raise BadInput(f"--into {target.id}: is recorded as a duplicate of {dup.id}; merge the other way round")
-    open_children = []
-    for c in dup.linked("parent-of"):
-        try:
-            if env.store.ticket(c).is_open:
-                open_children.append(c)
-        except Exception:
-            continue
+    open_children = Desk(env).open_children(dup)
     if open_children:
         raise BadInput(f"{dup.id} has open child tickets ({', '.join(open_children)}); "
                        "resolve them or move them first")
     when = env.event_time(at)
     for t in (dup, target):
-        if when < t.created:
-            raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
+        check_after_opened(t, when, at)
     note = text_arg(message, "-m")
     dup_evs = [events.make("merged", env.user, when, into=target.id)]
     if ("duplicate-of", target.id) not in dup.links:

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from tix.cli.commands.common import AtOpt, FormatOpt
+from tix.cli.main import warn
 
 
 def escalate(
@@ -67,14 +68,13 @@ def _one(env: Any, tid: str, to: str | None, reason: str | None, at: str | None,
     from tix.core import events
     from tix.core.errors import BadInput
     from tix.core.sla import next_line_team
+    from tix.core.workflow import check_after_opened, check_not_merged, check_open
     from tix.render import table as render
 
     p = env.policy
     t = env.store.ticket(tid)
-    if not t.is_open:
-        raise BadInput(f"{t.id} is {t.status}: reopen it before escalating")
-    if t.merged_into:
-        raise BadInput(f"{t.id} was merged into {t.merged_into}; escalate that ticket")
+    check_open(t, "escalating")
+    check_not_merged(t, "escalate")
     if to is not None:
         check_team(p, to, "--to")
         target = p.teams[to]
@@ -87,8 +87,7 @@ def _one(env: Any, tid: str, to: str | None, reason: str | None, at: str | None,
     if target.name == t.team:
         raise BadInput(f"--to {target.name}: {t.id} is already with {target.name}")
     when = env.event_time(at)
-    if when < t.created:
-        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
+    check_after_opened(t, when, at)
     ev = events.make("escalated", env.user, when, to_team=target.name, from_team=t.team, line=target.line,
                      auto=False, reason=reason)
     env.store.append(t.id, [ev])
@@ -104,47 +103,27 @@ def _one(env: Any, tid: str, to: str | None, reason: str | None, at: str | None,
 
 
 def _due(env: Any, dry_run: bool, reason: str | None, format: str) -> None:
-    import sys
-
-    from tix.core import events
+    from tix.app.desk import Desk
     from tix.core import sla as sla_mod
-    from tix.core.dates import fmt_minutes
-    from tix.render import table as render
-
-    p = env.policy
-    now = env.now
-    problems: list = []
     from tix.core.ticket import OPEN_STATUSES
+    from tix.render import table as render
     from tix.storage.index import Where
 
+    p, desk = env.policy, Desk(env)
+    problems: list = []
     # index columns first: only open incidents and requests can be due (sla.escalation_due)
     tickets = env.store.all_tickets(problems, where=Where(OPEN_STATUSES,
                                                           lambda r: r.category in sla_mod.SLA_CATEGORIES))
     for prob in problems:
-        print(f"tix: {prob}", file=sys.stderr)
+        warn(prob)
     done: list[dict[str, Any]] = []
     for t in sorted(tickets, key=lambda x: x.id):
-        team = sla_mod.escalation_due(t, p, now)
-        if team is None:
+        e = desk.escalation_event(t, reason) if dry_run else desk.escalate_if_due(t, reason)
+        if e is None:
             continue
-        if not dry_run:
-            # Read the file again right before writing: another run (cron and a
-            # technician) may have escalated it meanwhile; then it is not due.
-            t = env.store.ticket(t.id)
-            team = sla_mod.escalation_due(t, p, now)
-            if team is None:
-                continue
-        clock = sla_mod.compute(t, p, now).escalate
-        why = (f"escalate target {fmt_minutes(clock.target)} reached at "
-               f"{clock.due.astimezone(p.tz):%Y-%m-%d %H:%M}" if clock.due else "escalate target reached")
-        if reason:
-            why += f"; {reason}"
-        if not dry_run:
-            ev = events.make("escalated", env.user, now.astimezone(p.tz), to_team=team.name, from_team=t.team,
-                             line=team.line, auto=True, reason=why)
-            env.store.append(t.id, [ev])
-        done.append({"id": t.id, "from_team": t.team, "to_team": team.name, "line": team.line,
-                     "due": clock.due.isoformat() if clock.due else None, "reason": why, "dry_run": dry_run})
+        done.append({"id": e.ticket.id, "from_team": e.from_team, "to_team": e.escalation.team.name,
+                     "line": e.escalation.team.line, "due": e.escalation.due.isoformat() if e.escalation.due else None,
+                     "reason": e.escalation.reason, "dry_run": dry_run})
     if done and not dry_run:
         env.finish(f"tix escalate --due: {len(done)} ticket{'s' if len(done) != 1 else ''}")
     if format == "json":

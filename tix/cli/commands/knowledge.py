@@ -8,6 +8,8 @@ import sys
 import typer
 
 from tix.cli.commands.common import FormatOpt
+from tix.cli.main import warn
+from tix.core.errors import TixError
 
 
 def _short(text: str | None, width: int = 70) -> str:
@@ -24,7 +26,7 @@ def load_tickets(env, where=None) -> list:  # type: ignore[no-untyped-def]
     problems: list = []
     tickets = index.load_all(env.store, problems, where=where)
     for prob in problems:
-        print(f"tix: {prob}", file=sys.stderr)
+        warn(prob)
     return tickets
 
 
@@ -166,7 +168,7 @@ def print_similar(env, tid: str, title: str, description: str | None,  # type: i
         from tix.storage import index
 
         hits = similar(index.load_all(env.store, [], where=searchable_row), title, description, exclude=(tid,))
-    except Exception:
+    except (TixError, OSError):  # a hint only: an unreadable desk shows none
         return
     if not hits:
         return

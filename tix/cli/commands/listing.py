@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from tix.cli.commands.common import FormatOpt
+from tix.cli.main import warn
 
 
 def list_(
@@ -44,7 +45,6 @@ def list_(
 
       tix list printer floor 2 --all
     """
-    import sys
 
     from tix.cli.commands.common import check_choice, check_tags, check_team
     from tix.cli.env import ctx_env
@@ -53,6 +53,7 @@ def list_(
     from tix.core.policy import CATEGORIES, STATUSES
     from tix.core.priority import priority_rank, rate
     from tix.core.textnorm import fold
+    from tix.core.workflow import check_org
     from tix.render import table as render
 
     env = ctx_env()
@@ -77,8 +78,7 @@ def list_(
     check_choice(category, CATEGORIES, "--category")
     if priority is not None and priority not in [r.name for r in p.priorities]:
         raise BadInput(f"--priority {priority!r}: allowed are {', '.join(r.name for r in p.priorities)}")
-    if org is not None and p.orgs and org not in p.orgs:
-        raise BadInput(f"--org {org!r}: not an organisation in the policy ({', '.join(p.orgs)})")
+    check_org(p, org)
     per = parse_period(period, since=since, until=until, now=env.now, tz=p.tz) if (period or since or until) else None
     if mine:
         assignee = env.user
@@ -178,10 +178,10 @@ def list_(
 
     rows = env.store.all_tickets(problems, where=where, each=row_of)
     for prob in problems:
-        print(f"tix: {prob}", file=sys.stderr)
+        warn(prob)
     if billing:
         for prob in ledger_problems:
-            print(f"tix: {prob}", file=sys.stderr)
+            warn(prob)
     rows.sort(key=lambda x: x[0])
     if limit is not None:
         rows = rows[:limit]

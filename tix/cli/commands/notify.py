@@ -6,6 +6,8 @@ from typing import Any
 
 import typer
 
+from tix.cli.main import warn
+
 
 def notify(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the mails that are due; send and record nothing."),
@@ -43,15 +45,16 @@ def notify(
     """
     import sys
 
+    from tix.app.desk import Desk
     from tix.app.mail import notify as nt
     from tix.app.templates import load_templates
     from tix.cli.env import ctx_env
     from tix.core import events
-    from tix.core import sla as sla_mod
     from tix.core.dates import parse_minutes
     from tix.render import table as render
 
     env = ctx_env()
+    desk = Desk(env)
     render.check_format(format)
     age = parse_minutes(max_age, what="--max-age")
     p, store = env.policy, env.store
@@ -93,7 +96,7 @@ def notify(
             if due_here:
                 out.append(t)
         for prob in problems:
-            print(f"tix: warning: {prob}", file=sys.stderr)
+            warn(f"warning: {prob}")
         if only and not out:
             return [store.ticket(only)]
         return out
@@ -101,13 +104,8 @@ def notify(
     if dry_run:
         outs = []
         for t in load():
-            pending = []
-            team = sla_mod.escalation_due(t, p, now)
-            if team is not None:
-                pending.append(events.make("escalated", user, now.astimezone(p.tz), to_team=team.name,
-                                           from_team=t.team, line=team.line, auto=True,
-                                           reason="escalate target reached"))
-            outs += nt.due(t, p, now, templates, max_age=age, pending=pending)
+            e = desk.escalation_event(t, reason="escalate target reached")
+            outs += nt.due(t, p, now, templates, max_age=age, pending=[e.event] if e else [])
         _show(outs, format, p, now)
         return
 
@@ -122,7 +120,8 @@ def notify(
         try:
             outs = []
             for t in load(count=True):
-                t = _escalate_if_due(env, t)
+                if desk.escalate_if_due(t) is not None:  # like `tix escalate --due`; the team then gets the mail
+                    t = store.ticket(t.id)
                 outs += nt.due(t, p, now, templates, max_age=age)
             to_send = []
             for o in outs:
@@ -161,40 +160,17 @@ def notify(
         from tix.core.dates import fmt_minutes
 
         for addr, n in sorted(held.items()):
-            print(f"tix: warning: {n} mail{'s' if n != 1 else ''} to {addr} held back: {limit} already went there "
-                  f"in the last {fmt_minutes(p.mail.notify_per)} (mail.notify_limit; a mail loop?); "
-                  f"{'they go' if n != 1 else 'it goes'} out on a later run", file=sys.stderr)
+            warn(f"warning: {n} mail{'s' if n != 1 else ''} to {addr} held back: {limit} already went there "
+                 f"in the last {fmt_minutes(p.mail.notify_per)} (mail.notify_limit; a mail loop?); "
+                 f"{'they go' if n != 1 else 'it goes'} out on a later run")
     lines = [f"{o.ticket}: {o.kind} to {', '.join(o.to)} not sent: {why}; it is tried again on the next run "
              f"(fix the address with `tix set {o.ticket} --requester ...`)" for o, why in refused]
     if lines:  # one line each on stderr, exit 3; what was sent is recorded
         from tix.app.mail.smtp import MailError
 
         for line in lines[:-1]:
-            print(f"tix: {line}", file=sys.stderr)
+            warn(line)
         raise MailError(lines[-1])
-
-
-def _escalate_if_due(env: Any, t: Any) -> Any:
-    """SPEC 5: when the escalate clock runs out, `tix notify` escalates (and
-    records it) like `tix escalate --due`; the team then gets the mail."""
-    from tix.core import events
-    from tix.core import sla as sla_mod
-    from tix.core.dates import fmt_minutes
-
-    p, now = env.policy, env.now
-    team = sla_mod.escalation_due(t, p, now)
-    if team is None:
-        return t
-    t = env.store.ticket(t.id)  # read it again: a technician may have escalated it meanwhile
-    team = sla_mod.escalation_due(t, p, now)
-    if team is None:
-        return t
-    clock = sla_mod.compute(t, p, now).escalate
-    why = (f"escalate target {fmt_minutes(clock.target)} reached at {clock.due.astimezone(p.tz):%Y-%m-%d %H:%M}"
-           if clock.due else "escalate target reached")
-    env.store.append(t.id, [events.make("escalated", env.user, now.astimezone(p.tz), to_team=team.name,
-                                        from_team=t.team, line=team.line, auto=True, reason=why)])
-    return env.store.ticket(t.id)
 
 
 CSV_HEADERS = ["ticket", "key", "kind", "to", "subject", "language", "message_id"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import typer
 
 from tix.cli.commands.common import AtOpt, FormatOpt
+from tix.cli.main import warn
 
 IdArg = typer.Argument(..., help="Ticket ID or a unique prefix of one (AB-0042, ab-42).")
 AgentOpt = typer.Option(None, "--agent", "-a", help="The technician (default: see below).")
@@ -14,12 +15,11 @@ AgentOpt = typer.Option(None, "--agent", "-a", help="The technician (default: se
 
 def _tickets(env):  # type: ignore[no-untyped-def]
     """Every readable ticket; a broken file is named on stderr (fsck says more)."""
-    import sys
 
     problems: list = []
     tickets = env.store.all_tickets(problems)
     for prob in problems:
-        print(f"tix: warning: {prob}", file=sys.stderr)
+        warn(f"warning: {prob}")
     return tickets
 
 
@@ -69,19 +69,18 @@ def plan(
 
       tix plan AB-0042 2026-11-25T13:00
     """
-    import sys
 
     from tix.cli.commands.common import check_agent
     from tix.cli.env import ctx_env
     from tix.core import events, planning
     from tix.core.dates import fmt_minutes, parse_minutes, stamp
     from tix.core.errors import BadInput
+    from tix.core.workflow import check_after_opened, check_not_merged
 
     env = ctx_env()
     t = env.store.ticket(id)
     p = env.policy
-    if t.merged_into:
-        raise BadInput(f"{t.id} was merged into {t.merged_into}; plan that ticket")
+    check_not_merged(t, "plan")
     if t.status not in planning.OPEN:
         raise BadInput(f"{t.id} is {t.status}; `tix reopen {t.id}` before planning work on it")
     start = _parse_start(env, when)
@@ -107,10 +106,9 @@ def plan(
     if problems and not force:
         raise BadInput("; ".join(problems) + " (--force books it anyway)")
     for why in problems:
-        print(f"tix: warning: {why} (booked with --force)", file=sys.stderr)
+        warn(f"warning: {why} (booked with --force)")
     when_at = env.event_time(at)
-    if when_at < t.created:
-        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
+    check_after_opened(t, when_at, at)
     ev = events.make("planned", env.user, when_at, start=stamp(start), end=stamp(end), agent=who)
     env.store.append(t.id, [ev])
     env.finish(f"tix plan {t.id} {stamp(start)}")
@@ -138,14 +136,14 @@ def unplan(
     from tix.cli.env import ctx_env
     from tix.core import events
     from tix.core.errors import BadInput
+    from tix.core.workflow import check_after_opened
 
     env = ctx_env()
     t = env.store.ticket(id)
     if t.plan is None:
         raise BadInput(f"{t.id} has no planned slot")
     when_at = env.event_time(at)
-    if when_at < t.created:
-        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
+    check_after_opened(t, when_at, at)
     env.store.append(t.id, [events.make("unplanned", env.user, when_at, note=text_arg(message, "-m"))])
     env.finish(f"tix unplan {t.id}")
     print(f"{t.id}: slot {t.plan['start'][:16].replace('T', ' ')}-{t.plan['end'][11:16]} "

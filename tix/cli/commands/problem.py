@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from tix.cli.commands.common import AtOpt, FormatOpt, check_agent, check_team, text_arg
+from tix.cli.main import warn
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                   help="Problems: gather incidents, root cause, workaround, solve them all at once.\n\n"
@@ -22,13 +23,12 @@ INCIDENT_ACTIONS = ("resolve", "comment", "leave")
 
 def gather(env, ids: list[str], what: str = "--from") -> list:  # type: ignore[no-untyped-def]
     """The tickets named by `ids`, checked before anything is written."""
-    from tix.core.errors import BadInput
+    from tix.core.workflow import check_not_merged
 
     out: list[Any] = []
     for raw in ids:
         t = env.store.ticket(raw)
-        if t.merged_into:
-            raise BadInput(f"{what} {t.id}: was merged into {t.merged_into}; use that ticket")
+        check_not_merged(t, label=what)
         if t.id not in {o.id for o in out}:
             out.append(t)
     return out
@@ -39,13 +39,12 @@ def create_linked(env, header: dict, links: list[tuple[str, Any]], at: str | Non
     """Create a ticket whose log starts with its links, and record the
     opposite link on each other ticket. Returns the new ID."""
     from tix.core import events
-    from tix.core.errors import BadInput
     from tix.core.events import LINK_KINDS
+    from tix.core.workflow import check_after_opened
 
     when = env.event_time(at)
     for _, other in links:
-        if when < other.created:
-            raise BadInput(f"--at {at}: before {other.id} was opened ({other.created.isoformat()})")
+        check_after_opened(other, when, at)
     evs = [events.make("opened", env.user, when)]
     evs += [events.make("linked", env.user, when, link=kind, other=o.id) for kind, o in links]
     if to:
@@ -167,7 +166,7 @@ def list_(
     problems: list = []
     tickets = env.store.all_tickets(problems)
     for prob in problems:
-        print(f"tix: {prob}", file=sys.stderr)
+        warn(prob)
     rows = problem_summaries(tickets, env.now, include_done=all_)
     if format == "json":
         print(render.to_json([s.to_json() for s in rows]))
@@ -193,6 +192,7 @@ def show(
 
     Example: tix problem show AB-0050
     """
+    from tix.app.desk import Desk
     from tix.cli.env import ctx_env
     from tix.core.errors import BadInput
     from tix.core.itil import problem_summary
@@ -203,12 +203,7 @@ def show(
     pr = env.store.ticket(id)
     if pr.category != "problem":
         raise BadInput(f"{pr.id} is a {pr.category}, not a problem (try `tix show {pr.id}`)")
-    related = {}
-    for oid in dict.fromkeys(pr.linked("causes") + pr.linked("fixed-by")):
-        try:
-            related[oid] = env.store.ticket(oid)
-        except Exception:
-            continue
+    related = Desk(env).readable(pr.linked("causes") + pr.linked("fixed-by"))
     s = problem_summary(pr, related, env.now)
     incidents = [{"id": i, "status": related[i].status if i in related else "?",
                   "org": related[i].org if i in related else None,
@@ -257,10 +252,12 @@ def resolve(
 
       tix problem resolve AB-0050 --incidents comment
     """
+    from tix.app.desk import Desk
     from tix.cli.commands.common import check_choice
     from tix.cli.env import ctx_env
     from tix.core import events
     from tix.core.errors import BadInput
+    from tix.core.workflow import check_after_opened, check_children_done, check_not_merged
 
     env = ctx_env()
     pr = env.store.ticket(id)
@@ -277,28 +274,14 @@ def resolve(
         text = pr.solution or ""
     elif not text or not text.strip():
         raise BadInput("--solution: a problem is never resolved without a solution")
-    if pr.merged_into:
-        raise BadInput(f"{pr.id} was merged into {pr.merged_into}; resolve that ticket")
+    check_not_merged(pr, "resolve")
     when = env.event_time(at)
-    if when < pr.created:
-        raise BadInput(f"--at {at}: before {pr.id} was opened ({pr.created.isoformat()})")
-    linked = []
-    for oid in dict.fromkeys(pr.linked("causes")):
-        try:
-            linked.append(env.store.ticket(oid))
-        except Exception:
-            continue
+    check_after_opened(pr, when, at)
+    desk = Desk(env)
+    linked = list(desk.readable(pr.linked("causes")).values())
     open_ = [t for t in linked if t.is_open and not t.merged_into]
-    if not already:
-        children = []
-        for c in pr.linked("parent-of"):
-            try:
-                if env.store.ticket(c).is_open:
-                    children.append(c)
-            except Exception:
-                continue
-        if children and not force:
-            raise BadInput(f"{pr.id} has open child tickets ({', '.join(children)}); resolve them or use --force")
+    if not already and not force:
+        check_children_done(pr, desk.open_children(pr))
     if incidents is None and open_ and not already and sys.stdin.isatty() and sys.stdout.isatty():
         incidents = typer.prompt(f"{len(open_)} open incidents ({', '.join(t.id for t in open_)}): "
                                  "resolve, comment or leave?", default="resolve")

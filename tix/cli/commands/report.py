@@ -7,6 +7,8 @@ from typing import Any
 
 import typer
 
+from tix.cli.main import warn
+
 app = typer.Typer(
     add_completion=False, rich_markup_mode=None, no_args_is_help=True,
     help="Monthly and period reports, trends, the IT manager's view.\n\n"
@@ -80,7 +82,6 @@ def _monthly_cached(env: Any, period: Any) -> Any:
     """The monthly report from the index's per-group parts: resolved and
     closed tickets are folded once (and again only when their files or the
     policy change); the open ones, whose clocks still run, every run."""
-    import sys
 
     from tix.reports.engine import FOLD_VERSION, month_fold, month_window, monthly_from_parts
     from tix.storage import index
@@ -90,7 +91,7 @@ def _monthly_cached(env: Any, period: Any) -> Any:
     d = index.derive(store, "month", lambda ts: month_fold(ts, policy, now),
                      lambda: index.fingerprint(store, policy.text, "month", FOLD_VERSION), problems=problems)
     for prob in problems:
-        print(f"tix: {prob} (left out of the report; see `tix fsck`)", file=sys.stderr)
+        warn(f"{prob} (left out of the report; see `tix fsck`)")
     parts = [*d.groups, month_fold(d.hot, policy, now, window=month_window(period, policy))]
     return monthly_from_parts(parts, period, policy, now, decode=index.value)
 
@@ -167,9 +168,7 @@ def _tickets(env: Any, org: str | None, start: Any, end: Any, *, month_view: boo
     (the ITIL counts look at all of them), with the public history read
     whole from the files of the tickets active in the month itself.
     An unknown `org` is refused once the pass has seen every ticket's."""
-    import sys
 
-    from tix.core.errors import BadInput
     from tix.storage import index
 
     lo, hi = start.timestamp(), end.timestamp()
@@ -185,14 +184,14 @@ def _tickets(env: Any, org: str | None, start: Any, end: Any, *, month_view: boo
         return r.status in index.HOT or r.last >= lo or (month_view and r.category in ("problem", "change"))
 
     def check_org() -> None:
-        known = set(env.policy.orgs) | seen_orgs
-        if org is not None and org not in known:
-            raise BadInput(f"--org {org!r}: not an organisation ({', '.join(sorted(known)) or 'none defined'})")
+        from tix.core.workflow import check_known_org
+
+        check_known_org(org, set(env.policy.orgs) | seen_orgs)
 
     problems: list[Any] = []
     tickets = index.iter_all(env.store, problems, where)
     for prob in problems:
-        print(f"tix: {prob} (left out of the report; see `tix fsck`)", file=sys.stderr)
+        warn(f"{prob} (left out of the report; see `tix fsck`)")
     if not month_view:
         def checked() -> Any:
             yield from tickets
@@ -229,4 +228,4 @@ def _emit(text: str, output: str | None, fmt: str) -> None:
     with open(tmp, "w", encoding="utf-8", newline="") as fh:
         fh.write(text)
     os.replace(tmp, output)
-    print(f"tix: wrote {output} ({fmt})", file=sys.stderr)
+    warn(f"wrote {output} ({fmt})")

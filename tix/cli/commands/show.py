@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from tix.cli.commands.common import FormatOpt
+from tix.core.errors import TixError
 
 
 def show(
@@ -67,7 +68,7 @@ def _related(env, ids, public_org=None):  # type: ignore[no-untyped-def]
                 continue
             out.append({"id": c.id, "title": c.title, "status": c.status, "assignee": c.assignee,
                         "solution": c.solution})
-        except Exception:
+        except TixError:  # missing or broken: shown as such, `tix fsck` says why
             out.append({"id": cid, "title": "(missing)", "status": "?", "assignee": None, "solution": None})
     return out
 
@@ -163,7 +164,7 @@ def text_view(env, t, data, public: bool) -> str:  # type: ignore[no-untyped-def
                     desc = OTHER_ORG
                 if k == "caused-by" and ot.category == "problem" and ot.f("workaround"):
                     desc += f"\n{'':16}workaround: {render.cell(ot.f('workaround'))}"
-            except Exception:
+            except TixError:
                 desc = "(missing)"
             out.append(f"    {k:<14}{o}  {desc}")
     if data["children"]:

@@ -122,6 +122,7 @@ def new(
     from tix.core.errors import BadInput
     from tix.core.policy import CATEGORIES, CHANGE_KINDS, CHANNELS
     from tix.core.priority import check_factor, explain, rate
+    from tix.core.workflow import check_org
 
     env = ctx_env()
     policy = env.policy
@@ -153,8 +154,7 @@ def new(
     urg = check_factor(policy, "urgency", urgency) if urgency is not None else policy.default_urgency
     check_team(policy, team)
     check_agent(policy, to)
-    if org is not None and policy.orgs and org not in policy.orgs:
-        raise BadInput(f"--org {org!r}: not an organisation in the policy ({', '.join(policy.orgs)})")
+    check_org(policy, org)
     req = parse_requester(requester, phone)
     when = env.event_time(at)
     header = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from tix.cli.commands.common import AtOpt, check_agent, check_choice, check_tags, check_team, text_arg
+from tix.cli.commands.common import AtOpt, check_agent, check_choice, check_team, text_arg
 
 IdArg = typer.Argument(..., help="Ticket ID or a unique prefix of one (AB-0042, ab-42, AB-004).")
 
@@ -177,71 +177,20 @@ def set_(
 
     Example: tix set AB-0042 --impact 4 --urgency 8 --agreed-due "fri 12:00"
     """
-    from tix.cli.commands.tickets import parse_requester
+    opts = dict(locals())  # the options as typed, before anything else is named
+    from tix.app.tickets import TEXT_FIELDS, field_changes
     from tix.core import events
-    from tix.core.dates import parse_minutes, stamp
-    from tix.core.errors import BadInput
-    from tix.core.policy import CATEGORIES, CHANGE_KINDS, CHANNELS
-    from tix.core.priority import check_factor, explain, rate
-    from tix.core.workflow import check_org
+    from tix.core.priority import explain, rate
 
     env, t = _env_ticket(id)
-    p = env.policy
-    f: dict = {}
-    if impact is not None:
-        f["impact"] = check_factor(p, "impact", impact)
-    if urgency is not None:
-        f["urgency"] = check_factor(p, "urgency", urgency)
-    if category is not None:
-        f["category"] = check_choice(category, CATEGORIES, "--category")
-    if channel is not None:
-        f["channel"] = check_choice(channel, CHANNELS, "--channel")
-    if change_kind is not None:
-        f["change_kind"] = check_choice(change_kind, CHANGE_KINDS, "--change-kind")
-        if (category or t.category) != "change":
-            raise BadInput("--change-kind: only for changes (--category change)")
-    if title is not None:
-        if not title.strip():
-            raise BadInput("--title: cannot be empty")
-        f["title"] = " ".join(title.split())
-    if description is not None:
-        f["description"] = text_arg(description, "--description")
-    if org is not None:
-        f["org"] = check_org(p, org)
-    if dept is not None:
-        f["dept"] = dept
-    if requester is not None or phone is not None:
-        req = dict(t.requester)
-        req.update(parse_requester(requester, phone) or {})
-        f["requester"] = req
-    for key, val in (("due", due), ("agreed_due", agreed_due), ("window_start", window_start),
-                     ("window_end", window_end)):
-        if val is not None:
-            f[key] = stamp(env.when(val, what="--" + key.replace("_", "-"))) if val else ""
-    if tag or untag:
-        tags = (set(t.f("tags") or []) | set(check_tags(tag))) - set(untag)
-        f["tags"] = sorted(tags)
-    if estimate is not None:
-        f["estimate"] = parse_minutes(estimate, what="--estimate")
-    if risk is not None:
-        f["risk"] = check_choice(risk, ("low", "medium", "high"), "--risk")
-    for key, val in (("rollback", rollback), ("root_cause", root_cause), ("workaround", workaround)):
-        if val is not None:
-            f[key] = text_arg(val, "--" + key.replace("_", "-"))
-    if standard_solution is not None:
-        f["standard_solution"] = standard_solution
-    if "window_start" in f or "window_end" in f:
-        ws, we = f.get("window_start", t.f("window_start")), f.get("window_end", t.f("window_end"))
-        if ws and we and we <= ws and env.when(we) <= env.when(ws):
-            raise BadInput("--window-end: must be after --window-start")
-    f = {k: v for k, v in f.items() if t.f(k) != v}
-    if not f:
-        raise BadInput("set: nothing to change (the values given are the current ones)")
+    for key in TEXT_FIELDS:
+        opts[key] = text_arg(opts[key], "--" + key.replace("_", "-"))
+    f = field_changes(env, t, **opts)
     _append(env, t, [events.make("set", env.user, _when(env, t, at), fields=f)], f"tix set {t.id}")
     print(f"{t.id}: set {', '.join(f'{k}={v}' for k, v in f.items())}")
     if "impact" in f or "urgency" in f:
-        r = rate(p, f.get("impact", t.impact), f.get("urgency", t.urgency))
-        print(f"{t.id}: {explain(p, r)}")
+        r = rate(env.policy, f.get("impact", t.impact), f.get("urgency", t.urgency))
+        print(f"{t.id}: {explain(env.policy, r)}")
 
 
 def work(

@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from tix.app.problems import INCIDENT_ACTIONS
 from tix.cli.commands.common import AtOpt, FormatOpt, check_agent, check_team, text_arg
 from tix.cli.main import warn
 
@@ -17,8 +18,6 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=T
                   help="Problems: gather incidents, root cause, workaround, solve them all at once.\n\n"
                        "Example: pid=$(tix problem new --from AB-0042 --title 'Core switch fails' "
                        "--workaround 'patch to the spare switch')")
-
-INCIDENT_ACTIONS = ("resolve", "comment", "leave")
 
 
 def gather(env, ids: list[str], what: str = "--from") -> list:  # type: ignore[no-untyped-def]
@@ -252,64 +251,22 @@ def resolve(
 
       tix problem resolve AB-0050 --incidents comment
     """
-    from tix.app.desk import Desk
+    from tix.app.problems import check_problem_resolve, resolve_problem
     from tix.cli.commands.common import check_choice
     from tix.cli.env import ctx_env
-    from tix.core import events
-    from tix.core.errors import BadInput
-    from tix.core.workflow import check_after_opened, check_children_done, check_not_merged
 
     env = ctx_env()
-    pr = env.store.ticket(id)
-    if pr.category != "problem":
-        raise BadInput(f"{pr.id} is a {pr.category}, not a problem (use `tix resolve {pr.id}`)")
-    check_choice(incidents, INCIDENT_ACTIONS, "--incidents")
-    text = text_arg(solution, "--solution")
-    already = pr.status in ("resolved", "closed")
-    if already:
-        if text:
-            raise BadInput(f"{pr.id} is already {pr.status}; `tix reopen {pr.id}` to change its solution")
-        if not incidents:
-            raise BadInput(f"{pr.id} is already {pr.status}; give --incidents resolve|comment to finish its incidents")
-        text = pr.solution or ""
-    elif not text or not text.strip():
-        raise BadInput("--solution: a problem is never resolved without a solution")
-    check_not_merged(pr, "resolve")
-    when = env.event_time(at)
-    check_after_opened(pr, when, at)
-    desk = Desk(env)
-    linked = list(desk.readable(pr.linked("causes")).values())
-    open_ = [t for t in linked if t.is_open and not t.merged_into]
-    if not already and not force:
-        check_children_done(pr, desk.open_children(pr))
-    if incidents is None and open_ and not already and sys.stdin.isatty() and sys.stdout.isatty():
+    r = check_problem_resolve(env, id, incidents, text_arg(solution, "--solution"), force, at)
+    pr, open_ = r.problem, r.open_incidents
+    if incidents is None and open_ and not r.already and sys.stdin.isatty() and sys.stdout.isatty():
         incidents = typer.prompt(f"{len(open_)} open incidents ({', '.join(t.id for t in open_)}): "
                                  "resolve, comment or leave?", default="resolve")
         check_choice(incidents, INCIDENT_ACTIONS, "answer")
-    if not already:
-        fields: dict[str, Any] = {}
-        if root_cause is not None and text_arg(root_cause, "--root-cause") != pr.f("root_cause"):
-            fields["root_cause"] = text_arg(root_cause, "--root-cause")
-        if standard and not pr.f("standard_solution"):
-            fields["standard_solution"] = True
-        evs = [events.make("set", env.user, when, fields=fields)] if fields else []
-        evs.append(events.make("resolved", env.user, when, solution=text))
-        env.store.append(pr.id, evs)
+    done, skipped = resolve_problem(env, r, incidents, text_arg(root_cause, "--root-cause"), standard)
+    if not r.already:
         print(f"{pr.id}: resolved")
-    done = []
-    for t in open_:
-        if incidents == "resolve":
-            if t.linked("parent-of"):
-                print(f"{t.id}: has child tickets; resolve it by hand", file=sys.stderr)
-                continue
-            ev = events.make("resolved", env.user, max(when, t.created), solution=f"{text} (problem {pr.id})")
-        elif incidents == "comment":
-            ev = events.make("commented", env.user, max(when, t.created),
-                             text=f"The cause of this incident is solved under problem {pr.id}: {text}")
-        else:
-            continue
-        env.store.append(t.id, [ev])
-        done.append(t.id)
+    for tid in skipped:
+        print(f"{tid}: has child tickets; resolve it by hand", file=sys.stderr)
     if done:
         print(f"{'resolved' if incidents == 'resolve' else 'commented on'}: {', '.join(done)}")
     elif open_ and incidents in (None, "leave"):

@@ -1,0 +1,85 @@
+"""Resolving a problem with its incidents, as a use case: the checks first
+(nothing is written on bad input), then the problem's events and one event
+on each open incident (resolved with the solution, or a comment)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tix.core.errors import BadInput
+
+INCIDENT_ACTIONS = ("resolve", "comment", "leave")
+
+
+@dataclass
+class ProblemResolve:
+    problem: Any  # the problem's Ticket
+    solution: str
+    already: bool  # resolved or closed before: only its incidents are finished
+    when: datetime
+    open_incidents: list[Any]
+
+
+def check_problem_resolve(env: Any, pid: str, incidents: str | None, solution: str | None, force: bool,
+                          at: str | None) -> ProblemResolve:
+    from tix.app.desk import Desk
+    from tix.core.checks import check_choice
+    from tix.core.workflow import check_after_opened, check_children_done, check_not_merged
+
+    pr = env.store.ticket(pid)
+    if pr.category != "problem":
+        raise BadInput(f"{pr.id} is a {pr.category}, not a problem (use `tix resolve {pr.id}`)")
+    check_choice(incidents, INCIDENT_ACTIONS, "--incidents")
+    already = pr.status in ("resolved", "closed")
+    if already:
+        if solution:
+            raise BadInput(f"{pr.id} is already {pr.status}; `tix reopen {pr.id}` to change its solution")
+        if not incidents:
+            raise BadInput(f"{pr.id} is already {pr.status}; give --incidents resolve|comment to finish its incidents")
+        solution = pr.solution or ""
+    elif not solution or not solution.strip():
+        raise BadInput("--solution: a problem is never resolved without a solution")
+    check_not_merged(pr, "resolve")
+    when = env.event_time(at)
+    check_after_opened(pr, when, at)
+    desk = Desk(env)
+    linked = list(desk.readable(pr.linked("causes")).values())
+    open_ = [t for t in linked if t.is_open and not t.merged_into]
+    if not already and not force:
+        check_children_done(pr, desk.open_children(pr))
+    return ProblemResolve(pr, solution or "", already, when, open_)
+
+
+def resolve_problem(env: Any, r: ProblemResolve, incidents: str | None, root_cause: str | None,
+                    standard: bool) -> tuple[list[str], list[str]]:
+    """Record it. Returns the incidents finished and those left because they
+    have child tickets of their own."""
+    from tix.core import events
+
+    pr, when, text = r.problem, r.when, r.solution
+    if not r.already:
+        fields: dict[str, Any] = {}
+        if root_cause is not None and root_cause != pr.f("root_cause"):
+            fields["root_cause"] = root_cause
+        if standard and not pr.f("standard_solution"):
+            fields["standard_solution"] = True
+        evs = [events.make("set", env.user, when, fields=fields)] if fields else []
+        evs.append(events.make("resolved", env.user, when, solution=text))
+        env.store.append(pr.id, evs)
+    done, skipped = [], []
+    for t in r.open_incidents:
+        if incidents == "resolve":
+            if t.linked("parent-of"):
+                skipped.append(t.id)
+                continue
+            ev = events.make("resolved", env.user, max(when, t.created), solution=f"{text} (problem {pr.id})")
+        elif incidents == "comment":
+            ev = events.make("commented", env.user, max(when, t.created),
+                             text=f"The cause of this incident is solved under problem {pr.id}: {text}")
+        else:
+            continue
+        env.store.append(t.id, [ev])
+        done.append(t.id)
+    return done, skipped

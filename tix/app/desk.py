@@ -125,3 +125,93 @@ class Desk:
             return None
         self.store.append(t.id, [done.event])
         return done
+
+    # ------------------------------------------------------------ use cases
+    def set_status(self, t: Ticket, new_status: str, note: str | None, at: str | None) -> bool:
+        """Move `t` to `new_status` (a reopen first when it was done). False
+        when it already has that status: nothing is written."""
+        from tix.core import events
+
+        workflow.check_status(t, new_status)
+        if new_status == t.status:
+            return False
+        when, user = self.event_time(t, at, status_change=True), self.env.user
+        evs = []
+        if t.status in ("resolved", "closed") and new_status != "closed":
+            evs.append(events.make("reopened", user, when, reason=note))
+            if new_status != "open":
+                evs.append(events.make("status", user, when, status=new_status))
+        elif new_status == "closed":
+            evs.append(events.make("closed", user, when, note=note))
+        else:
+            evs.append(events.make("status", user, when, status=new_status, note=note))
+        self.append(t, evs, f"tix status {t.id} {new_status}")
+        return True
+
+    def log_work(self, t: Ticket, duration: str, *, rate: str | None, onsite: bool, after_hours: bool,
+                 no_bill: bool, note: str | None, at: str | None) -> tuple[int, Any]:
+        """Record time worked on `t`. Returns the minutes and the priced entry."""
+        from tix.core import events
+        from tix.core.billing import price
+        from tix.core.dates import fmt_minutes, parse_minutes
+        from tix.core.errors import BadInput
+
+        minutes = parse_minutes(duration, what="duration")
+        if minutes > 24 * 60:
+            raise BadInput(f"duration {duration!r}: more than 24 h in one entry; log each day separately")
+        rates = self.policy.billing.rates
+        if rate is not None and rate not in rates:
+            raise BadInput(f"--rate {rate!r}: not a rate in the policy ({', '.join(rates)})")
+        # a no-bill entry is recorded as given (--onsite, --rate...) and never charged
+        ev = events.make("worked", self.env.user, self.event_time(t, at), minutes=minutes, note=note, rate=rate,
+                         onsite=onsite or None, after_hours=after_hours or None, no_bill=no_bill or None)
+        self.append(t, [ev], f"tix work {t.id} {fmt_minutes(minutes)}")
+        return minutes, price(ev, t, self.policy)  # the entry just written, priced without reading the file again
+
+    def link(self, t: Ticket, other: str, kind: str, at: str | None) -> tuple[Ticket, bool]:
+        """Link `t` to `other` both ways. Returns the other ticket and whether
+        anything was written (each side only if missing: a link cut short by
+        a disk error is completed by running it again)."""
+        from tix.core import events
+        from tix.core.checks import check_choice
+        from tix.core.errors import BadInput
+        from tix.core.events import LINK_KINDS
+
+        check_choice(kind, list(LINK_KINDS), "--as")
+        o = self.store.ticket(other)
+        if o.id == t.id:
+            raise BadInput("link: a ticket cannot link to itself")
+        here, there = (kind, o.id) not in t.links, (LINK_KINDS[kind], t.id) not in o.links
+        if not here and not there:
+            return o, False
+        when, user = max(self.event_time(t, at), self.event_time(o, at)), self.env.user
+        if here:
+            self.store.append(t.id, [events.make("linked", user, when, link=kind, other=o.id)])
+        if there:
+            self.store.append(o.id, [events.make("linked", user, when, link=LINK_KINDS[kind], other=t.id)])
+        self.env.finish(f"tix link {t.id} {kind} {o.id}")
+        return o, True
+
+    def split(self, t: Ticket, title: str, *, to: str | None, team: str | None, description: str | None,
+              at: str | None) -> str:
+        """Open a child ticket of `t` (the parent lists it). Returns its ID;
+        the caller commits (`env.finish`) once it has shown it."""
+        from tix.core import events
+        from tix.core.errors import BadInput
+
+        workflow.check_agent(self.policy, to)
+        workflow.check_team(self.policy, team)
+        if not title.strip():
+            raise BadInput("--title: cannot be empty")
+        when, user = self.event_time(t, at), self.env.user
+        header = {"title": " ".join(title.split()), "requester": t.f("requester"), "org": t.org,
+                  "dept": t.f("dept"), "channel": t.f("channel"),
+                  "category": t.category if t.category != "problem" else "incident",
+                  "change_kind": t.f("change_kind"), "impact": t.impact, "urgency": t.urgency,
+                  "team": team or t.team, "tags": t.f("tags"), "description": description}
+        evs = [events.make("opened", user, when), events.make("linked", user, when, link="child-of", other=t.id)]
+        if to:
+            evs.append(events.make("assigned", user, when, to=to))
+        child = self.store.create(header, evs, user)
+        self.store.append(t.id, [events.make("linked", user, when, link="parent-of", other=child)])
+        return child

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from tix.cli.commands.common import AtOpt, check_agent, check_choice, check_team, text_arg
+from tix.cli.commands.common import AtOpt, check_agent, check_team, text_arg
 
 IdArg = typer.Argument(..., help="Ticket ID or a unique prefix of one (AB-0042, ab-42, AB-004).")
 
@@ -122,25 +122,12 @@ def status(
 
     Example: tix status AB-0042 waiting -m "asked for the serial number"
     """
-    from tix.core import events
-    from tix.core.workflow import check_status
+    from tix.app.desk import Desk
 
     env, t = _env_ticket(id)
-    check_status(t, new_status)
-    if new_status == t.status:
+    if not Desk(env).set_status(t, new_status, text_arg(message, "-m"), at):
         print(f"{t.id} is already {new_status}")
         return
-    when = _when(env, t, at, status_change=True)
-    evs = []
-    if t.status in ("resolved", "closed") and new_status != "closed":
-        evs.append(events.make("reopened", env.user, when, reason=text_arg(message, "-m")))
-        if new_status != "open":
-            evs.append(events.make("status", env.user, when, status=new_status))
-    elif new_status == "closed":
-        evs.append(events.make("closed", env.user, when, note=text_arg(message, "-m")))
-    else:
-        evs.append(events.make("status", env.user, when, status=new_status, note=text_arg(message, "-m")))
-    _append(env, t, evs, f"tix status {t.id} {new_status}")
     print(f"{t.id}: {t.status} -> {new_status}")
 
 
@@ -212,26 +199,12 @@ def work(
 
       tix work AB-0042 1h30m --onsite --at "today 08:30" -m "on site at Contoso"
     """
-    from tix.core import events
-    from tix.core.dates import fmt_minutes, parse_minutes
-    from tix.core.errors import BadInput
+    from tix.app.desk import Desk
+    from tix.core.dates import fmt_minutes
 
     env, t = _env_ticket(id)
-    minutes = parse_minutes(duration, what="duration")
-    if minutes > 24 * 60:
-        raise BadInput(f"duration {duration!r}: more than 24 h in one entry; log each day separately")
-    rates = env.policy.billing.rates
-    if rate is not None and rate not in rates:
-        raise BadInput(f"--rate {rate!r}: not a rate in the policy ({', '.join(rates)})")
-    if no_bill and (onsite or after_hours or rate):
-        pass  # recorded as given; a no-bill entry is never charged
-    note = text_arg(message, "-m")
-    ev = events.make("worked", env.user, _when(env, t, at), minutes=minutes, note=note, rate=rate,
-                     onsite=onsite or None, after_hours=after_hours or None, no_bill=no_bill or None)
-    _append(env, t, [ev], f"tix work {t.id} {fmt_minutes(minutes)}")
-    from tix.core.billing import price
-
-    line = price(ev, t, env.policy)  # the entry just written, priced without reading the file again
+    minutes, line = Desk(env).log_work(t, duration, rate=rate, onsite=onsite, after_hours=after_hours,
+                                       no_bill=no_bill, note=text_arg(message, "-m"), at=at)
     print(f"{t.id}: {fmt_minutes(minutes)} logged, billed {fmt_minutes(line.billed_minutes)} = {line.amount}")
 
 
@@ -310,27 +283,11 @@ def link(
 
     Example: tix link AB-0043 AB-0042 --as fixes
     """
-    from tix.core import events
-    from tix.core.errors import BadInput
-    from tix.core.events import LINK_KINDS
+    from tix.app.desk import Desk
 
     env, t = _env_ticket(id)
-    check_choice(kind, list(LINK_KINDS), "--as")
-    o = env.store.ticket(other)
-    if o.id == t.id:
-        raise BadInput("link: a ticket cannot link to itself")
-    # Each side is written only if missing: a link cut short by a disk error is completed by running it again.
-    here, there = (kind, o.id) not in t.links, (LINK_KINDS[kind], t.id) not in o.links
-    if not here and not there:
-        print(f"{t.id} {kind} {o.id}: already linked")
-        return
-    when = max(_when(env, t, at), _when(env, o, at))
-    if here:
-        env.store.append(t.id, [events.make("linked", env.user, when, link=kind, other=o.id)])
-    if there:
-        env.store.append(o.id, [events.make("linked", env.user, when, link=LINK_KINDS[kind], other=t.id)])
-    env.finish(f"tix link {t.id} {kind} {o.id}")
-    print(f"{t.id} {kind} {o.id}")
+    o, written = Desk(env).link(t, other, kind, at)
+    print(f"{t.id} {kind} {o.id}" + ("" if written else ": already linked"))
 
 
 def split(
@@ -346,24 +303,10 @@ def split(
 
     Example: child=$(tix split AB-0042 --title "Check the firewall logs" --to pieter)
     """
-    from tix.core import events
-    from tix.core.errors import BadInput
+    from tix.app.desk import Desk
 
     env, t = _env_ticket(id)
-    check_agent(env.policy, to)
-    check_team(env.policy, team)
-    if not title.strip():
-        raise BadInput("--title: cannot be empty")
-    when = _when(env, t, at)
-    header = {"title": " ".join(title.split()), "requester": t.f("requester"), "org": t.org, "dept": t.f("dept"),
-              "channel": t.f("channel"), "category": t.category if t.category != "problem" else "incident",
-              "change_kind": t.f("change_kind"), "impact": t.impact, "urgency": t.urgency,
-              "team": team or t.team, "tags": t.f("tags"), "description": text_arg(message, "-m")}
-    evs = [events.make("opened", env.user, when), events.make("linked", env.user, when, link="child-of", other=t.id)]
-    if to:
-        evs.append(events.make("assigned", env.user, when, to=to))
-    child = env.store.create(header, evs, env.user)
-    env.store.append(t.id, [events.make("linked", env.user, when, link="parent-of", other=child)])
+    child = Desk(env).split(t, title, to=to, team=team, description=text_arg(message, "-m"), at=at)
     print(child)
     env.finish(f"tix split {t.id} -> {child}")
 

@@ -83,18 +83,36 @@ def _oserror(err: OSError, path: Path | str) -> StoreError:
     return StoreError(f"cannot write: {why}; nothing was changed", path=str(path))
 
 
-def write_local_cache(path: Path, data: bytes) -> None:
-    """Best effort for derived caches in the clone's local state: temp file +
-    rename (readers see the old or the new file, never half of one), no fsync
-    (a lost cache costs only speed), and a failure is ignored for the same reason."""
+def replace_file(path: Path, data: bytes, *, durable: bool = False, parents: bool = False) -> None:
+    """The one temp file + rename: readers see the old or the new file, never
+    half of one; `durable` also fsyncs the file and its directory. On an error
+    the temp file is removed and the OSError raised. `parents` makes missing
+    directories. (Ticket files and invoice records go through
+    `Store.write_atomic`, which adds the symlink guard.)"""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
+        if parents:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
+        if durable:
+            fsync_dir(path.parent)
     except OSError:
         with suppress(OSError):
             tmp.unlink()
+        raise
+
+
+def write_local_cache(path: Path, data: bytes) -> None:
+    """Best effort for derived caches in the clone's local state: `replace_file`
+    without fsync (a lost cache costs only speed), and a failure is ignored for
+    the same reason."""
+    with suppress(OSError):
+        replace_file(path, data, parents=True)
 
 
 class HolidayCache:

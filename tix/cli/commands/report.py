@@ -218,14 +218,14 @@ def _with_history(env: Any, tickets: list[Any], period: Any) -> list[Any]:
 
 
 def _emit(text: str, output: str | None, fmt: str) -> None:
-    import os
     import sys
 
     if not output or output == "-":
         sys.stdout.write(text)
         return
-    tmp = f"{output}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    os.replace(tmp, output)
+    from pathlib import Path
+
+    from tix.storage.store import replace_file
+
+    replace_file(Path(output), text.encode("utf-8"))
     warn(f"wrote {output} ({fmt})")

@@ -215,3 +215,39 @@ class Desk:
         child = self.store.create(header, evs, user)
         self.store.append(t.id, [events.make("linked", user, when, link="parent-of", other=child)])
         return child
+
+    def escalate(self, t: Ticket, to: str | None, reason: str | None, at: str | None) -> dict[str, Any]:
+        """Move `t` to the next support line (or to team `to`) by hand. Returns
+        what was recorded: id, from_team, to_team, line, at, auto, reason."""
+        from tix.core import events
+        from tix.core.errors import BadInput
+        from tix.core.sla import next_line_team
+
+        p = self.policy
+        workflow.check_open(t, "escalating")
+        workflow.check_not_merged(t, "escalate")
+        if to is not None:
+            workflow.check_team(p, to, "--to")
+            target = p.teams[to]
+        else:
+            nxt = next_line_team(p, t.team)
+            if nxt is None:
+                raise BadInput(f"{t.id} is with {support_line(p, t.team)}, the last support line; "
+                               f"name a team with --to ({', '.join(p.teams)})")
+            target = nxt
+        if target.name == t.team:
+            raise BadInput(f"--to {target.name}: {t.id} is already with {target.name}")
+        when = self.env.event_time(at)
+        workflow.check_after_opened(t, when, at)
+        self.append(t, [events.make("escalated", self.env.user, when, to_team=target.name, from_team=t.team,
+                                    line=target.line, auto=False, reason=reason)],
+                    f"tix escalate {t.id} to {target.name}")
+        return {"id": t.id, "from_team": t.team, "to_team": target.name, "line": target.line,
+                "at": when.isoformat(), "auto": False, "reason": reason}
+
+
+def support_line(policy: Policy, team: str | None) -> str:
+    """`connectivity (line 2)`, as messages name a team."""
+    if team and team in policy.teams:
+        return f"{team} (line {policy.teams[team].line})"
+    return team or "no team"

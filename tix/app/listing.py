@@ -46,7 +46,8 @@ class ListQuery:
                 if part == "all":
                     self.all = True
                 elif part:
-                    self.statuses.add(check_choice(part, STATUSES, "--status"))
+                    check_choice(part, STATUSES, "--status")
+                    self.statuses.add(part)
         if not self.statuses and not self.all:
             self.statuses = {"new", "open", "waiting"}
         if self.billing is not None:

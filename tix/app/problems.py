@@ -22,6 +22,66 @@ class ProblemResolve:
     open_incidents: list[Any]
 
 
+def gather(env: Any, ids: list[str], what: str = "--from") -> list[Any]:
+    """The tickets named by `ids`, checked before anything is written."""
+    from tix.core.workflow import check_not_merged
+
+    out: list[Any] = []
+    for raw in ids:
+        t = env.store.ticket(raw)
+        check_not_merged(t, label=what)
+        if t.id not in {o.id for o in out}:
+            out.append(t)
+    return out
+
+
+def create_linked(env: Any, header: dict[str, Any], links: list[tuple[str, Any]], at: str | None,
+                  to: str | None = None) -> str:
+    """Create a ticket whose log starts with its links, and record the
+    opposite link on each other ticket. Returns the new ID."""
+    from tix.core import events
+    from tix.core.events import LINK_KINDS
+    from tix.core.workflow import check_after_opened
+
+    when = env.event_time(at)
+    for _, other in links:
+        check_after_opened(other, when, at)
+    evs = [events.make("opened", env.user, when)]
+    evs += [events.make("linked", env.user, when, link=kind, other=o.id) for kind, o in links]
+    if to:
+        evs.append(events.make("assigned", env.user, when, to=to))
+    tid = env.store.create({k: v for k, v in header.items() if v not in (None, "", [])}, evs, env.user)
+    for kind, o in links:
+        env.store.append(o.id, [events.make("linked", env.user, when, link=LINK_KINDS[kind], other=tid)])
+    return tid
+
+
+def add_incidents(env: Any, pid: str, ids: list[str], at: str | None) -> tuple[Any, list[str]]:
+    """Link incidents to the problem they are caused by (`tix problem add`).
+    Returns the problem and the incidents newly linked."""
+    from tix.core import events
+    from tix.core.workflow import check_after_opened
+
+    pr = env.store.ticket(pid)
+    if pr.category != "problem":
+        raise BadInput(f"{pr.id} is a {pr.category}, not a problem")
+    found = gather(env, ids, "incident")
+    for t in found:
+        if t.id == pr.id or t.category in ("problem", "change"):
+            raise BadInput(f"{t.id}: is a {t.category}; a problem gathers incidents and requests")
+    when = env.event_time(at)
+    for t in (pr, *found):
+        check_after_opened(t, when, at)
+    added = []
+    for t in found:
+        if ("causes", t.id) in pr.links:
+            continue
+        env.store.append(pr.id, [events.make("linked", env.user, when, link="causes", other=t.id)])
+        env.store.append(t.id, [events.make("linked", env.user, when, link="caused-by", other=pr.id)])
+        added.append(t.id)
+    return pr, added
+
+
 def check_problem_resolve(env: Any, pid: str, incidents: str | None, solution: str | None, force: bool,
                           at: str | None) -> ProblemResolve:
     from tix.app.desk import Desk

@@ -97,11 +97,11 @@ def parse_ticket_text(data: bytes, path: str) -> tuple[dict[str, Any], list[dict
     seen: set[str] = set()
     torn = False
     last = len(tail) - 1
-    for i, line in enumerate(tail[1:], start=1):
+    for i, raw in enumerate(tail[1:], start=1):
         lineno = ev_line0 + i
-        if not line.strip():
+        s = raw.strip()
+        if not s:
             continue
-        s = line.strip()
         try:
             ev, at = parse_event_line(s)
         except (ValueError, RecursionError) as err:

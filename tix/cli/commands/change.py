@@ -48,7 +48,7 @@ def new(
             --kind normal --window-start "2026-11-27 18:00" --window-end "2026-11-27 20:00" \\
             --risk medium --rollback "re-patch to the old switch")
     """
-    from tix.cli.commands.problem import create_linked, gather
+    from tix.app.problems import create_linked, gather
     from tix.cli.env import ctx_env
     from tix.core.dates import stamp
     from tix.core.errors import BadInput

@@ -39,67 +39,51 @@ def escalate(
     """
     from tix.cli.commands.common import text_arg
     from tix.cli.env import ctx_env
-    from tix.core.errors import BadInput
     from tix.render import table as render
 
     env = ctx_env()
     render.check_format(format)
     reason = text_arg(message, "-m")
+    _check_mode(id, to, at, due, dry_run)
+    if due:
+        _due(env, dry_run, reason, format)
+    else:
+        _one(env, id, to, reason, at, format)
+
+
+def _check_mode(id: str | None, to: str | None, at: str | None, due: bool, dry_run: bool) -> None:
+    """One ticket by hand, or --due (with --dry-run): options of the other mode are refused."""
+    from tix.core.errors import BadInput
+
     if due:
         if id is not None or to is not None or at is not None:
             raise BadInput("tix escalate --due: takes no ID, --to or --at (it escalates every ticket that is due, now)")
-        _due(env, dry_run, reason, format)
         return
     if dry_run:
         raise BadInput("--dry-run goes with --due")
     if id is None:
         raise BadInput("tix escalate: give a ticket ID, or --due for every ticket whose escalate clock ran out")
-    _one(env, id, to, reason, at, format)
 
 
 def _line(policy: Any, team: str | None) -> str:
-    if team and team in policy.teams:
-        return f"{team} (line {policy.teams[team].line})"
-    return team or "no team"
+    from tix.app.desk import support_line
+
+    return support_line(policy, team)
 
 
-def _one(env: Any, tid: str, to: str | None, reason: str | None, at: str | None, format: str) -> None:
-    from tix.cli.commands.common import check_team
-    from tix.core import events
-    from tix.core.errors import BadInput
-    from tix.core.sla import next_line_team
-    from tix.core.workflow import check_after_opened, check_not_merged, check_open
+def _one(env: Any, tid: str | None, to: str | None, reason: str | None, at: str | None, format: str) -> None:
+    from tix.app.desk import Desk
     from tix.render import table as render
 
-    p = env.policy
-    t = env.store.ticket(tid)
-    check_open(t, "escalating")
-    check_not_merged(t, "escalate")
-    if to is not None:
-        check_team(p, to, "--to")
-        target = p.teams[to]
-    else:
-        nxt = next_line_team(p, t.team)
-        if nxt is None:
-            raise BadInput(f"{t.id} is with {_line(p, t.team)}, the last support line; "
-                           f"name a team with --to ({', '.join(p.teams)})")
-        target = nxt
-    if target.name == t.team:
-        raise BadInput(f"--to {target.name}: {t.id} is already with {target.name}")
-    when = env.event_time(at)
-    check_after_opened(t, when, at)
-    ev = events.make("escalated", env.user, when, to_team=target.name, from_team=t.team, line=target.line,
-                     auto=False, reason=reason)
-    env.store.append(t.id, [ev])
-    env.finish(f"tix escalate {t.id} to {target.name}")
-    result = {"id": t.id, "from_team": t.team, "to_team": target.name, "line": target.line,
-              "at": when.isoformat(), "auto": False, "reason": reason}
+    assert tid is not None  # _check_mode refused a missing ID
+    result = Desk(env).escalate(env.store.ticket(tid), to, reason, at)
     if format == "json":
         print(render.to_json(result))
     elif format == "csv":
         print(render.to_csv([list(result.values())], list(result)), end="")
     else:
-        print(f"{t.id}: escalated from {_line(p, t.team)} to {_line(p, target.name)}")
+        print(f"{result['id']}: escalated from {_line(env.policy, result['from_team'])} to "
+              f"{_line(env.policy, result['to_team'])}")
 
 
 def _due(env: Any, dry_run: bool, reason: str | None, format: str) -> None:

@@ -6,11 +6,10 @@ solved, resolves or informs its open incidents in one step."""
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import typer
 
-from tix.app.problems import INCIDENT_ACTIONS
+from tix.app.problems import INCIDENT_ACTIONS, create_linked, gather
 from tix.cli.commands.common import AtOpt, FormatOpt, check_agent, check_team, text_arg
 from tix.cli.main import warn
 
@@ -18,40 +17,6 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=T
                   help="Problems: gather incidents, root cause, workaround, solve them all at once.\n\n"
                        "Example: pid=$(tix problem new --from AB-0042 --title 'Core switch fails' "
                        "--workaround 'patch to the spare switch')")
-
-
-def gather(env, ids: list[str], what: str = "--from") -> list:  # type: ignore[no-untyped-def]
-    """The tickets named by `ids`, checked before anything is written."""
-    from tix.core.workflow import check_not_merged
-
-    out: list[Any] = []
-    for raw in ids:
-        t = env.store.ticket(raw)
-        check_not_merged(t, label=what)
-        if t.id not in {o.id for o in out}:
-            out.append(t)
-    return out
-
-
-def create_linked(env, header: dict, links: list[tuple[str, Any]], at: str | None,  # type: ignore[no-untyped-def]
-                  to: str | None = None) -> str:
-    """Create a ticket whose log starts with its links, and record the
-    opposite link on each other ticket. Returns the new ID."""
-    from tix.core import events
-    from tix.core.events import LINK_KINDS
-    from tix.core.workflow import check_after_opened
-
-    when = env.event_time(at)
-    for _, other in links:
-        check_after_opened(other, when, at)
-    evs = [events.make("opened", env.user, when)]
-    evs += [events.make("linked", env.user, when, link=kind, other=o.id) for kind, o in links]
-    if to:
-        evs.append(events.make("assigned", env.user, when, to=to))
-    tid = env.store.create({k: v for k, v in header.items() if v not in (None, "", [])}, evs, env.user)
-    for kind, o in links:
-        env.store.append(o.id, [events.make("linked", env.user, when, link=LINK_KINDS[kind], other=tid)])
-    return tid
 
 
 @app.command("new")
@@ -122,26 +87,11 @@ def add(
 
     Example: tix problem add AB-0050 AB-0061 AB-0063
     """
+    from tix.app.problems import add_incidents
     from tix.cli.env import ctx_env
-    from tix.core import events
-    from tix.core.errors import BadInput
 
     env = ctx_env()
-    pr = env.store.ticket(id)
-    if pr.category != "problem":
-        raise BadInput(f"{pr.id} is a {pr.category}, not a problem")
-    found = gather(env, incidents, "incident")
-    for t in found:
-        if t.id == pr.id or t.category in ("problem", "change"):
-            raise BadInput(f"{t.id}: is a {t.category}; a problem gathers incidents and requests")
-    when = env.event_time(at)
-    added = []
-    for t in found:
-        if ("causes", t.id) in pr.links:
-            continue
-        env.store.append(pr.id, [events.make("linked", env.user, when, link="causes", other=t.id)])
-        env.store.append(t.id, [events.make("linked", env.user, when, link="caused-by", other=pr.id)])
-        added.append(t.id)
+    pr, added = add_incidents(env, id, incidents, at)
     env.finish(f"tix problem add {pr.id} {' '.join(added)}")
     print(f"{pr.id}: causes {', '.join(added)}" if added else f"{pr.id}: already linked to all of them")
 

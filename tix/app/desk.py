@@ -10,13 +10,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tix.core import workflow
-from tix.core.errors import BrokenFile, NotFound
+from tix.core.errors import BrokenFile, NotFound, TixError
 
 if TYPE_CHECKING:
     from tix.core.policy import Policy
     from tix.core.sla import Escalation
     from tix.core.ticket import Ticket
     from tix.storage.store import Store
+
+
+OTHER_ORG = "(a ticket of another organisation)"
 
 
 class Environment(Protocol):
@@ -81,6 +84,37 @@ class Desk:
                 return None
 
         return workflow.open_children(t, is_open)
+
+    def ticket_data(self, t: Ticket, public: bool) -> dict[str, Any]:
+        """What `tix show` shows of `t` (its JSON, with its children); `public`:
+        what the customer may see (no internal notes, no other customer's tickets)."""
+        from tix.render.view import ticket_json
+
+        # invoiced entries looked up in place, not loaded: a broken record is fsck's to report, not show's
+        from tix.storage.ledger import invoiced_lookup
+
+        data = ticket_json(t, self.policy, self.env.now, invoiced=invoiced_lookup(self.store))
+        if public:
+            data["events"] = [e for e in data["events"] if not e.get("internal")]
+        data["children"] = self.related(t.linked("parent-of"), t.org if public else None)
+        return data
+
+    def related(self, ids: list[str], public_org: str | None = None) -> list[dict[str, Any]]:
+        """Linked tickets in a few fields; a missing or broken one as `(missing)`
+        (`tix fsck` says why), another customer's as OTHER_ORG when `public_org`."""
+        out: list[dict[str, Any]] = []
+        for cid in ids:
+            try:
+                c = self.store.ticket(cid)
+            except TixError:
+                out.append({"id": cid, "title": "(missing)", "status": "?", "assignee": None, "solution": None})
+                continue
+            if public_org and c.org and c.org != public_org:  # --public: another customer's ticket
+                out.append({"id": c.id, "title": OTHER_ORG, "status": "?", "assignee": None, "solution": None})
+                continue
+            out.append({"id": c.id, "title": c.title, "status": c.status, "assignee": c.assignee,
+                        "solution": c.solution})
+        return out
 
     # ------------------------------------------------------------ writing
     def event_time(self, t: Ticket, at: str | None, *, status_change: bool = False) -> datetime:

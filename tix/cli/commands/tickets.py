@@ -39,6 +39,20 @@ def edit_text(initial: str) -> str:
         os.unlink(name)
 
 
+def _title_and_description(title: str | None, message: str | None, edit: bool) -> tuple[str | None, str | None]:
+    """-m TEXT (or - for standard input), or both written in $EDITOR with --edit."""
+    from tix.app.tickets import title_from_edit
+    from tix.core.errors import BadInput
+
+    if edit and message is not None:
+        raise BadInput("-m and --edit: give the description one way, not both")
+    description = text_arg(message, "-m")
+    if not edit:
+        return title, description
+    return title_from_edit(edit_text(f"{title or ''}\n\n{description or ''}\n"
+                                     "# First line: title. Then the description.\n"))
+
+
 def new(
     title: str | None = typer.Option(None, "--title", "-t", help="One line that says what is wrong."),
     requester: str | None = typer.Option(None, "--requester", "-r", help="'Name <mail>' of who reported it."),
@@ -72,18 +86,12 @@ def new(
            --requester "Jan de Vries <jan@contoso.com>" --channel phone -m "15 people cannot work")
     """
     opts = dict(locals(), tags=tag)  # the options as typed, before anything else is named
-    from tix.app.tickets import open_ticket, title_from_edit
+    from tix.app.tickets import open_ticket
     from tix.cli.env import ctx_env
-    from tix.core.errors import BadInput
     from tix.core.priority import explain
 
     env = ctx_env()
-    if edit and message is not None:
-        raise BadInput("-m and --edit: give the description one way, not both")
-    opts["description"] = text_arg(message, "-m")
-    if edit:
-        text = edit_text(f"{title or ''}\n\n{opts['description'] or ''}\n# First line: title. Then the description.\n")
-        opts["title"], opts["description"] = title_from_edit(text)
+    opts["title"], opts["description"] = _title_and_description(title, message, edit)
     tid, title, rating = open_ticket(env, **opts)
     print(tid)
     sys.stdout.flush()

@@ -54,28 +54,35 @@ def month(
 
       tix report month 2026-10 --org contoso -o contoso-2026-10.html
     """
+    from tix.render.report import render_month
+
+    env, fmt = _setup(format, output)
+    period = _month_period(env, month or "last-month")
+    report = _monthly_cached(env, period) if org is None else _monthly_of(env, period, org)
+    _emit(render_month(report.to_json(), fmt), output, fmt)
+
+
+def _month_period(env: Any, text: str) -> Any:
+    """MONTH: YYYY-MM, this-month or last-month."""
     import re
 
     from tix.core.dates import parse_period
     from tix.core.errors import BadInput
-    from tix.render.report import render_month
-    from tix.reports.engine import monthly_report
 
-    env, fmt = _setup(format, output)
-    text = month or "last-month"
     period = parse_period(text, now=env.now, tz=env.policy.tz, what="MONTH")
     if not re.fullmatch(r"\d{4}-\d{2}", period.label):
         raise BadInput(f"MONTH {text!r}: a monthly report covers a month: YYYY-MM, this-month or last-month "
                        f"(for other periods: tix report period)")
-    if org is None:
-        report = _monthly_cached(env, period)
-    else:
-        from tix.reports.engine import month_window
+    return period
 
-        w0, w1 = month_window(period, env.policy)
-        tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
-        report = monthly_report(tickets, period, env.policy, env.now, org=org)
-    _emit(render_month(report.to_json(), fmt), output, fmt)
+
+def _monthly_of(env: Any, period: Any, org: str) -> Any:
+    """The monthly report of one organisation (folded here: the cached parts are the whole desk's)."""
+    from tix.reports.engine import month_window, monthly_report
+
+    w0, w1 = month_window(period, env.policy)
+    tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
+    return monthly_report(tickets, period, env.policy, env.now, org=org)
 
 
 def _monthly_cached(env: Any, period: Any) -> Any:

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from tix.cli.commands.common import AtOpt, FormatOpt, check_agent, check_choice, check_team, text_arg
+from tix.cli.commands.common import AtOpt, FormatOpt, check_choice, text_arg
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                   help="Changes: plan, approve and track them; the change calendar.\n\n"
@@ -18,7 +18,6 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=T
                        "--window-start 'fri 18:00' --window-end 'fri 20:00' --risk medium "
                        "--rollback 'put the old switch back')")
 
-RISKS = ("low", "medium", "high")
 
 
 @app.command("new")
@@ -48,60 +47,18 @@ def new(
             --kind normal --window-start "2026-11-27 18:00" --window-end "2026-11-27 20:00" \\
             --risk medium --rollback "re-patch to the old switch")
     """
-    from tix.app.problems import create_linked, gather
+    opts = {k: v for k, v in locals().items() if k not in ("message", "rollback")}  # the options as typed
+    from tix.app.changes import open_change
     from tix.cli.env import ctx_env
-    from tix.core.dates import stamp
-    from tix.core.errors import BadInput
-    from tix.core.policy import CHANGE_KINDS
-    from tix.core.priority import check_factor
-    from tix.core.workflow import check_org
 
     env = ctx_env()
-    p = env.policy
-    if not title.strip():
-        raise BadInput("--title: a change needs a title")
-    check_choice(kind, CHANGE_KINDS, "--kind")
-    check_choice(risk, RISKS, "--risk")
-    check_team(p, team)
-    check_agent(p, to)
-    check_org(p, org)
-    sources = gather(env, from_)
-    for t in sources:
-        if t.category == "change":
-            raise BadInput(f"--from {t.id}: is a change; a change fixes a problem, incident or request")
-    ws = env.when(window_start, what="--window-start") if window_start else None
-    we = env.when(window_end, what="--window-end") if window_end else None
-    if ws and we and we <= ws:
-        raise BadInput(f"--window-end {window_end}: must be after --window-start {window_start}")
-    if we and not ws:
-        raise BadInput("--window-end: give --window-start too")
-    orgs = {t.org for t in sources if t.org}
-    header = {
-        "title": " ".join(title.split()), "org": org or (orgs.pop() if len(orgs) == 1 else None),
-        "channel": "other", "category": "change", "change_kind": kind,
-        "impact": check_factor(p, "impact", impact) if impact is not None
-        else max([t.impact for t in sources], default=p.default_impact),
-        "urgency": check_factor(p, "urgency", urgency) if urgency is not None else p.default_urgency,
-        "team": team or (sources[0].team if sources else None) or p.default_team,
-        "description": text_arg(message, "-m"),
-        "window_start": stamp(ws) if ws else None, "window_end": stamp(we) if we else None,
-        "risk": risk, "rollback": text_arg(rollback, "--rollback"),
-    }
-    cid = create_linked(env, header, [("fixes", t) for t in sources], at, to)
+    cid, title, notes = open_change(env, **opts, description=text_arg(message, "-m"),
+                                    rollback=text_arg(rollback, "--rollback"))
     print(cid)
     sys.stdout.flush()
-    notes = []
-    if kind == "normal":
-        notes.append(f"needs approval before work starts: tix approve {cid}")
-    elif kind == "emergency":
-        notes.append(f"emergency change: flagged until approved (tix approve {cid})")
-    if kind != "standard" and not rollback:
-        notes.append("no rollback plan yet (tix set --rollback)")
-    if kind != "standard" and not ws:
-        notes.append("no window planned yet (tix set --window-start/--window-end)")
     for n in notes:
         print(f"{cid}: {n}", file=sys.stderr)
-    env.finish(f"tix change new {cid}: {header['title']}")
+    env.finish(f"tix change new {cid}: {title}")
 
 
 @app.command("list")

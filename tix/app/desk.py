@@ -250,6 +250,36 @@ class Desk:
         self.store.append(t.id, [events.make("linked", user, when, link="parent-of", other=child)])
         return child
 
+    def merge(self, dup: Ticket, target: Ticket, note: str | None, at: str | None) -> None:
+        """Merge the duplicate `dup` into `target`: `dup` is closed with a
+        pointer, `target` keeps an internal note with the duplicate's requester."""
+        from tix.core import events
+
+        workflow.check_merge(dup, target, self.open_children(dup))
+        when, user = self.env.event_time(at), self.env.user
+        for t in (dup, target):
+            workflow.check_after_opened(t, when, at)
+        dup_evs = [events.make("merged", user, when, into=target.id)]
+        if ("duplicate-of", target.id) not in dup.links:
+            dup_evs.append(events.make("linked", user, when, link="duplicate-of", other=target.id))
+        if dup.status != "closed":
+            dup_evs.append(events.make("closed", user, when,
+                                       note=f"duplicate, merged into {target.id}" + (f": {note}" if note else "")))
+        tgt_evs = [events.make("absorbed", user, when, **{"from": dup.id})]
+        if ("duplicated-by", dup.id) not in target.links:
+            tgt_evs.append(events.make("linked", user, when, link="duplicated-by", other=dup.id))
+        who, target_who = _who(dup.requester), _who(target.requester)
+        text = f"Duplicate {dup.id} merged in: {dup.title}"
+        if who:
+            text += f"\nAlso reported by {who}" + (f" ({dup.org})" if dup.org else "") \
+                + (" (same requester)" if who == target_who else "")
+        if note:
+            text += f"\n{note}"
+        tgt_evs.append(events.make("commented", user, when, text=text, internal=True))
+        self.store.append(dup.id, dup_evs)
+        self.store.append(target.id, tgt_evs)
+        self.env.finish(f"tix merge {dup.id} --into {target.id}")
+
     def escalate(self, t: Ticket, to: str | None, reason: str | None, at: str | None) -> dict[str, Any]:
         """Move `t` to the next support line (or to team `to`) by hand. Returns
         what was recorded: id, from_team, to_team, line, at, auto, reason."""
@@ -278,6 +308,12 @@ class Desk:
                     f"tix escalate {t.id} to {target.name}")
         return {"id": t.id, "from_team": t.team, "to_team": target.name, "line": target.line,
                 "at": when.isoformat(), "auto": False, "reason": reason}
+
+
+def _who(req: dict[str, Any]) -> str:
+    """A requester as `Name <mail> phone`."""
+    return " ".join(x for x in (req.get("name"), f"<{req['email']}>" if req.get("email") else None,
+                                req.get("phone")) if x)
 
 
 def support_line(policy: Policy, team: str | None) -> str:

@@ -52,6 +52,24 @@ def check_children_done(t: Ticket, still_open: Iterable[str], force: bool = Fals
         raise BadInput(f"{t.id} has open child tickets ({', '.join(still)}); resolve them or use --force")
 
 
+def check_merge(dup: Ticket, target: Ticket, still_open_children: Iterable[str]) -> None:
+    """A duplicate is merged once, into a ticket that is not itself merged,
+    never in a cycle, and not while its own children are open."""
+    if dup.id == target.id:
+        raise BadInput(f"merge: {dup.id} cannot be merged into itself")
+    if dup.merged_into:
+        raise BadInput(f"{dup.id} was already merged into {dup.merged_into}")
+    if target.merged_into:
+        raise BadInput(f"--into {target.id}: was itself merged into {target.merged_into}; "
+                       f"merge into {target.merged_into}")
+    # a target that points back at the duplicate would make a cycle
+    if ("duplicate-of", dup.id) in target.links:
+        raise BadInput(f"--into {target.id}: is recorded as a duplicate of {dup.id}; merge the other way round")
+    still = list(still_open_children)
+    if still:
+        raise BadInput(f"{dup.id} has open child tickets ({', '.join(still)}); resolve them or move them first")
+
+
 def check_not_done(t: Ticket) -> None:
     """A resolved or closed ticket is reopened before it is resolved again."""
     if t.status in ("resolved", "closed"):

@@ -42,8 +42,9 @@ def open_change(env: Any, *, title: str, kind: str, from_: list[str], window_sta
     if we and not ws:
         raise BadInput("--window-end: give --window-start too")
     orgs = {t.org for t in sources if t.org}
+    title = " ".join(title.split())
     header = {
-        "title": " ".join(title.split()), "org": org or (orgs.pop() if len(orgs) == 1 else None),
+        "title": title, "org": org or (orgs.pop() if len(orgs) == 1 else None),
         "channel": "other", "category": "change", "change_kind": kind,
         "impact": check_factor(p, "impact", impact) if impact is not None
         else max([t.impact for t in sources], default=p.default_impact),
@@ -63,4 +64,4 @@ def open_change(env: Any, *, title: str, kind: str, from_: list[str], window_sta
         notes.append("no rollback plan yet (tix set --rollback)")
     if kind != "standard" and not ws:
         notes.append("no window planned yet (tix set --window-start/--window-end)")
-    return cid, header["title"], notes
+    return cid, title, notes

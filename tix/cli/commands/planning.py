@@ -14,32 +14,9 @@ AgentOpt = typer.Option(None, "--agent", "-a", help="The technician (default: se
 
 
 def _tickets(env):  # type: ignore[no-untyped-def]
-    """Every readable ticket; a broken file is named on stderr (fsck says more)."""
+    from tix.app.planning import readable_tickets
 
-    problems: list = []
-    tickets = env.store.all_tickets(problems)
-    for prob in problems:
-        warn(f"warning: {prob}")
-    return tickets
-
-
-def _parse_start(env, words: list[str]):  # type: ignore[no-untyped-def]
-    import re
-
-    from tix.core.dates import WHEN_HELP
-    from tix.core.errors import BadInput
-
-    text = " ".join(words).strip()
-    low = text.lower()
-    first = low.split()[0] if low else ""
-    days = ("today", "tomorrow", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday",
-            "wednesday", "thursday", "friday", "saturday", "sunday")
-    if not text:
-        raise BadInput(f"WHEN: expected {WHEN_HELP}")
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", low) or (first in days and len(low.split()) == 1):
-        # a date alone would mean midnight: ask for the time the work starts
-        raise BadInput(f"WHEN {text!r}: give the time too, like '{text} 10:00'")
-    return env.when(text, what="WHEN")
+    return readable_tickets(env, warn)
 
 
 def plan(
@@ -70,56 +47,19 @@ def plan(
       tix plan AB-0042 2026-11-25T13:00
     """
 
-    from tix.cli.commands.common import check_agent
+    from tix.app.planning import book
     from tix.cli.env import ctx_env
-    from tix.core import events, planning
-    from tix.core.dates import fmt_minutes, parse_minutes, stamp
-    from tix.core.errors import BadInput
-    from tix.core.workflow import check_after_opened, check_not_merged
+    from tix.core.dates import fmt_minutes
 
-    env = ctx_env()
-    t = env.store.ticket(id)
-    p = env.policy
-    check_not_merged(t, "plan")
-    if t.status not in planning.OPEN:
-        raise BadInput(f"{t.id} is {t.status}; `tix reopen {t.id}` before planning work on it")
-    start = _parse_start(env, when)
-    if for_ is not None:
-        minutes = parse_minutes(for_, what="--for")
-    else:
-        minutes = planning.default_minutes(t)
-        if minutes > planning.MAX_SLOT_MINUTES:
-            raise BadInput(f"{t.id} has {fmt_minutes(minutes)} of its estimate left, more than one slot "
-                           f"of at most {planning.MAX_SLOT_MINUTES // 60} h; give --for")
-    who = agent if agent is not None else (t.assignee or env.user)
-    if agent is None and p.agents and who not in p.agents:
-        raise BadInput(f"{who!r} (the {'assignee' if t.assignee else 'acting user'}) is not a member of any "
-                       f"team; give --agent ({', '.join(sorted(p.agents))})")
-    check_agent(p, who, "--agent")
-    end = planning.check_slot(start, minutes, now=env.now)
-    start, end = start.astimezone(p.tz), end.astimezone(p.tz)
-    cur = planning.current_slot(t, p.tz)
-    if cur is not None and cur.same_as(who, start, end):
-        print(f"{t.id}: already planned {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} for {who}")
+    b = book(ctx_env(), id, when, for_=for_, agent=agent, force=force, at=at, warn=warn)
+    t, span = b.ticket, f"{b.start:%a %Y-%m-%d %H:%M}-{b.end:%H:%M}"
+    if not b.written:
+        print(f"{t.id}: already planned {span} for {b.who}")
         return
-    problems = planning.slot_problems(_tickets(env), t.id, who, start, end, p)
-    if problems and not force:
-        raise BadInput("; ".join(problems) + " (--force books it anyway)")
-    for why in problems:
-        warn(f"warning: {why} (booked with --force)")
-    when_at = env.event_time(at)
-    check_after_opened(t, when_at, at)
-    ev = events.make("planned", env.user, when_at, start=stamp(start), end=stamp(end), agent=who)
-    env.store.append(t.id, [ev])
-    env.finish(f"tix plan {t.id} {stamp(start)}")
-    verb = "re-planned" if cur is not None else "planned"
-    print(f"{t.id}: {verb} {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({fmt_minutes(minutes)}) for {who}")
-    if t.assignee and t.assignee != who:
+    print(f"{t.id}: {'re-planned' if b.replanned else 'planned'} {span} ({fmt_minutes(b.minutes)}) for {b.who}")
+    if t.assignee and t.assignee != b.who:
         print(f"{t.id}: note: the ticket is assigned to {t.assignee}")
-    from tix.core.language import customer_language
-
-    notice = planning.pickup_notice(start, customer_language(t, p))
-    print(f"{t.id}: `tix notify` will tell the requester: {notice}")
+    print(f"{t.id}: `tix notify` will tell the requester: {b.notice}")
 
 
 def unplan(

@@ -140,62 +140,27 @@ def agenda(
       tix agenda --day --date tomorrow --format json
     """
 
-    from tix.cli.commands.common import check_agent
     from tix.cli.env import ctx_env
     from tix.core import planning
-    from tix.core.dates import fmt_minutes
+    from tix.core.errors import CheckFailed
+    from tix.core.workflow import check_agent
     from tix.render import table as render
+    from tix.render.agenda import agenda_csv, agenda_text
 
     env = ctx_env()
-    p = env.policy
     render.check_format(format)
-    if mine:
-        agent = agent or env.user
-    check_agent(p, agent, "--agent")
+    agent = (agent or env.user) if mine else agent
+    check_agent(env.policy, agent, "--agent")
     start, end = _agenda_period(env, day, week, date_, since, until)
-    rows = planning.agenda(_tickets(env), p, env.now, start=start, end=end, agent=agent,
-                           include_done=all_)
+    rows = planning.agenda(_tickets(env), env.policy, env.now, start=start, end=end, agent=agent, include_done=all_)
     if format == "json":
         print(render.to_json([r.to_json() for r in rows]))
-        return
-    headers = ["agent", "start", "end", "minutes", "ticket", "org", "priority", "status", "due", "late",
-               "overlaps", "title"]
-    if format == "csv":
-        data = [r.to_json() for r in rows]
-        print(render.to_csv([[d[h] for h in headers] for d in data], headers), end="")
-        return
-    if not rows:
-        from tix.core.errors import CheckFailed
-
-        who = f" for {agent}" if agent else ""
-        raise CheckFailed(f"no planned slots{who}")  # SPEC: exit 1 = found nothing
-    tz = p.tz
-    by_agent: dict[str, list] = {}
-    for r in rows:
-        by_agent.setdefault(r.slot.agent, []).append(r)
-    blocks = []
-    for name, rs in by_agent.items():
-        total = sum(r.slot.minutes for r in rs)
-        table_rows = []
-        for r in rs:
-            s, e = r.slot.start.astimezone(tz), r.slot.end.astimezone(tz)
-            when = f"{s:%a %d-%m %H:%M}-{e:%H:%M}" if s.date() == e.date() else f"{s:%a %d-%m %H:%M}-{e:%a %H:%M}"
-            due = r.due.astimezone(tz).strftime("%a %d-%m %H:%M") if r.due else ""
-            flags = []
-            if r.late:
-                flags.append(render.paint("LATE", "red", env.color))
-            if r.overlaps:
-                flags.append("overlaps " + ", ".join(r.overlaps))
-            if r.status not in planning.OPEN:
-                flags.append(r.status)
-            table_rows.append([when, r.slot.ticket, r.org_name or "", r.priority, due,
-                               render.Inert(" ".join(render.cell(f) for f in flags)),
-                               r.title[:50]])
-        head = render.paint(f"{name}: {len(rs)} slot{'s' if len(rs) != 1 else ''}, {fmt_minutes(total)}",
-                            "bold", env.color)
-        body = render.table(table_rows, ["when", "ticket", "org", "pri", "resolve due", "flag", "title"])
-        blocks.append(head + "\n" + "\n".join("  " + ln for ln in body.splitlines()))
-    print("\n\n".join(blocks))
+    elif format == "csv":
+        print(agenda_csv(rows), end="")
+    elif not rows:
+        raise CheckFailed(f"no planned slots{f' for {agent}' if agent else ''}")  # exit 1 = found nothing
+    else:
+        print(agenda_text(rows, env.policy.tz, env.color))
 
 
 def ics(

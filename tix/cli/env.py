@@ -88,7 +88,7 @@ class Env:
         if not name:
             try:
                 name = getpass.getuser()
-            except Exception:
+            except (OSError, KeyError):  # no login name (a container without a passwd entry)
                 name = "unknown"
         name = " ".join(str(name).split())
         if not name or len(name) > 100:

@@ -20,18 +20,15 @@ def _env_ticket(tid: str):  # type: ignore[no-untyped-def]
 
 
 def _when(env, t, at, *, status_change: bool = False):  # type: ignore[no-untyped-def]
-    from tix.core.workflow import check_after_opened, check_status_not_before
+    from tix.app.desk import Desk
 
-    when = env.event_time(at)
-    check_after_opened(t, when, at, env.policy.tz)
-    if status_change:
-        check_status_not_before(t, when, at, env.policy.tz)
-    return when
+    return Desk(env).event_time(t, at, status_change=status_change)
 
 
 def _append(env, t, evs, message: str) -> None:  # type: ignore[no-untyped-def]
-    env.store.append(t.id, evs)
-    env.finish(message)
+    from tix.app.desk import Desk
+
+    Desk(env).append(t, evs, message)
 
 
 def assign(

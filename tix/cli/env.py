@@ -144,7 +144,11 @@ class Env:
         if self.store.written and self.policy.autocommit:
             from tix.storage.gitops import autocommit
 
-            autocommit(self.store, message)
+            problem = autocommit(self.store, message)
+            if problem:
+                from tix.cli.main import warn
+
+                warn(problem)
 
 
 def git_user_name(cwd: Path) -> str | None:

@@ -250,6 +250,14 @@ class Desk:
         self.store.append(t.id, [events.make("linked", user, when, link="parent-of", other=child)])
         return child
 
+    def approve(self, t: Ticket, note: str | None, at: str | None) -> None:
+        """Record the acting user's approval of the change `t` (`workflow.approving_teams` first)."""
+        from tix.core import events
+
+        when = self.env.event_time(at)
+        workflow.check_after_opened(t, when, at)
+        self.append(t, [events.make("approved", self.env.user, when, note=note)], f"tix approve {t.id}")
+
     def merge(self, dup: Ticket, target: Ticket, note: str | None, at: str | None) -> None:
         """Merge the duplicate `dup` into `target`: `dup` is closed with a
         pointer, `target` keeps an internal note with the duplicate's requester."""

@@ -70,6 +70,28 @@ def check_merge(dup: Ticket, target: Ticket, still_open_children: Iterable[str])
         raise BadInput(f"{dup.id} has open child tickets ({', '.join(still)}); resolve them or move them first")
 
 
+def approving_teams(t: Ticket, policy: Policy, user: str) -> list[str]:
+    """Who may approve a change: a member of an approving team (changes.approvers),
+    of a change that needs approval (not a standard one). Returns the user's
+    approving teams."""
+    from tix.core.itil import change_kind
+
+    if t.category != "change":
+        raise BadInput(f"{t.id} is {'an' if t.category[0] in 'aeiou' else 'a'} {t.category}, not a change; "
+                       "only changes are approved")
+    check_not_merged(t, "approve")
+    if change_kind(t) == "standard":
+        raise BadInput(f"{t.id} is a standard change: pre-approved, it needs no approval")
+    teams = [name for name in policy.approvers if user in policy.teams[name].members]
+    if not teams:
+        if not policy.approvers:
+            raise BadInput("nobody may approve changes: the policy names no approving teams "
+                           "(changes: {approvers: [...]})")
+        raise BadInput(f"{user} may not approve changes: only members of {', '.join(policy.approvers)} "
+                       "(changes.approvers in policies.yaml)")
+    return teams
+
+
 def check_not_done(t: Ticket) -> None:
     """A resolved or closed ticket is reopened before it is resolved again."""
     if t.status in ("resolved", "closed"):

@@ -130,36 +130,18 @@ def approve(
 
     Example: tix approve AB-0051 -m "CAB 2026-11-24: go, after 18:00"
     """
+    from tix.app.desk import Desk
     from tix.cli.env import ctx_env
-    from tix.core import events
-    from tix.core.errors import BadInput
     from tix.core.itil import change_kind
-    from tix.core.workflow import check_after_opened, check_not_merged
+    from tix.core.workflow import approving_teams
 
     env = ctx_env()
     t = env.store.ticket(id)
-    p = env.policy
-    if t.category != "change":
-        raise BadInput(f"{t.id} is {'an' if t.category[0] in 'aeiou' else 'a'} {t.category}, not a change; "
-                       "only changes are approved")
-    check_not_merged(t, "approve")
-    kind = change_kind(t)
-    if kind == "standard":
-        raise BadInput(f"{t.id} is a standard change: pre-approved, it needs no approval")
-    teams = [name for name in p.approvers if env.user in p.teams[name].members]
-    if not teams:
-        if not p.approvers:
-            raise BadInput("nobody may approve changes: the policy names no approving teams "
-                           "(changes: {approvers: [...]})")
-        raise BadInput(f"{env.user} may not approve changes: only members of {', '.join(p.approvers)} "
-                       "(changes.approvers in policies.yaml)")
+    teams = approving_teams(t, env.policy, env.user)
     if t.approvals:
         first = t.approvals[0]
         print(f"{t.id}: already approved by {first['by']} at {first['at'][:16].replace('T', ' ')}")
         return
-    when = env.event_time(at)
-    check_after_opened(t, when, at)
-    env.store.append(t.id, [events.make("approved", env.user, when, note=text_arg(message, "-m"))])
-    env.finish(f"tix approve {t.id}")
-    late = " (afterwards: emergency change)" if kind == "emergency" and t.status != "new" else ""
+    Desk(env).approve(t, text_arg(message, "-m"), at)
+    late = " (afterwards: emergency change)" if change_kind(t) == "emergency" and t.status != "new" else ""
     print(f"{t.id}: approved by {env.user} ({', '.join(teams)}){late}")

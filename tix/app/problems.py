@@ -56,6 +56,39 @@ def create_linked(env: Any, header: dict[str, Any], links: list[tuple[str, Any]]
     return tid
 
 
+def open_problem(env: Any, title: str, incident_ids: list[str], *, team: str | None, to: str | None,
+                 impact: int | None, urgency: int | None, description: str | None, root_cause: str | None,
+                 workaround: str | None, at: str | None) -> tuple[str, str, list[str]]:
+    """Open a problem that the incidents `incident_ids` are caused by. Returns
+    its ID, its title and the incidents linked."""
+    from tix.core.priority import check_factor
+    from tix.core.workflow import check_agent, check_team
+
+    p = env.policy
+    if not title.strip():
+        raise BadInput("--title: a problem needs a title")
+    incidents = gather(env, incident_ids)
+    for t in incidents:
+        if t.category in ("problem", "change"):
+            raise BadInput(f"--from {t.id}: is a {t.category}; a problem gathers incidents and requests")
+    check_team(p, team)
+    check_agent(p, to)
+    imp = check_factor(p, "impact", impact) if impact is not None else \
+        max([t.impact for t in incidents], default=p.default_impact)
+    urg = check_factor(p, "urgency", urgency) if urgency is not None else p.default_urgency
+    orgs = {t.org for t in incidents if t.org}
+    title = " ".join(title.split())
+    header = {
+        "title": title, "org": orgs.pop() if len(orgs) == 1 else None,
+        "channel": "other", "category": "problem", "impact": imp, "urgency": urg,
+        "team": team or (incidents[0].team if incidents else None) or p.default_team,
+        "description": description, "root_cause": root_cause, "workaround": workaround,
+        "known_error": True if workaround else None,
+    }
+    pid = create_linked(env, header, [("causes", t) for t in incidents], at, to)
+    return pid, title, [t.id for t in incidents]
+
+
 def add_incidents(env: Any, pid: str, ids: list[str], at: str | None) -> tuple[Any, list[str]]:
     """Link incidents to the problem they are caused by (`tix problem add`).
     Returns the problem and the incidents newly linked."""

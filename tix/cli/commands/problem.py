@@ -9,8 +9,8 @@ import sys
 
 import typer
 
-from tix.app.problems import INCIDENT_ACTIONS, create_linked, gather
-from tix.cli.commands.common import AtOpt, FormatOpt, check_agent, check_team, text_arg
+from tix.app.problems import INCIDENT_ACTIONS
+from tix.cli.commands.common import AtOpt, FormatOpt, text_arg
 from tix.cli.main import warn
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
@@ -42,39 +42,19 @@ def new(
       pid=$(tix problem new --from AB-0042 --from AB-0044 --title "Core switch rack 3 fails" \\
             --root-cause "failing power supply" --workaround "patch the order dept to the spare switch")
     """
+    from tix.app.problems import open_problem
     from tix.cli.env import ctx_env
-    from tix.core.errors import BadInput
-    from tix.core.priority import check_factor
 
     env = ctx_env()
-    p = env.policy
-    if not title.strip():
-        raise BadInput("--title: a problem needs a title")
-    incidents = gather(env, from_)
-    for t in incidents:
-        if t.category in ("problem", "change"):
-            raise BadInput(f"--from {t.id}: is a {t.category}; a problem gathers incidents and requests")
-    check_team(p, team)
-    check_agent(p, to)
-    imp = check_factor(p, "impact", impact) if impact is not None else \
-        max([t.impact for t in incidents], default=p.default_impact)
-    urg = check_factor(p, "urgency", urgency) if urgency is not None else p.default_urgency
-    orgs = {t.org for t in incidents if t.org}
-    header = {
-        "title": " ".join(title.split()), "org": orgs.pop() if len(orgs) == 1 else None,
-        "channel": "other", "category": "problem", "impact": imp, "urgency": urg,
-        "team": team or (incidents[0].team if incidents else None) or p.default_team,
-        "description": text_arg(message, "-m"),
-        "root_cause": text_arg(root_cause, "--root-cause"),
-        "workaround": text_arg(workaround, "--workaround"),
-        "known_error": True if workaround else None,
-    }
-    pid = create_linked(env, header, [("causes", t) for t in incidents], at, to)
+    pid, title, linked = open_problem(env, title, from_, team=team, to=to, impact=impact, urgency=urgency,
+                                      description=text_arg(message, "-m"),
+                                      root_cause=text_arg(root_cause, "--root-cause"),
+                                      workaround=text_arg(workaround, "--workaround"), at=at)
     print(pid)
     sys.stdout.flush()
-    if incidents:
-        print(f"{pid}: causes {', '.join(t.id for t in incidents)}", file=sys.stderr)
-    env.finish(f"tix problem new {pid}: {header['title']}")
+    if linked:
+        print(f"{pid}: causes {', '.join(linked)}", file=sys.stderr)
+    env.finish(f"tix problem new {pid}: {title}")
 
 
 @app.command("add")

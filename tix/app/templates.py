@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tix.core.errors import BadInput
+from tix.core.errors import BadInput, TixError
 from tix.core.language import MONTH_NAMES, WEEKDAY_NAMES, customer_language
 from tix.core.policy import LANGUAGES  # en, nl, de, cs, no
 
@@ -289,7 +289,7 @@ def values(ticket: Ticket, policy: Policy, lang: str, **extra: str | None) -> di
     org = policy.orgs.get(ticket.org or "")
     try:
         priority = rate(policy, ticket.impact, ticket.urgency).name
-    except Exception:
+    except TixError:  # a score no priority covers: the policy check names it
         priority = ""
     out = {
         "ticket.id": ticket.id,

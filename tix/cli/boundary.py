@@ -154,9 +154,10 @@ def _build_app():  # type: ignore[no-untyped-def]
     def _version(value: bool) -> None:
         if value:
             from tix import __version__
+            from tix.core.errors import ExitStatus
 
             print(f"tix {__version__}")
-            raise typer.Exit(0)
+            raise typer.Exit(ExitStatus.OK)
 
     @app.callback()
     def root(
@@ -174,6 +175,13 @@ def _build_app():  # type: ignore[no-untyped-def]
             _ = ctx.obj.now  # a malformed TIX_NOW is refused by every command, not only by those that read the clock
 
     return typer.main.get_command(app)
+
+
+def warn(message: object) -> None:
+    """The warning channel: a command reports something that does not stop it
+    (a broken file left out, a mail held back) and goes on. The boundary
+    formats it as one `tix: ...` line on stderr (inert on a terminal, like all output)."""
+    print(f"tix: {message}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -211,13 +219,13 @@ def _run(argv: list[str]) -> int:
     from typer import _click as click  # typer 0.28 vendors click (pinned in pyproject)
     from typer.exceptions import Abort, Exit
 
-    from tix.core.errors import TixError
+    from tix.core.errors import ExitStatus, TixError
     from tix.core.safe import inert
 
     try:
         command = _build_app()
         command.main(args=argv, prog_name="tix", standalone_mode=False)
-        return 0
+        return ExitStatus.OK
     except TixError as err:
         print(f"tix: {inert(err)}", file=sys.stderr)  # one line, whatever a value or file name holds
         return err.exit_code
@@ -225,25 +233,27 @@ def _run(argv: list[str]) -> int:
         return err.exit_code
     except Abort:
         print("tix: aborted", file=sys.stderr)
-        return 130
+        return ExitStatus.INTERRUPTED
     except click.ClickException as err:
         err.show()
-        return 2 if err.exit_code == 2 or isinstance(err, click.UsageError) else err.exit_code  # type: ignore[attr-defined]
+        if err.exit_code == ExitStatus.BAD_INPUT or isinstance(err, click.UsageError):  # type: ignore[attr-defined]
+            return ExitStatus.BAD_INPUT
+        return err.exit_code
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return ExitStatus.OK
     except KeyboardInterrupt:
         print("tix: interrupted", file=sys.stderr)
-        return 130
+        return ExitStatus.INTERRUPTED
     except RecursionError:
         print("tix: input nested too deeply", file=sys.stderr)
-        return 2
+        return ExitStatus.BAD_INPUT
     except OSError as err:
         print(f"tix: {inert(getattr(err, 'filename', '') or '')}: {inert(err.strerror or err)}", file=sys.stderr)
-        return 3
+        return ExitStatus.STORE
     except Exception as err:  # the last line of defence: never a traceback for a user
         if os.environ.get("TIX_DEBUG"):
             raise
         print(f"tix: internal error: {type(err).__name__}: {inert(err)} (set TIX_DEBUG=1 for details)",
               file=sys.stderr)
-        return 70
+        return ExitStatus.INTERNAL

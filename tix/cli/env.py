@@ -89,7 +89,7 @@ class Env:
         if not name:
             try:
                 name = getpass.getuser()
-            except Exception:
+            except (OSError, KeyError):  # no login name (a container without a passwd entry)
                 name = "unknown"
         name = " ".join(str(name).split())
         if not name or len(name) > 100:
@@ -172,7 +172,11 @@ class Env:
         if self.store.written and self.policy.autocommit:
             from tix.storage.gitops import autocommit
 
-            autocommit(self.store, message)
+            problem = autocommit(self.store, message)
+            if problem:
+                from tix.cli.main import warn
+
+                warn(problem)
 
 
 def git_user_name(cwd: Path) -> str | None:

@@ -344,3 +344,13 @@ def silent_deadline(last_seen: datetime, minutes: int, business_days: bool, is_b
             left -= span
         t = day_end
     return t
+
+
+def check_key(key: str) -> str:
+    """A correlation key: one line of printable text, at most 200 characters."""
+    from tix.core.errors import BadInput
+
+    k = " ".join(key.split())
+    if not k or len(k) > 200 or not key.isprintable():
+        raise BadInput(f"--key {key!r}: expected one line of 1 to 200 printable characters")
+    return k

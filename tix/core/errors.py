@@ -4,11 +4,24 @@ boundary, no per-command try/except ladders)."""
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Every exit code tix uses. Only `tix.cli.main` picks one for a run."""
+
+    OK = 0
+    CHECK_FAILED = 1  # a check (fsck, a filter that found nothing) failed
+    BAD_INPUT = 2  # wrong input, an unknown ID, a broken file or policy: nothing written
+    STORE = 3  # the disk refused (full, read-only, permissions)
+    INTERNAL = 70  # a bug: `tix: internal error ...` (EX_SOFTWARE)
+    INTERRUPTED = 130  # Ctrl-C or an aborted prompt (128 + SIGINT)
+
 
 class TixError(Exception):
     """Base class: `str(err)` is the message, `exit_code` the process exit code."""
 
-    exit_code = 2
+    exit_code: ExitStatus = ExitStatus.BAD_INPUT
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
         super().__init__(message)
@@ -46,10 +59,10 @@ class PolicyError(TixError):
 class StoreError(TixError):
     """The disk refused (full, read-only, permissions): exit 3, nothing half-written."""
 
-    exit_code = 3
+    exit_code = ExitStatus.STORE
 
 
 class CheckFailed(TixError):
     """A check (fsck, a filter that found nothing) failed: exit 1."""
 
-    exit_code = 1
+    exit_code = ExitStatus.CHECK_FAILED

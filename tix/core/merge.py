@@ -20,15 +20,13 @@ identical versions merge, different ones conflict.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tix.core import events as ev_mod
+from tix.core.grammar import CONFLICT_BYTES_RE, parse_event_line
 
-CONFLICT_RE = re.compile(rb"^(<<<<<<<|=======\r?$|>>>>>>>|\|\|\|\|\|\|\|)", re.M)
 _EVENTS_LINE = re.compile(rb"^events:[ \t]*(\[\])?[ \t]*\r?$", re.M)
 
 
@@ -62,7 +60,7 @@ def _parse(data: bytes, label: str) -> _Side:
     """A ticket file -> its header and its events by id. A torn last line
     (a crash mid-append: no newline, not a whole event) is dropped, as every
     reader ignores it; a torn line that is a whole event is kept."""
-    if CONFLICT_RE.search(data):
+    if CONFLICT_BYTES_RE.search(data):
         raise _Unmergeable(f"{label} already contains conflict markers")
     m = _EVENTS_LINE.search(data)
     if m is None:
@@ -79,11 +77,7 @@ def _parse(data: bytes, label: str) -> _Side:
         if not s:
             continue
         try:
-            text = s.decode("utf-8")
-            if not text.startswith("- "):
-                raise ValueError("not a `- {...}` event line")
-            ev = json.loads(text[2:])
-            at = ev_mod.validate(ev)
+            ev, at = parse_event_line(s.decode("utf-8"))
         except (ValueError, RecursionError) as err:
             if i == last:
                 continue  # torn last line

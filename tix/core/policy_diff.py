@@ -52,7 +52,7 @@ def _load(text: str) -> dict[str, Any] | None:
 
     try:
         raw = yamlio.load(text)
-    except Exception:
+    except (yamlio.YamlProblem, ValueError, RecursionError):
         return None
     if raw is None:
         return {}

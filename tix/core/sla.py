@@ -383,6 +383,30 @@ def escalation_due(ticket: Ticket, policy: Policy, now: datetime) -> Team | None
     return None
 
 
+@dataclass(frozen=True)
+class Escalation:
+    """An escalation that is due: to which team, why (the text recorded with
+    it), and when the escalate clock ran out."""
+
+    team: Team
+    reason: str
+    due: datetime | None
+
+
+def due_escalation(ticket: Ticket, policy: Policy, now: datetime, note: str | None = None) -> Escalation | None:
+    """The one escalation-due rule (`tix escalate --due` and `tix notify`):
+    `escalation_due`, with the reason recorded on the event (`note` appended)."""
+    team = escalation_due(ticket, policy, now)
+    if team is None:
+        return None
+    clock = compute(ticket, policy, now).escalate
+    why = (f"escalate target {_fmt(clock.target)} reached at {clock.due.astimezone(policy.tz):%Y-%m-%d %H:%M}"
+           if clock.due else "escalate target reached")
+    if note:
+        why += f"; {note}"
+    return Escalation(team, why, clock.due)
+
+
 def _fmt(minutes: float | None) -> str:
     from tix.core.dates import fmt_minutes
 

@@ -94,3 +94,13 @@ def ticket_json(t: Ticket, policy: Policy, now: datetime, *, with_events: bool =
     if with_events:
         out["events"] = t.events
     return out
+
+
+def flat_ticket(data: dict[str, Any]) -> tuple[list[list[Any]], list[str]]:
+    """`show --format csv`: the one row and the headers of a ticket's JSON,
+    without its lists, the SLA clocks and time as columns of their own."""
+    flat = {k: v for k, v in data.items() if not isinstance(v, dict | list)}
+    flat.update({"sla_" + c + "_" + k: v for c in ("response", "resolve", "escalate")
+                 for k, v in data["sla"][c].items()})
+    flat.update({"time_" + k: v for k, v in data["time"].items()})
+    return [list(flat.values())], list(flat)

@@ -259,11 +259,12 @@ class _Scan:
 
 
 def _priority(policy: Policy, t: Ticket) -> str:
+    from tix.core.errors import TixError
     from tix.core.priority import rate
 
     try:
         return rate(policy, t.impact, t.urgency).name
-    except Exception:
+    except TixError:  # a score no priority covers: the policy check names it
         return policy.priorities[-1].name
 
 

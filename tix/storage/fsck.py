@@ -91,8 +91,8 @@ def check_ticket_file(store: Store, path: Path, seen: _Seen | None = None) -> li
 
 def _check_one(store: Store, path: Path) -> tuple[list[Finding], _FileFacts]:
     """The problems of one file on its own, and its facts for the cross-file checks."""
+    from tix.core.grammar import CONFLICT_RE, check_header, parse_ticket_text
     from tix.core.ticket import replay
-    from tix.storage.store import CONFLICT_RE, check_header, parse_ticket_text
 
     rel = store.rel(path)
     out: list[Finding] = []

@@ -160,14 +160,14 @@ def in_merge(work_tree: Path) -> bool:
     return git(work_tree, "rev-parse", "-q", "--verify", "MERGE_HEAD", check=False).returncode == 0
 
 
-def autocommit(store: Store, message: str) -> None:
+def autocommit(store: Store, message: str) -> str | None:
     """Commit exactly the files this command wrote (policy `git: {autocommit: true}`),
     like `pass` does. Other staged or changed files are left alone (`--only`).
     A failure never undoes the command: the change is on disk, and the next
-    autocommit or `tix sync` commits it; a warning says why."""
+    autocommit or `tix sync` commits it; the warning that says why is returned."""
     root = store.git_root
     if root is None or not store.written:
-        return
+        return None
     paths = sorted({os.path.relpath(p, root) for p in store.written})
     try:
         if in_merge(root):
@@ -179,5 +179,5 @@ def autocommit(store: Store, message: str) -> None:
             msg = (proc.stderr or proc.stdout).strip().splitlines()
             raise StoreError(msg[-1] if msg else f"git commit exited {proc.returncode}")
     except StoreError as err:
-        print(f"tix: warning: autocommit skipped: {err.message}; the change is saved, "
-              f"`tix sync` will commit it", file=sys.stderr)
+        return f"warning: autocommit skipped: {err.message}; the change is saved, `tix sync` will commit it"
+    return None

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,7 @@ class _Blobs:
             self.proc.wait(timeout=30)
             if self.proc.stdout:
                 self.proc.stdout.close()
-        except Exception:
+        except (OSError, ValueError, subprocess.TimeoutExpired):
             self.proc.kill()
 
 

@@ -282,9 +282,9 @@ def resolve(repo: _Repo, accept_theirs: bool = False) -> tuple[int, list[Conflic
     """Merge every unmerged ticket file and invoice record in this process.
     A file the user already resolved by hand (no markers, not git's "ours")
     is kept if it is sound. Returns (files merged, conflicts left)."""
+    from tix.core.grammar import CONFLICT_RE
     from tix.core.merge import MergeConflict, is_record, merge_file
     from tix.storage.fsck import check_ticket_file
-    from tix.storage.store import CONFLICT_RE
 
     stages = unmerged(repo.root)
     if not stages:

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tix.core.errors import BadInput, TixError
+from tix.core.errors import BadInput, ExitStatus, TixError
 
 if TYPE_CHECKING:
     from email.message import Message
@@ -43,7 +43,7 @@ _MAX_CONFIG = 64 * 1024
 class MailError(TixError):
     """The SMTP server cannot be reached or refuses us: exit 3, try again later."""
 
-    exit_code = 3
+    exit_code = ExitStatus.STORE
 
 
 class Refused(Exception):

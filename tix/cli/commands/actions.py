@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from tix.cli.commands.common import AtOpt, check_agent, check_choice, check_tags, check_team, text_arg
+from tix.cli.commands.common import AtOpt, check_agent, check_team, text_arg
 
 IdArg = typer.Argument(..., help="Ticket ID or a unique prefix of one (AB-0042, ab-42, AB-004).")
 
@@ -20,21 +20,15 @@ def _env_ticket(tid: str):  # type: ignore[no-untyped-def]
 
 
 def _when(env, t, at, *, status_change: bool = False):  # type: ignore[no-untyped-def]
-    from tix.core.errors import BadInput
+    from tix.app.desk import Desk
 
-    when = env.event_time(at)
-    if when < t.created:
-        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.astimezone(env.policy.tz).isoformat()})")
-    if status_change and at is not None and t.status_log and when < t.status_log[-1][0]:
-        last_at, last = t.status_log[-1]
-        raise BadInput(f"--at {at}: before {t.id}'s last status change ({last} at "
-                       f"{last_at.astimezone(env.policy.tz):%Y-%m-%d %H:%M}); a status change cannot go back in time")
-    return when
+    return Desk(env).event_time(t, at, status_change=status_change)
 
 
 def _append(env, t, evs, message: str) -> None:  # type: ignore[no-untyped-def]
-    env.store.append(t.id, evs)
-    env.finish(message)
+    from tix.app.desk import Desk
+
+    Desk(env).append(t, evs, message)
 
 
 def assign(
@@ -70,13 +64,10 @@ def take(id: str = IdArg, at: str | None = AtOpt) -> None:
     Example: tix take AB-0042
     """
     from tix.core import events
-    from tix.core.workflow import check_start
+    from tix.core.workflow import check_not_merged, check_start
 
     env, t = _env_ticket(id)
-    if t.merged_into:
-        from tix.core.errors import BadInput
-
-        raise BadInput(f"{t.id} was merged into {t.merged_into}; take that ticket")
+    check_not_merged(t, "take")
     check_agent(env.policy, env.user, "--as")
     check_start(t)
     if t.taken_by == env.user and t.assignee == env.user:
@@ -129,25 +120,12 @@ def status(
 
     Example: tix status AB-0042 waiting -m "asked for the serial number"
     """
-    from tix.core import events
-    from tix.core.workflow import check_status
+    from tix.app.desk import Desk
 
     env, t = _env_ticket(id)
-    check_status(t, new_status)
-    if new_status == t.status:
+    if not Desk(env).set_status(t, new_status, text_arg(message, "-m"), at):
         print(f"{t.id} is already {new_status}")
         return
-    when = _when(env, t, at, status_change=True)
-    evs = []
-    if t.status in ("resolved", "closed") and new_status != "closed":
-        evs.append(events.make(env.ids, "reopened", env.user, when, reason=text_arg(message, "-m")))
-        if new_status != "open":
-            evs.append(events.make(env.ids, "status", env.user, when, status=new_status))
-    elif new_status == "closed":
-        evs.append(events.make(env.ids, "closed", env.user, when, note=text_arg(message, "-m")))
-    else:
-        evs.append(events.make(env.ids, "status", env.user, when, status=new_status, note=text_arg(message, "-m")))
-    _append(env, t, evs, f"tix status {t.id} {new_status}")
     print(f"{t.id}: {t.status} -> {new_status}")
 
 
@@ -184,72 +162,20 @@ def set_(
 
     Example: tix set AB-0042 --impact 4 --urgency 8 --agreed-due "fri 12:00"
     """
-    from tix.cli.commands.tickets import parse_requester
+    opts = dict(locals())  # the options as typed, before anything else is named
+    from tix.app.tickets import TEXT_FIELDS, field_changes
     from tix.core import events
-    from tix.core.dates import parse_minutes, stamp
-    from tix.core.errors import BadInput
-    from tix.core.policy import CATEGORIES, CHANGE_KINDS, CHANNELS
-    from tix.core.priority import check_factor, explain, rate
+    from tix.core.priority import explain, rate
 
     env, t = _env_ticket(id)
-    p = env.policy
-    f: dict = {}
-    if impact is not None:
-        f["impact"] = check_factor(p, "impact", impact)
-    if urgency is not None:
-        f["urgency"] = check_factor(p, "urgency", urgency)
-    if category is not None:
-        f["category"] = check_choice(category, CATEGORIES, "--category")
-    if channel is not None:
-        f["channel"] = check_choice(channel, CHANNELS, "--channel")
-    if change_kind is not None:
-        f["change_kind"] = check_choice(change_kind, CHANGE_KINDS, "--change-kind")
-        if (category or t.category) != "change":
-            raise BadInput("--change-kind: only for changes (--category change)")
-    if title is not None:
-        if not title.strip():
-            raise BadInput("--title: cannot be empty")
-        f["title"] = " ".join(title.split())
-    if description is not None:
-        f["description"] = text_arg(description, "--description")
-    if org is not None:
-        if p.orgs and org not in p.orgs:
-            raise BadInput(f"--org {org!r}: not an organisation in the policy ({', '.join(p.orgs)})")
-        f["org"] = org
-    if dept is not None:
-        f["dept"] = dept
-    if requester is not None or phone is not None:
-        req = dict(t.requester)
-        req.update(parse_requester(requester, phone) or {})
-        f["requester"] = req
-    for key, val in (("due", due), ("agreed_due", agreed_due), ("window_start", window_start),
-                     ("window_end", window_end)):
-        if val is not None:
-            f[key] = stamp(env.when(val, what="--" + key.replace("_", "-"))) if val else ""
-    if tag or untag:
-        tags = (set(t.f("tags") or []) | set(check_tags(tag))) - set(untag)
-        f["tags"] = sorted(tags)
-    if estimate is not None:
-        f["estimate"] = parse_minutes(estimate, what="--estimate")
-    if risk is not None:
-        f["risk"] = check_choice(risk, ("low", "medium", "high"), "--risk")
-    for key, val in (("rollback", rollback), ("root_cause", root_cause), ("workaround", workaround)):
-        if val is not None:
-            f[key] = text_arg(val, "--" + key.replace("_", "-"))
-    if standard_solution is not None:
-        f["standard_solution"] = standard_solution
-    if "window_start" in f or "window_end" in f:
-        ws, we = f.get("window_start", t.f("window_start")), f.get("window_end", t.f("window_end"))
-        if ws and we and we <= ws and env.when(we) <= env.when(ws):
-            raise BadInput("--window-end: must be after --window-start")
-    f = {k: v for k, v in f.items() if t.f(k) != v}
-    if not f:
-        raise BadInput("set: nothing to change (the values given are the current ones)")
+    for key in TEXT_FIELDS:
+        opts[key] = text_arg(opts[key], "--" + key.replace("_", "-"))
+    f = field_changes(env, t, **opts)
     _append(env, t, [events.make(env.ids, "set", env.user, _when(env, t, at), fields=f)], f"tix set {t.id}")
     print(f"{t.id}: set {', '.join(f'{k}={v}' for k, v in f.items())}")
     if "impact" in f or "urgency" in f:
-        r = rate(p, f.get("impact", t.impact), f.get("urgency", t.urgency))
-        print(f"{t.id}: {explain(p, r)}")
+        r = rate(env.policy, f.get("impact", t.impact), f.get("urgency", t.urgency))
+        print(f"{t.id}: {explain(env.policy, r)}")
 
 
 def work(
@@ -271,26 +197,12 @@ def work(
 
       tix work AB-0042 1h30m --onsite --at "today 08:30" -m "on site at Contoso"
     """
-    from tix.core import events
-    from tix.core.dates import fmt_minutes, parse_minutes
-    from tix.core.errors import BadInput
+    from tix.app.desk import Desk
+    from tix.core.dates import fmt_minutes
 
     env, t = _env_ticket(id)
-    minutes = parse_minutes(duration, what="duration")
-    if minutes > 24 * 60:
-        raise BadInput(f"duration {duration!r}: more than 24 h in one entry; log each day separately")
-    rates = env.policy.billing.rates
-    if rate is not None and rate not in rates:
-        raise BadInput(f"--rate {rate!r}: not a rate in the policy ({', '.join(rates)})")
-    if no_bill and (onsite or after_hours or rate):
-        pass  # recorded as given; a no-bill entry is never charged
-    note = text_arg(message, "-m")
-    ev = events.make(env.ids, "worked", env.user, _when(env, t, at), minutes=minutes, note=note, rate=rate,
-                     onsite=onsite or None, after_hours=after_hours or None, no_bill=no_bill or None)
-    _append(env, t, [ev], f"tix work {t.id} {fmt_minutes(minutes)}")
-    from tix.core.billing import price
-
-    line = price(ev, t, env.policy)  # the entry just written, priced without reading the file again
+    minutes, line = Desk(env).log_work(t, duration, rate=rate, onsite=onsite, after_hours=after_hours,
+                                       no_bill=no_bill, note=text_arg(message, "-m"), at=at)
     print(f"{t.id}: {fmt_minutes(minutes)} logged, billed {fmt_minutes(line.billed_minutes)} = {line.amount}")
 
 
@@ -305,15 +217,17 @@ def resolve(
 
     Example: tix resolve AB-0042 --solution "Replaced the failed core switch"
     """
+    from tix.app.desk import Desk
     from tix.core import events
     from tix.core.errors import BadInput
+    from tix.core.workflow import check_children_done, check_resolve
 
     if (id is None) == (key is None):
         raise BadInput("resolve: give a ticket ID or --key KEY (one of them)")
     if key is not None:
         from tix.app.alerts import keyed_ticket
-        from tix.cli.commands.tickets import check_key
         from tix.cli.env import ctx_env
+        from tix.core.alerts import check_key
         from tix.core.errors import NotFound
 
         found = keyed_ticket(ctx_env().store, check_key(key))
@@ -323,33 +237,15 @@ def resolve(
     assert id is not None
     env, t = _env_ticket(id)
     text = text_arg(solution, "--solution")
-    if not text or not text.strip():
-        raise BadInput("--solution: a ticket is never resolved without a solution")
-    if t.status in ("resolved", "closed"):
-        raise BadInput(f"{t.id} is already {t.status}; `tix reopen {t.id}` first")
-    if t.merged_into:
-        raise BadInput(f"{t.id} was merged into {t.merged_into}; resolve that ticket")
-    from tix.core.workflow import needs_approval
+    check_resolve(t, text)
+    if not force:
+        check_children_done(t, Desk(env).open_children(t))
+        from tix.core.checklist import open_items
 
-    if needs_approval(t):
-        raise BadInput(f"{t.id} is a normal change that was never approved; `tix approve {t.id}` first")
-    children = t.linked("parent-of")
-    if children and not force:
-        still = []
-        for c in children:
-            try:
-                if env.store.ticket(c).is_open:
-                    still.append(c)
-            except Exception:
-                continue
-        if still:
-            raise BadInput(f"{t.id} has open child tickets ({', '.join(still)}); resolve them or use --force")
-    from tix.core.checklist import open_items
-
-    left = open_items(t)
-    if left and not force:
-        raise BadInput(f"{t.id} has open checklist items ({', '.join(map(str, left))}); "
-                       f"`tix check {t.id} N` ticks one, or use --force")
+        left = open_items(t)
+        if left:
+            raise BadInput(f"{t.id} has open checklist items ({', '.join(map(str, left))}); "
+                           f"`tix check {t.id} N` ticks one, or use --force")
     _append(env, t, [events.make(env.ids, "resolved", env.user, _when(env, t, at, status_change=True), solution=text)],
             f"tix resolve {t.id}")
     print(f"{t.id}: resolved")
@@ -365,11 +261,10 @@ def close(
     Example: tix close AB-0042
     """
     from tix.core import events
-    from tix.core.errors import BadInput
+    from tix.core.workflow import check_not_closed
 
     env, t = _env_ticket(id)
-    if t.status == "closed":
-        raise BadInput(f"{t.id} is already closed")
+    check_not_closed(t)
     _append(env, t, [events.make(env.ids, "closed", env.user, _when(env, t, at, status_change=True),
                                  note=text_arg(message, "-m"))],
             f"tix close {t.id}")
@@ -386,13 +281,10 @@ def reopen(
     Example: tix reopen AB-0042 -m "the printer jams again"
     """
     from tix.core import events
-    from tix.core.errors import BadInput
+    from tix.core.workflow import check_reopenable
 
     env, t = _env_ticket(id)
-    if t.merged_into:
-        raise BadInput(f"{t.id} was merged into {t.merged_into}; reopen that ticket instead")
-    if t.status not in ("resolved", "closed"):
-        raise BadInput(f"{t.id} is {t.status}, not resolved or closed")
+    check_reopenable(t)
     _append(env, t, [events.make(env.ids, "reopened", env.user, _when(env, t, at, status_change=True),
                                  reason=text_arg(message, "-m"))],
             f"tix reopen {t.id}")
@@ -410,27 +302,11 @@ def link(
 
     Example: tix link AB-0043 AB-0042 --as fixes
     """
-    from tix.core import events
-    from tix.core.errors import BadInput
-    from tix.core.events import LINK_KINDS
+    from tix.app.desk import Desk
 
     env, t = _env_ticket(id)
-    check_choice(kind, list(LINK_KINDS), "--as")
-    o = env.store.ticket(other)
-    if o.id == t.id:
-        raise BadInput("link: a ticket cannot link to itself")
-    # Each side is written only if missing: a link cut short by a disk error is completed by running it again.
-    here, there = (kind, o.id) not in t.links, (LINK_KINDS[kind], t.id) not in o.links
-    if not here and not there:
-        print(f"{t.id} {kind} {o.id}: already linked")
-        return
-    when = max(_when(env, t, at), _when(env, o, at))
-    if here:
-        env.store.append(t.id, [events.make(env.ids, "linked", env.user, when, link=kind, other=o.id)])
-    if there:
-        env.store.append(o.id, [events.make(env.ids, "linked", env.user, when, link=LINK_KINDS[kind], other=t.id)])
-    env.finish(f"tix link {t.id} {kind} {o.id}")
-    print(f"{t.id} {kind} {o.id}")
+    o, written = Desk(env).link(t, other, kind, at)
+    print(f"{t.id} {kind} {o.id}" + ("" if written else ": already linked"))
 
 
 def split(
@@ -446,25 +322,10 @@ def split(
 
     Example: child=$(tix split AB-0042 --title "Check the firewall logs" --to pieter)
     """
-    from tix.core import events
-    from tix.core.errors import BadInput
+    from tix.app.desk import Desk
 
     env, t = _env_ticket(id)
-    check_agent(env.policy, to)
-    check_team(env.policy, team)
-    if not title.strip():
-        raise BadInput("--title: cannot be empty")
-    when = _when(env, t, at)
-    header = {"title": " ".join(title.split()), "requester": t.f("requester"), "org": t.org, "dept": t.f("dept"),
-              "channel": t.f("channel"), "category": t.category if t.category != "problem" else "incident",
-              "change_kind": t.f("change_kind"), "impact": t.impact, "urgency": t.urgency,
-              "team": team or t.team, "tags": t.f("tags"), "description": text_arg(message, "-m")}
-    evs = [events.make(env.ids, "opened", env.user, when),
-           events.make(env.ids, "linked", env.user, when, link="child-of", other=t.id)]
-    if to:
-        evs.append(events.make(env.ids, "assigned", env.user, when, to=to))
-    child = env.store.create(header, evs, env.user)
-    env.store.append(t.id, [events.make(env.ids, "linked", env.user, when, link="parent-of", other=child)])
+    child = Desk(env).split(t, title, to=to, team=team, description=text_arg(message, "-m"), at=at)
     print(child)
     env.finish(f"tix split {t.id} -> {child}")
 

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from tix.cli.commands.common import AtOpt, FormatOpt, check_agent, check_choice, check_team, text_arg
+from tix.cli.commands.common import AtOpt, FormatOpt, check_choice, text_arg
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                   help="Changes: plan, approve and track them; the change calendar.\n\n"
@@ -18,7 +18,6 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=T
                        "--window-start 'fri 18:00' --window-end 'fri 20:00' --risk medium "
                        "--rollback 'put the old switch back')")
 
-RISKS = ("low", "medium", "high")
 
 
 @app.command("new")
@@ -48,60 +47,18 @@ def new(
             --kind normal --window-start "2026-11-27 18:00" --window-end "2026-11-27 20:00" \\
             --risk medium --rollback "re-patch to the old switch")
     """
-    from tix.cli.commands.problem import create_linked, gather
+    opts = {k: v for k, v in locals().items() if k not in ("message", "rollback")}  # the options as typed
+    from tix.app.changes import open_change
     from tix.cli.env import ctx_env
-    from tix.core.dates import stamp
-    from tix.core.errors import BadInput
-    from tix.core.policy import CHANGE_KINDS
-    from tix.core.priority import check_factor
 
     env = ctx_env()
-    p = env.policy
-    if not title.strip():
-        raise BadInput("--title: a change needs a title")
-    check_choice(kind, CHANGE_KINDS, "--kind")
-    check_choice(risk, RISKS, "--risk")
-    check_team(p, team)
-    check_agent(p, to)
-    if org is not None and p.orgs and org not in p.orgs:
-        raise BadInput(f"--org {org!r}: not an organisation in the policy ({', '.join(p.orgs)})")
-    sources = gather(env, from_)
-    for t in sources:
-        if t.category == "change":
-            raise BadInput(f"--from {t.id}: is a change; a change fixes a problem, incident or request")
-    ws = env.when(window_start, what="--window-start") if window_start else None
-    we = env.when(window_end, what="--window-end") if window_end else None
-    if ws and we and we <= ws:
-        raise BadInput(f"--window-end {window_end}: must be after --window-start {window_start}")
-    if we and not ws:
-        raise BadInput("--window-end: give --window-start too")
-    orgs = {t.org for t in sources if t.org}
-    header = {
-        "title": " ".join(title.split()), "org": org or (orgs.pop() if len(orgs) == 1 else None),
-        "channel": "other", "category": "change", "change_kind": kind,
-        "impact": check_factor(p, "impact", impact) if impact is not None
-        else max([t.impact for t in sources], default=p.default_impact),
-        "urgency": check_factor(p, "urgency", urgency) if urgency is not None else p.default_urgency,
-        "team": team or (sources[0].team if sources else None) or p.default_team,
-        "description": text_arg(message, "-m"),
-        "window_start": stamp(ws) if ws else None, "window_end": stamp(we) if we else None,
-        "risk": risk, "rollback": text_arg(rollback, "--rollback"),
-    }
-    cid = create_linked(env, header, [("fixes", t) for t in sources], at, to)
+    cid, title, notes = open_change(env, **opts, description=text_arg(message, "-m"),
+                                    rollback=text_arg(rollback, "--rollback"))
     print(cid)
     sys.stdout.flush()
-    notes = []
-    if kind == "normal":
-        notes.append(f"needs approval before work starts: tix approve {cid}")
-    elif kind == "emergency":
-        notes.append(f"emergency change: flagged until approved (tix approve {cid})")
-    if kind != "standard" and not rollback:
-        notes.append("no rollback plan yet (tix set --rollback)")
-    if kind != "standard" and not ws:
-        notes.append("no window planned yet (tix set --window-start/--window-end)")
     for n in notes:
         print(f"{cid}: {n}", file=sys.stderr)
-    env.finish(f"tix change new {cid}: {header['title']}")
+    env.finish(f"tix change new {cid}: {title}")
 
 
 @app.command("list")
@@ -173,37 +130,18 @@ def approve(
 
     Example: tix approve AB-0051 -m "CAB 2026-11-24: go, after 18:00"
     """
+    from tix.app.desk import Desk
     from tix.cli.env import ctx_env
-    from tix.core import events
-    from tix.core.errors import BadInput
     from tix.core.itil import change_kind
+    from tix.core.workflow import approving_teams
 
     env = ctx_env()
     t = env.store.ticket(id)
-    p = env.policy
-    if t.category != "change":
-        raise BadInput(f"{t.id} is {'an' if t.category[0] in 'aeiou' else 'a'} {t.category}, not a change; "
-                       "only changes are approved")
-    if t.merged_into:
-        raise BadInput(f"{t.id} was merged into {t.merged_into}; approve that ticket")
-    kind = change_kind(t)
-    if kind == "standard":
-        raise BadInput(f"{t.id} is a standard change: pre-approved, it needs no approval")
-    teams = [name for name in p.approvers if env.user in p.teams[name].members]
-    if not teams:
-        if not p.approvers:
-            raise BadInput("nobody may approve changes: the policy names no approving teams "
-                           "(changes: {approvers: [...]})")
-        raise BadInput(f"{env.user} may not approve changes: only members of {', '.join(p.approvers)} "
-                       "(changes.approvers in policies.yaml)")
+    teams = approving_teams(t, env.policy, env.user)
     if t.approvals:
         first = t.approvals[0]
         print(f"{t.id}: already approved by {first['by']} at {first['at'][:16].replace('T', ' ')}")
         return
-    when = env.event_time(at)
-    if when < t.created:
-        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
-    env.store.append(t.id, [events.make(env.ids, "approved", env.user, when, note=text_arg(message, "-m"))])
-    env.finish(f"tix approve {t.id}")
-    late = " (afterwards: emergency change)" if kind == "emergency" and t.status != "new" else ""
+    Desk(env).approve(t, text_arg(message, "-m"), at)
+    late = " (afterwards: emergency change)" if change_kind(t) == "emergency" and t.status != "new" else ""
     print(f"{t.id}: approved by {env.user} ({', '.join(teams)}){late}")

@@ -4,36 +4,15 @@ from __future__ import annotations
 
 import typer
 
+from tix.core.checks import check_choice, check_tags
 from tix.core.errors import BadInput
+from tix.core.workflow import check_agent, check_team
 
 FormatOpt = typer.Option("table", "--format", "-f", help="Output format: table, json or csv.")
+__all__ = ["AtOpt", "FormatOpt", "check_agent", "check_choice", "check_tags", "check_team", "check_text_size",
+           "text_arg"]
+
 AtOpt = typer.Option(None, "--at", help="When it happened (default now), e.g. 08:30, 'today 08:30', 2026-11-24T08:30.")
-
-
-def check_choice(value: str | None, allowed: tuple[str, ...] | list[str], what: str) -> str | None:
-    if value is None:
-        return None
-    if value not in allowed:
-        raise BadInput(f"{what} {value!r}: allowed are {', '.join(allowed)}")
-    return value
-
-
-def check_team(policy, team: str | None, what: str = "--team") -> str | None:  # type: ignore[no-untyped-def]
-    if team is None:
-        return None
-    if team not in policy.teams:
-        raise BadInput(f"{what} {team!r}: not a team (teams: {', '.join(policy.teams)})")
-    return team
-
-
-def check_agent(policy, agent: str | None, what: str = "--to") -> str | None:  # type: ignore[no-untyped-def]
-    """An agent must be a member of a team (when the policy lists members)."""
-    if agent is None:
-        return None
-    agents = policy.agents
-    if agents and agent not in agents:
-        raise BadInput(f"{what} {agent!r}: not a member of any team (agents: {', '.join(sorted(agents))})")
-    return agent
 
 
 def text_arg(value: str | None, what: str) -> str | None:
@@ -67,18 +46,3 @@ def check_text_size(value: str, what: str) -> str:
             raise BadInput(f"{what}: the text is {n / 1048576:.1f} MB, more than the {MAX_TEXT // 1048576} MB a "
                            f"text may take; nothing was written (keep big logs as files)")
     return value
-
-
-def check_tags(tags: list[str], what: str = "--tag") -> list[str]:
-    """Free tags: each one visible text on one line (an empty `--tag ''` or a
-    tag of blanks or control characters could not be seen, typed or removed)."""
-    import unicodedata
-
-    for tag in tags:
-        if not tag.strip():
-            raise BadInput(f"{what} {tag!r}: a tag cannot be empty")
-        if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") for c in tag):
-            raise BadInput(f"{what} {tag!r}: control, line-break or bidi characters are not allowed in a tag")
-        if len(tag) > 100:
-            raise BadInput(f"{what} {tag[:20]!r}...: at most 100 characters")
-    return tags

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from tix.cli.commands.common import AtOpt, FormatOpt
+from tix.cli.main import warn
 
 
 def escalate(
@@ -38,113 +39,75 @@ def escalate(
     """
     from tix.cli.commands.common import text_arg
     from tix.cli.env import ctx_env
-    from tix.core.errors import BadInput
     from tix.render import table as render
 
     env = ctx_env()
     render.check_format(format)
     reason = text_arg(message, "-m")
+    _check_mode(id, to, at, due, dry_run)
+    if due:
+        _due(env, dry_run, reason, format)
+    else:
+        _one(env, id, to, reason, at, format)
+
+
+def _check_mode(id: str | None, to: str | None, at: str | None, due: bool, dry_run: bool) -> None:
+    """One ticket by hand, or --due (with --dry-run): options of the other mode are refused."""
+    from tix.core.errors import BadInput
+
     if due:
         if id is not None or to is not None or at is not None:
             raise BadInput("tix escalate --due: takes no ID, --to or --at (it escalates every ticket that is due, now)")
-        _due(env, dry_run, reason, format)
         return
     if dry_run:
         raise BadInput("--dry-run goes with --due")
     if id is None:
         raise BadInput("tix escalate: give a ticket ID, or --due for every ticket whose escalate clock ran out")
-    _one(env, id, to, reason, at, format)
 
 
 def _line(policy: Any, team: str | None) -> str:
-    if team and team in policy.teams:
-        return f"{team} (line {policy.teams[team].line})"
-    return team or "no team"
+    from tix.app.desk import support_line
+
+    return support_line(policy, team)
 
 
-def _one(env: Any, tid: str, to: str | None, reason: str | None, at: str | None, format: str) -> None:
-    from tix.cli.commands.common import check_team
-    from tix.core import events
-    from tix.core.errors import BadInput
-    from tix.core.sla import next_line_team
+def _one(env: Any, tid: str | None, to: str | None, reason: str | None, at: str | None, format: str) -> None:
+    from tix.app.desk import Desk
     from tix.render import table as render
 
-    p = env.policy
-    t = env.store.ticket(tid)
-    if not t.is_open:
-        raise BadInput(f"{t.id} is {t.status}: reopen it before escalating")
-    if t.merged_into:
-        raise BadInput(f"{t.id} was merged into {t.merged_into}; escalate that ticket")
-    if to is not None:
-        check_team(p, to, "--to")
-        target = p.teams[to]
-    else:
-        nxt = next_line_team(p, t.team)
-        if nxt is None:
-            raise BadInput(f"{t.id} is with {_line(p, t.team)}, the last support line; "
-                           f"name a team with --to ({', '.join(p.teams)})")
-        target = nxt
-    if target.name == t.team:
-        raise BadInput(f"--to {target.name}: {t.id} is already with {target.name}")
-    when = env.event_time(at)
-    if when < t.created:
-        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
-    ev = events.make(env.ids, "escalated", env.user, when, to_team=target.name, from_team=t.team, line=target.line,
-                     auto=False, reason=reason)
-    env.store.append(t.id, [ev])
-    env.finish(f"tix escalate {t.id} to {target.name}")
-    result = {"id": t.id, "from_team": t.team, "to_team": target.name, "line": target.line,
-              "at": when.isoformat(), "auto": False, "reason": reason}
+    assert tid is not None  # _check_mode refused a missing ID
+    result = Desk(env).escalate(env.store.ticket(tid), to, reason, at)
     if format == "json":
         print(render.to_json(result))
     elif format == "csv":
         print(render.to_csv([list(result.values())], list(result)), end="")
     else:
-        print(f"{t.id}: escalated from {_line(p, t.team)} to {_line(p, target.name)}")
+        print(f"{result['id']}: escalated from {_line(env.policy, result['from_team'])} to "
+              f"{_line(env.policy, result['to_team'])}")
 
 
 def _due(env: Any, dry_run: bool, reason: str | None, format: str) -> None:
-    import sys
-
-    from tix.core import events
+    from tix.app.desk import Desk
     from tix.core import sla as sla_mod
-    from tix.core.dates import fmt_minutes
-    from tix.render import table as render
-
-    p = env.policy
-    now = env.now
-    problems: list = []
     from tix.core.ticket import OPEN_STATUSES
+    from tix.render import table as render
     from tix.storage.index import Where
 
+    p, desk, now = env.policy, Desk(env), env.now
+    problems: list = []
     # index columns first: only open incidents and requests can be due (sla.escalation_due)
     tickets = env.store.all_tickets(problems, where=Where(OPEN_STATUSES,
                                                           lambda r: r.category in sla_mod.SLA_CATEGORIES))
     for prob in problems:
-        print(f"tix: {prob}", file=sys.stderr)
+        warn(prob)
     done: list[dict[str, Any]] = []
     for t in sorted(tickets, key=lambda x: x.id):
-        team = sla_mod.escalation_due(t, p, now)
-        if team is None:
+        e = desk.escalation_event(t, reason) if dry_run else desk.escalate_if_due(t, reason)
+        if e is None:
             continue
-        if not dry_run:
-            # Read the file again right before writing: another run (cron and a
-            # technician) may have escalated it meanwhile; then it is not due.
-            t = env.store.ticket(t.id)
-            team = sla_mod.escalation_due(t, p, now)
-            if team is None:
-                continue
-        clock = sla_mod.compute(t, p, now).escalate
-        why = (f"escalate target {fmt_minutes(clock.target)} reached at "
-               f"{clock.due.astimezone(p.tz):%Y-%m-%d %H:%M}" if clock.due else "escalate target reached")
-        if reason:
-            why += f"; {reason}"
-        if not dry_run:
-            ev = events.make(env.ids, "escalated", env.user, now.astimezone(p.tz), to_team=team.name, from_team=t.team,
-                             line=team.line, auto=True, reason=why)
-            env.store.append(t.id, [ev])
-        done.append({"id": t.id, "from_team": t.team, "to_team": team.name, "line": team.line,
-                     "due": clock.due.isoformat() if clock.due else None, "reason": why, "dry_run": dry_run})
+        done.append({"id": e.ticket.id, "from_team": e.from_team, "to_team": e.escalation.team.name,
+                     "line": e.escalation.team.line, "due": e.escalation.due.isoformat() if e.escalation.due else None,
+                     "reason": e.escalation.reason, "dry_run": dry_run})
     silent = []
     if not dry_run and any(r.expect_every for r in p.alerts):  # keys gone silent too, as `tix alerts check`
         from tix.app.alerts import check_silent

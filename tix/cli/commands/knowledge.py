@@ -8,6 +8,8 @@ import sys
 import typer
 
 from tix.cli.commands.common import FormatOpt
+from tix.cli.main import warn
+from tix.core.errors import TixError
 
 
 def _short(text: str | None, width: int = 70) -> str:
@@ -24,7 +26,7 @@ def load_tickets(env, where=None) -> list:  # type: ignore[no-untyped-def]
     problems: list = []
     tickets = index.load_all(env.store, problems, where=where)
     for prob in problems:
-        print(f"tix: {prob}", file=sys.stderr)
+        warn(prob)
     return tickets
 
 
@@ -96,36 +98,15 @@ def kb(
 
       tix kb printer --known-errors
     """
+    from tix.app.knowledge import kb_entries
     from tix.cli.env import ctx_env
     from tix.core.errors import CheckFailed
-    from tix.core.search import rank
     from tix.render import table as render
 
     env = ctx_env()
     render.check_format(format)
     tickets = load_tickets(env, lambda row: row.category in ("problem", "incident", "request"))
-
-    def wanted(t) -> bool:  # type: ignore[no-untyped-def]
-        if t.category != "problem" or t.merged_into:
-            return False
-        if t.f("standard_solution"):
-            return True
-        return known_errors and t.is_open and bool(t.f("workaround"))
-
-    entries = [t for t in tickets if wanted(t)]
-    if query:
-        order = {h.id: n for n, h in enumerate(rank(entries, " ".join(query), limit=None))}
-        entries = sorted((t for t in entries if t.id in order), key=lambda t: order[t.id])
-    else:
-        entries.sort(key=lambda t: (not t.f("standard_solution"), t.title.casefold(), t.id))
-    by_id = {t.id: t for t in tickets}
-    data = []
-    for t in entries:
-        incidents = [i for i in t.linked("causes") if i in by_id]
-        data.append({"id": t.id, "title": t.title, "status": t.status,
-                     "kind": "standard solution" if t.f("standard_solution") else "known error",
-                     "solution": t.solution, "workaround": t.f("workaround"), "root_cause": t.f("root_cause"),
-                     "incidents": len(incidents)})
+    data = kb_entries(tickets, query, known_errors)
     if format == "json":
         print(render.to_json(data))
         if not data:
@@ -166,7 +147,7 @@ def print_similar(env, tid: str, title: str, description: str | None,  # type: i
         from tix.storage import index
 
         hits = similar(index.load_all(env.store, [], where=searchable_row), title, description, exclude=(tid,))
-    except Exception:
+    except (TixError, OSError):  # a hint only: an unreadable desk shows none
         return
     if not hits:
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from tix.cli.commands.common import FormatOpt
+from tix.cli.main import warn
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                   help="Mail into the desk: import messages as tickets and replies; check the mail templates.")
@@ -75,12 +76,12 @@ def import_(
     _print(results, format, quiet, dry_run)
     for r in results:  # problems of the desk met on the way: the message itself was imported
         if r.warning:
-            print(f"tix: warning: {r.source}: {r.warning}", file=sys.stderr)
+            warn(f"warning: {r.source}: {r.warning}")
     lines = [f"{r.source}: not imported: {r.detail}" + (f"; moved to {r.moved_to}" if r.moved_to else "")
              for r in results if r.action == "failed"]
     if lines:  # one line each on stderr, exit 2 (the others were imported)
         for line in lines[:-1]:
-            print(f"tix: {line}", file=sys.stderr)
+            warn(line)
         raise BadInput(lines[-1])
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import typer
 
+from tix.cli.main import warn
+
 
 def notify(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the mails that are due; send and record nothing."),
@@ -43,158 +45,36 @@ def notify(
     """
     import sys
 
-    from tix.app.mail import notify as nt
+    from tix.app.mail.outbox import Outbox, refused_lines
     from tix.app.templates import load_templates
     from tix.cli.env import ctx_env
-    from tix.core import events
-    from tix.core import sla as sla_mod
     from tix.core.dates import parse_minutes
     from tix.render import table as render
 
     env = ctx_env()
     render.check_format(format)
     age = parse_minutes(max_age, what="--max-age")
-    p, store = env.policy, env.store
-    templates = load_templates(env.root, p.default_language)  # a bad template is refused before anything goes out
-    only = store.resolve_id(ticket) if ticket else None
-    now = env.now
-    user = env.user
-
-    sent_recently: dict[str, int] = {}  # address -> mails sent to it within mail.notify_limit.per
-
-    def load(*, count: bool = False) -> list[Any]:
-        """The tickets that may have something due, with their events; with
-        `count`, also what was sent to each address recently (all tickets)."""
-        from datetime import timedelta
-
-        from tix.core.errors import BrokenFile, NotFound
-
-        if only and not count:
-            return [store.ticket(only)]
-        problems: list[Any] = []
-        horizon = now - timedelta(minutes=age)
-        since = now - timedelta(minutes=p.mail.notify_per)
-        out = []
-        for t in sorted(store.all_tickets(problems), key=lambda t: t.id):
-            last = t.last_activity or t.created
-            due_here = (t.is_open or last >= horizon) and (not only or t.id == only)
-            recent = count and last >= since
-            if not (due_here or recent):
-                continue  # closed long ago: nothing can be due
-            if not t.events:  # the index keeps tickets without their event log
-                try:
-                    t = store.load_path(store.root / t.path)
-                except (BrokenFile, NotFound) as err:
-                    problems.append(err)
-                    continue
-            if recent:
-                for addr, n in nt.sent_since(t, since).items():
-                    sent_recently[addr] = sent_recently.get(addr, 0) + n
-            if due_here:
-                out.append(t)
-        for prob in problems:
-            print(f"tix: warning: {prob}", file=sys.stderr)
-        if only and not out:
-            return [store.ticket(only)]
-        return out
-
+    templates = load_templates(env.root, env.policy.default_language)  # a bad template is refused before any mail
+    outbox = Outbox(env, templates, age, env.store.resolve_id(ticket) if ticket else None, warn)
     if dry_run:
-        outs = []
-        for t in load():
-            pending = []
-            team = sla_mod.escalation_due(t, p, now)
-            if team is not None:
-                pending.append(events.make(env.ids, "escalated", user, now.astimezone(p.tz), to_team=team.name,
-                                           from_team=t.team, line=team.line, auto=True,
-                                           reason="escalate target reached"))
-            outs += nt.due(t, p, now, templates, max_age=age, pending=pending)
-        _show(outs, format, p, now)
+        _show(outbox.preview(), format, env.policy, env.now)
         return
+    from tix.app.mail.smtp import MailError, settings
 
-    from tix.app.mail.smtp import Connection, Refused, settings
+    def sent_one(o: Any) -> None:
+        if format == "table" and not quiet:
+            print(f"{o.ticket}: sent {o.kind} to {', '.join(o.to)}: {o.subject}")
+            sys.stdout.flush()
 
-    server = settings()  # a bad local config is refused before anything is sent
-    sent: list[Any] = []
-    refused: list[tuple[Any, str]] = []
-    held: dict[str, int] = {}  # address -> mails held back by mail.notify_limit
-    limit = p.mail.notify_per_address
-    with store._lock("notify.lock"):  # two cron runs at once must not send twice
-        try:
-            outs = []
-            for t in load(count=True):
-                t = _escalate_if_due(env, t)
-                outs += nt.due(t, p, now, templates, max_age=age)
-            to_send = []
-            for o in outs:
-                over = [a for a in o.to if sent_recently.get(a.lower(), 0) >= limit]
-                if over:  # a mail loop, or a flood: the rest waits for a later run
-                    for a in over:
-                        held[a.lower()] = held.get(a.lower(), 0) + 1
-                    continue
-                for a in o.to:
-                    sent_recently[a.lower()] = sent_recently.get(a.lower(), 0) + 1
-                to_send.append(o)
-            if to_send:
-                sender = nt.sender_address(p)
-                with Connection(server) as conn:
-                    for o in to_send:
-                        try:
-                            conn.send(o.to_email(p.mail.sender, now), sender, list(o.to))
-                        except Refused as err:
-                            refused.append((o, str(err)))
-                            continue
-                        # recorded right after the send: a crash here sends it again, never loses it
-                        store.append(o.ticket, [events.make(env.ids, "notified", user, now.astimezone(p.tz), key=o.key,
-                                                            kind=o.kind, to=list(o.to),
-                                                            message_id=o.message_id)])
-                        sent.append(o)
-                        if format == "table" and not quiet:
-                            print(f"{o.ticket}: sent {o.kind} to {', '.join(o.to)}: {o.subject}")
-                            sys.stdout.flush()
-        finally:
-            env.finish(f"tix notify: {len(sent)} mail{'s' if len(sent) != 1 else ''} sent")
+    res = outbox.send(settings(), sent_one)  # a bad local config is refused before anything is sent
     if format == "json":
-        print(render.to_json([o.to_json() for o in sent]))
+        print(render.to_json([o.to_json() for o in res.sent]))
     elif format == "csv":
-        print(_csv(sent), end="")
-    if held:
-        from tix.core.dates import fmt_minutes
-
-        for addr, n in sorted(held.items()):
-            print(f"tix: warning: {n} mail{'s' if n != 1 else ''} to {addr} held back: {limit} already went there "
-                  f"in the last {fmt_minutes(p.mail.notify_per)} (mail.notify_limit; a mail loop?); "
-                  f"{'they go' if n != 1 else 'it goes'} out on a later run", file=sys.stderr)
-    lines = [f"{o.ticket}: {o.kind} to {', '.join(o.to)} not sent: {why}; it is tried again on the next run "
-             f"(fix the address with `tix set {o.ticket} --requester ...`)" for o, why in refused]
-    if lines:  # one line each on stderr, exit 3; what was sent is recorded
-        from tix.app.mail.smtp import MailError
-
-        for line in lines[:-1]:
-            print(f"tix: {line}", file=sys.stderr)
-        raise MailError(lines[-1])
-
-
-def _escalate_if_due(env: Any, t: Any) -> Any:
-    """When the escalate clock runs out (docs/sla.md), `tix notify` escalates (and
-    records it) like `tix escalate --due`; the team then gets the mail."""
-    from tix.core import events
-    from tix.core import sla as sla_mod
-    from tix.core.dates import fmt_minutes
-
-    p, now = env.policy, env.now
-    team = sla_mod.escalation_due(t, p, now)
-    if team is None:
-        return t
-    t = env.store.ticket(t.id)  # read it again: a technician may have escalated it meanwhile
-    team = sla_mod.escalation_due(t, p, now)
-    if team is None:
-        return t
-    clock = sla_mod.compute(t, p, now).escalate
-    why = (f"escalate target {fmt_minutes(clock.target)} reached at {clock.due.astimezone(p.tz):%Y-%m-%d %H:%M}"
-           if clock.due else "escalate target reached")
-    env.store.append(t.id, [events.make(env.ids, "escalated", env.user, now.astimezone(p.tz), to_team=team.name,
-                                        from_team=t.team, line=team.line, auto=True, reason=why)])
-    return env.store.ticket(t.id)
+        print(_csv(res.sent), end="")
+    for line in outbox.held_warnings(res.held) + refused_lines(res.refused)[:-1]:
+        warn(line)
+    if res.refused:  # one line each on stderr, exit 3; what was sent is recorded
+        raise MailError(refused_lines(res.refused)[-1])
 
 
 CSV_HEADERS = ["ticket", "key", "kind", "to", "subject", "language", "message_id"]

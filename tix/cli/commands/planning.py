@@ -7,39 +7,16 @@ from __future__ import annotations
 import typer
 
 from tix.cli.commands.common import AtOpt, FormatOpt
+from tix.cli.main import warn
 
 IdArg = typer.Argument(..., help="Ticket ID or a unique prefix of one (AB-0042, ab-42).")
 AgentOpt = typer.Option(None, "--agent", "-a", help="The technician (default: see below).")
 
 
 def _tickets(env):  # type: ignore[no-untyped-def]
-    """Every readable ticket; a broken file is named on stderr (fsck says more)."""
-    import sys
+    from tix.app.planning import readable_tickets
 
-    problems: list = []
-    tickets = env.store.all_tickets(problems)
-    for prob in problems:
-        print(f"tix: warning: {prob}", file=sys.stderr)
-    return tickets
-
-
-def _parse_start(env, words: list[str]):  # type: ignore[no-untyped-def]
-    import re
-
-    from tix.core.dates import WHEN_HELP
-    from tix.core.errors import BadInput
-
-    text = " ".join(words).strip()
-    low = text.lower()
-    first = low.split()[0] if low else ""
-    days = ("today", "tomorrow", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday",
-            "wednesday", "thursday", "friday", "saturday", "sunday")
-    if not text:
-        raise BadInput(f"WHEN: expected {WHEN_HELP}")
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", low) or (first in days and len(low.split()) == 1):
-        # a date alone would mean midnight: ask for the time the work starts
-        raise BadInput(f"WHEN {text!r}: give the time too, like '{text} 10:00'")
-    return env.when(text, what="WHEN")
+    return readable_tickets(env, warn)
 
 
 def plan(
@@ -69,59 +46,20 @@ def plan(
 
       tix plan AB-0042 2026-11-25T13:00
     """
-    import sys
 
-    from tix.cli.commands.common import check_agent
+    from tix.app.planning import book
     from tix.cli.env import ctx_env
-    from tix.core import events, planning
-    from tix.core.dates import fmt_minutes, parse_minutes, stamp
-    from tix.core.errors import BadInput
+    from tix.core.dates import fmt_minutes
 
-    env = ctx_env()
-    t = env.store.ticket(id)
-    p = env.policy
-    if t.merged_into:
-        raise BadInput(f"{t.id} was merged into {t.merged_into}; plan that ticket")
-    if t.status not in planning.OPEN:
-        raise BadInput(f"{t.id} is {t.status}; `tix reopen {t.id}` before planning work on it")
-    start = _parse_start(env, when)
-    if for_ is not None:
-        minutes = parse_minutes(for_, what="--for")
-    else:
-        minutes = planning.default_minutes(t)
-        if minutes > planning.MAX_SLOT_MINUTES:
-            raise BadInput(f"{t.id} has {fmt_minutes(minutes)} of its estimate left, more than one slot "
-                           f"of at most {planning.MAX_SLOT_MINUTES // 60} h; give --for")
-    who = agent if agent is not None else (t.assignee or env.user)
-    if agent is None and p.agents and who not in p.agents:
-        raise BadInput(f"{who!r} (the {'assignee' if t.assignee else 'acting user'}) is not a member of any "
-                       f"team; give --agent ({', '.join(sorted(p.agents))})")
-    check_agent(p, who, "--agent")
-    end = planning.check_slot(start, minutes, now=env.now)
-    start, end = start.astimezone(p.tz), end.astimezone(p.tz)
-    cur = planning.current_slot(t, p.tz)
-    if cur is not None and cur.same_as(who, start, end):
-        print(f"{t.id}: already planned {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} for {who}")
+    b = book(ctx_env(), id, when, for_=for_, agent=agent, force=force, at=at, warn=warn)
+    t, span = b.ticket, f"{b.start:%a %Y-%m-%d %H:%M}-{b.end:%H:%M}"
+    if not b.written:
+        print(f"{t.id}: already planned {span} for {b.who}")
         return
-    problems = planning.slot_problems(_tickets(env), t.id, who, start, end, p)
-    if problems and not force:
-        raise BadInput("; ".join(problems) + " (--force books it anyway)")
-    for why in problems:
-        print(f"tix: warning: {why} (booked with --force)", file=sys.stderr)
-    when_at = env.event_time(at)
-    if when_at < t.created:
-        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
-    ev = events.make(env.ids, "planned", env.user, when_at, start=stamp(start), end=stamp(end), agent=who)
-    env.store.append(t.id, [ev])
-    env.finish(f"tix plan {t.id} {stamp(start)}")
-    verb = "re-planned" if cur is not None else "planned"
-    print(f"{t.id}: {verb} {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({fmt_minutes(minutes)}) for {who}")
-    if t.assignee and t.assignee != who:
+    print(f"{t.id}: {'re-planned' if b.replanned else 'planned'} {span} ({fmt_minutes(b.minutes)}) for {b.who}")
+    if t.assignee and t.assignee != b.who:
         print(f"{t.id}: note: the ticket is assigned to {t.assignee}")
-    from tix.core.language import customer_language
-
-    notice = planning.pickup_notice(start, customer_language(t, p))
-    print(f"{t.id}: `tix notify` will tell the requester: {notice}")
+    print(f"{t.id}: `tix notify` will tell the requester: {b.notice}")
 
 
 def unplan(
@@ -138,14 +76,14 @@ def unplan(
     from tix.cli.env import ctx_env
     from tix.core import events
     from tix.core.errors import BadInput
+    from tix.core.workflow import check_after_opened
 
     env = ctx_env()
     t = env.store.ticket(id)
     if t.plan is None:
         raise BadInput(f"{t.id} has no planned slot")
     when_at = env.event_time(at)
-    if when_at < t.created:
-        raise BadInput(f"--at {at}: before {t.id} was opened ({t.created.isoformat()})")
+    check_after_opened(t, when_at, at)
     env.store.append(t.id, [events.make(env.ids, "unplanned", env.user, when_at, note=text_arg(message, "-m"))])
     env.finish(f"tix unplan {t.id}")
     print(f"{t.id}: slot {t.plan['start'][:16].replace('T', ' ')}-{t.plan['end'][11:16]} "
@@ -202,62 +140,27 @@ def agenda(
       tix agenda --day --date tomorrow --format json
     """
 
-    from tix.cli.commands.common import check_agent
     from tix.cli.env import ctx_env
     from tix.core import planning
-    from tix.core.dates import fmt_minutes
+    from tix.core.errors import CheckFailed
+    from tix.core.workflow import check_agent
     from tix.render import table as render
+    from tix.render.agenda import agenda_csv, agenda_text
 
     env = ctx_env()
-    p = env.policy
     render.check_format(format)
-    if mine:
-        agent = agent or env.user
-    check_agent(p, agent, "--agent")
+    agent = (agent or env.user) if mine else agent
+    check_agent(env.policy, agent, "--agent")
     start, end = _agenda_period(env, day, week, date_, since, until)
-    rows = planning.agenda(_tickets(env), p, env.now, start=start, end=end, agent=agent,
-                           include_done=all_)
+    rows = planning.agenda(_tickets(env), env.policy, env.now, start=start, end=end, agent=agent, include_done=all_)
     if format == "json":
         print(render.to_json([r.to_json() for r in rows]))
-        return
-    headers = ["agent", "start", "end", "minutes", "ticket", "org", "priority", "status", "due", "late",
-               "overlaps", "title"]
-    if format == "csv":
-        data = [r.to_json() for r in rows]
-        print(render.to_csv([[d[h] for h in headers] for d in data], headers), end="")
-        return
-    if not rows:
-        from tix.core.errors import CheckFailed
-
-        who = f" for {agent}" if agent else ""
-        raise CheckFailed(f"no planned slots{who}")  # exit 1 = found nothing, like grep
-    tz = p.tz
-    by_agent: dict[str, list] = {}
-    for r in rows:
-        by_agent.setdefault(r.slot.agent, []).append(r)
-    blocks = []
-    for name, rs in by_agent.items():
-        total = sum(r.slot.minutes for r in rs)
-        table_rows = []
-        for r in rs:
-            s, e = r.slot.start.astimezone(tz), r.slot.end.astimezone(tz)
-            when = f"{s:%a %d-%m %H:%M}-{e:%H:%M}" if s.date() == e.date() else f"{s:%a %d-%m %H:%M}-{e:%a %H:%M}"
-            due = r.due.astimezone(tz).strftime("%a %d-%m %H:%M") if r.due else ""
-            flags = []
-            if r.late:
-                flags.append(render.paint("LATE", "red", env.color))
-            if r.overlaps:
-                flags.append("overlaps " + ", ".join(r.overlaps))
-            if r.status not in planning.OPEN:
-                flags.append(r.status)
-            table_rows.append([when, r.slot.ticket, r.org_name or "", r.priority, due,
-                               render.Inert(" ".join(render.cell(f) for f in flags)),
-                               r.title[:50]])
-        head = render.paint(f"{name}: {len(rs)} slot{'s' if len(rs) != 1 else ''}, {fmt_minutes(total)}",
-                            "bold", env.color)
-        body = render.table(table_rows, ["when", "ticket", "org", "pri", "resolve due", "flag", "title"])
-        blocks.append(head + "\n" + "\n".join("  " + ln for ln in body.splitlines()))
-    print("\n\n".join(blocks))
+    elif format == "csv":
+        print(agenda_csv(rows), end="")
+    elif not rows:
+        raise CheckFailed(f"no planned slots{f' for {agent}' if agent else ''}")  # exit 1 = found nothing
+    else:
+        print(agenda_text(rows, env.policy.tz, env.color))
 
 
 def ics(

@@ -6,54 +6,17 @@ solved, resolves or informs its open incidents in one step."""
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import typer
 
-from tix.cli.commands.common import AtOpt, FormatOpt, check_agent, check_team, text_arg
+from tix.app.problems import INCIDENT_ACTIONS
+from tix.cli.commands.common import AtOpt, FormatOpt, text_arg
+from tix.cli.main import warn
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                   help="Problems: gather incidents, root cause, workaround, solve them all at once.\n\n"
                        "Example: pid=$(tix problem new --from AB-0042 --title 'Core switch fails' "
                        "--workaround 'patch to the spare switch')")
-
-INCIDENT_ACTIONS = ("resolve", "comment", "leave")
-
-
-def gather(env, ids: list[str], what: str = "--from") -> list:  # type: ignore[no-untyped-def]
-    """The tickets named by `ids`, checked before anything is written."""
-    from tix.core.errors import BadInput
-
-    out: list[Any] = []
-    for raw in ids:
-        t = env.store.ticket(raw)
-        if t.merged_into:
-            raise BadInput(f"{what} {t.id}: was merged into {t.merged_into}; use that ticket")
-        if t.id not in {o.id for o in out}:
-            out.append(t)
-    return out
-
-
-def create_linked(env, header: dict, links: list[tuple[str, Any]], at: str | None,  # type: ignore[no-untyped-def]
-                  to: str | None = None) -> str:
-    """Create a ticket whose log starts with its links, and record the
-    opposite link on each other ticket. Returns the new ID."""
-    from tix.core import events
-    from tix.core.errors import BadInput
-    from tix.core.events import LINK_KINDS
-
-    when = env.event_time(at)
-    for _, other in links:
-        if when < other.created:
-            raise BadInput(f"--at {at}: before {other.id} was opened ({other.created.isoformat()})")
-    evs = [events.make(env.ids, "opened", env.user, when)]
-    evs += [events.make(env.ids, "linked", env.user, when, link=kind, other=o.id) for kind, o in links]
-    if to:
-        evs.append(events.make(env.ids, "assigned", env.user, when, to=to))
-    tid = env.store.create({k: v for k, v in header.items() if v not in (None, "", [])}, evs, env.user)
-    for kind, o in links:
-        env.store.append(o.id, [events.make(env.ids, "linked", env.user, when, link=LINK_KINDS[kind], other=tid)])
-    return tid
 
 
 @app.command("new")
@@ -79,39 +42,19 @@ def new(
       pid=$(tix problem new --from AB-0042 --from AB-0044 --title "Core switch rack 3 fails" \\
             --root-cause "failing power supply" --workaround "patch the order dept to the spare switch")
     """
+    from tix.app.problems import open_problem
     from tix.cli.env import ctx_env
-    from tix.core.errors import BadInput
-    from tix.core.priority import check_factor
 
     env = ctx_env()
-    p = env.policy
-    if not title.strip():
-        raise BadInput("--title: a problem needs a title")
-    incidents = gather(env, from_)
-    for t in incidents:
-        if t.category in ("problem", "change"):
-            raise BadInput(f"--from {t.id}: is a {t.category}; a problem gathers incidents and requests")
-    check_team(p, team)
-    check_agent(p, to)
-    imp = check_factor(p, "impact", impact) if impact is not None else \
-        max([t.impact for t in incidents], default=p.default_impact)
-    urg = check_factor(p, "urgency", urgency) if urgency is not None else p.default_urgency
-    orgs = {t.org for t in incidents if t.org}
-    header = {
-        "title": " ".join(title.split()), "org": orgs.pop() if len(orgs) == 1 else None,
-        "channel": "other", "category": "problem", "impact": imp, "urgency": urg,
-        "team": team or (incidents[0].team if incidents else None) or p.default_team,
-        "description": text_arg(message, "-m"),
-        "root_cause": text_arg(root_cause, "--root-cause"),
-        "workaround": text_arg(workaround, "--workaround"),
-        "known_error": True if workaround else None,
-    }
-    pid = create_linked(env, header, [("causes", t) for t in incidents], at, to)
+    pid, title, linked = open_problem(env, title, from_, team=team, to=to, impact=impact, urgency=urgency,
+                                      description=text_arg(message, "-m"),
+                                      root_cause=text_arg(root_cause, "--root-cause"),
+                                      workaround=text_arg(workaround, "--workaround"), at=at)
     print(pid)
     sys.stdout.flush()
-    if incidents:
-        print(f"{pid}: causes {', '.join(t.id for t in incidents)}", file=sys.stderr)
-    env.finish(f"tix problem new {pid}: {header['title']}")
+    if linked:
+        print(f"{pid}: causes {', '.join(linked)}", file=sys.stderr)
+    env.finish(f"tix problem new {pid}: {title}")
 
 
 @app.command("add")
@@ -124,26 +67,11 @@ def add(
 
     Example: tix problem add AB-0050 AB-0061 AB-0063
     """
+    from tix.app.problems import add_incidents
     from tix.cli.env import ctx_env
-    from tix.core import events
-    from tix.core.errors import BadInput
 
     env = ctx_env()
-    pr = env.store.ticket(id)
-    if pr.category != "problem":
-        raise BadInput(f"{pr.id} is a {pr.category}, not a problem")
-    found = gather(env, incidents, "incident")
-    for t in found:
-        if t.id == pr.id or t.category in ("problem", "change"):
-            raise BadInput(f"{t.id}: is a {t.category}; a problem gathers incidents and requests")
-    when = env.event_time(at)
-    added = []
-    for t in found:
-        if ("causes", t.id) in pr.links:
-            continue
-        env.store.append(pr.id, [events.make(env.ids, "linked", env.user, when, link="causes", other=t.id)])
-        env.store.append(t.id, [events.make(env.ids, "linked", env.user, when, link="caused-by", other=pr.id)])
-        added.append(t.id)
+    pr, added = add_incidents(env, id, incidents, at)
     env.finish(f"tix problem add {pr.id} {' '.join(added)}")
     print(f"{pr.id}: causes {', '.join(added)}" if added else f"{pr.id}: already linked to all of them")
 
@@ -167,7 +95,7 @@ def list_(
     problems: list = []
     tickets = env.store.all_tickets(problems)
     for prob in problems:
-        print(f"tix: {prob}", file=sys.stderr)
+        warn(prob)
     rows = problem_summaries(tickets, env.now, include_done=all_)
     if format == "json":
         print(render.to_json([s.to_json() for s in rows]))
@@ -193,6 +121,7 @@ def show(
 
     Example: tix problem show AB-0050
     """
+    from tix.app.desk import Desk
     from tix.cli.env import ctx_env
     from tix.core.errors import BadInput
     from tix.core.itil import problem_summary
@@ -203,12 +132,7 @@ def show(
     pr = env.store.ticket(id)
     if pr.category != "problem":
         raise BadInput(f"{pr.id} is a {pr.category}, not a problem (try `tix show {pr.id}`)")
-    related = {}
-    for oid in dict.fromkeys(pr.linked("causes") + pr.linked("fixed-by")):
-        try:
-            related[oid] = env.store.ticket(oid)
-        except Exception:
-            continue
+    related = Desk(env).readable(pr.linked("causes") + pr.linked("fixed-by"))
     s = problem_summary(pr, related, env.now)
     incidents = [{"id": i, "status": related[i].status if i in related else "?",
                   "org": related[i].org if i in related else None,
@@ -257,76 +181,22 @@ def resolve(
 
       tix problem resolve AB-0050 --incidents comment
     """
+    from tix.app.problems import check_problem_resolve, resolve_problem
     from tix.cli.commands.common import check_choice
     from tix.cli.env import ctx_env
-    from tix.core import events
-    from tix.core.errors import BadInput
 
     env = ctx_env()
-    pr = env.store.ticket(id)
-    if pr.category != "problem":
-        raise BadInput(f"{pr.id} is a {pr.category}, not a problem (use `tix resolve {pr.id}`)")
-    check_choice(incidents, INCIDENT_ACTIONS, "--incidents")
-    text = text_arg(solution, "--solution")
-    already = pr.status in ("resolved", "closed")
-    if already:
-        if text:
-            raise BadInput(f"{pr.id} is already {pr.status}; `tix reopen {pr.id}` to change its solution")
-        if not incidents:
-            raise BadInput(f"{pr.id} is already {pr.status}; give --incidents resolve|comment to finish its incidents")
-        text = pr.solution or ""
-    elif not text or not text.strip():
-        raise BadInput("--solution: a problem is never resolved without a solution")
-    if pr.merged_into:
-        raise BadInput(f"{pr.id} was merged into {pr.merged_into}; resolve that ticket")
-    when = env.event_time(at)
-    if when < pr.created:
-        raise BadInput(f"--at {at}: before {pr.id} was opened ({pr.created.isoformat()})")
-    linked = []
-    for oid in dict.fromkeys(pr.linked("causes")):
-        try:
-            linked.append(env.store.ticket(oid))
-        except Exception:
-            continue
-    open_ = [t for t in linked if t.is_open and not t.merged_into]
-    if not already:
-        children = []
-        for c in pr.linked("parent-of"):
-            try:
-                if env.store.ticket(c).is_open:
-                    children.append(c)
-            except Exception:
-                continue
-        if children and not force:
-            raise BadInput(f"{pr.id} has open child tickets ({', '.join(children)}); resolve them or use --force")
-    if incidents is None and open_ and not already and sys.stdin.isatty() and sys.stdout.isatty():
+    r = check_problem_resolve(env, id, incidents, text_arg(solution, "--solution"), force, at)
+    pr, open_ = r.problem, r.open_incidents
+    if incidents is None and open_ and not r.already and sys.stdin.isatty() and sys.stdout.isatty():
         incidents = typer.prompt(f"{len(open_)} open incidents ({', '.join(t.id for t in open_)}): "
                                  "resolve, comment or leave?", default="resolve")
         check_choice(incidents, INCIDENT_ACTIONS, "answer")
-    if not already:
-        fields: dict[str, Any] = {}
-        if root_cause is not None and text_arg(root_cause, "--root-cause") != pr.f("root_cause"):
-            fields["root_cause"] = text_arg(root_cause, "--root-cause")
-        if standard and not pr.f("standard_solution"):
-            fields["standard_solution"] = True
-        evs = [events.make(env.ids, "set", env.user, when, fields=fields)] if fields else []
-        evs.append(events.make(env.ids, "resolved", env.user, when, solution=text))
-        env.store.append(pr.id, evs)
+    done, skipped = resolve_problem(env, r, incidents, text_arg(root_cause, "--root-cause"), standard)
+    if not r.already:
         print(f"{pr.id}: resolved")
-    done = []
-    for t in open_:
-        if incidents == "resolve":
-            if t.linked("parent-of"):
-                print(f"{t.id}: has child tickets; resolve it by hand", file=sys.stderr)
-                continue
-            ev = events.make(env.ids, "resolved", env.user, max(when, t.created), solution=f"{text} (problem {pr.id})")
-        elif incidents == "comment":
-            ev = events.make(env.ids, "commented", env.user, max(when, t.created),
-                             text=f"The cause of this incident is solved under problem {pr.id}: {text}")
-        else:
-            continue
-        env.store.append(t.id, [ev])
-        done.append(t.id)
+    for tid in skipped:
+        print(f"{tid}: has child tickets; resolve it by hand", file=sys.stderr)
     if done:
         print(f"{'resolved' if incidents == 'resolve' else 'commented on'}: {', '.join(done)}")
     elif open_ and incidents in (None, "leave"):

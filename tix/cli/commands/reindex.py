@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tix.cli.main import warn
+
 
 def reindex() -> None:
     """Throw away the local index cache and rebuild it from the ticket files
@@ -11,7 +13,6 @@ def reindex() -> None:
 
     Example: tix reindex
     """
-    import sys
     import time
 
     from tix.cli.env import ctx_env
@@ -23,4 +24,4 @@ def reindex() -> None:
     took = time.perf_counter() - t0
     print(f"indexed {n} tickets in {took:.2f} s" + (f"; {broken} broken files (see tix fsck)" if broken else ""))
     if broken:
-        print(f"tix: {broken} ticket files could not be read; run `tix fsck`", file=sys.stderr)
+        warn(f"{broken} ticket files could not be read; run `tix fsck`")

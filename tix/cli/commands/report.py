@@ -7,6 +7,8 @@ from typing import Any
 
 import typer
 
+from tix.cli.main import warn
+
 app = typer.Typer(
     add_completion=False, rich_markup_mode=None, no_args_is_help=True,
     help="Monthly and period reports, trends, the IT manager's view.\n\n"
@@ -52,27 +54,11 @@ def month(
 
       tix report month 2026-10 --org contoso -o contoso-2026-10.html
     """
-    import re
-
-    from tix.core.dates import parse_period
-    from tix.core.errors import BadInput
     from tix.render.report import render_month
-    from tix.reports.engine import monthly_report
 
     env, fmt = _setup(format, output)
-    text = month or "last-month"
-    period = parse_period(text, now=env.now, tz=env.policy.tz, what="MONTH")
-    if not re.fullmatch(r"\d{4}-\d{2}", period.label):
-        raise BadInput(f"MONTH {text!r}: a monthly report covers a month: YYYY-MM, this-month or last-month "
-                       f"(for other periods: tix report period)")
-    if org is None:
-        report = _monthly_cached(env, period)
-    else:
-        from tix.reports.engine import month_window
-
-        w0, w1 = month_window(period, env.policy)
-        tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
-        report = monthly_report(tickets, period, env.policy, env.now, org=org)
+    period = _month_period(env, month or "last-month")
+    report = _monthly_cached(env, period) if org is None else _monthly_of(env, period, org)
     data = report.to_json()
     extra = _alerts_recurring(env, period, org)  # only when the month had any: reports of other desks stay as they were
     if extra["alerts"]["tickets"]:
@@ -86,6 +72,29 @@ def month(
 
         text += section(data, md=fmt == "markdown", it_manager=org is not None)
     _emit(text, output, fmt)
+
+
+def _month_period(env: Any, text: str) -> Any:
+    """MONTH: YYYY-MM, this-month or last-month."""
+    import re
+
+    from tix.core.dates import parse_period
+    from tix.core.errors import BadInput
+
+    period = parse_period(text, now=env.now, tz=env.policy.tz, what="MONTH")
+    if not re.fullmatch(r"\d{4}-\d{2}", period.label):
+        raise BadInput(f"MONTH {text!r}: a monthly report covers a month: YYYY-MM, this-month or last-month "
+                       f"(for other periods: tix report period)")
+    return period
+
+
+def _monthly_of(env: Any, period: Any, org: str) -> Any:
+    """The monthly report of one organisation (folded here: the cached parts are the whole desk's)."""
+    from tix.reports.engine import month_window, monthly_report
+
+    w0, w1 = month_window(period, env.policy)
+    tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
+    return monthly_report(tickets, period, env.policy, env.now, org=org)
 
 
 def _alerts_recurring(env: Any, period: Any, org: str | None) -> dict[str, Any]:
@@ -105,7 +114,6 @@ def _monthly_cached(env: Any, period: Any) -> Any:
     """The monthly report from the index's per-group parts: resolved and
     closed tickets are folded once (and again only when their files or the
     policy change); the open ones, whose clocks still run, every run."""
-    import sys
 
     from tix.reports.engine import FOLD_VERSION, month_fold, month_window, monthly_from_parts
     from tix.storage import index
@@ -115,7 +123,7 @@ def _monthly_cached(env: Any, period: Any) -> Any:
     d = index.derive(store, "month", lambda ts: month_fold(ts, policy, now),
                      lambda: index.fingerprint(store, policy.text, "month", FOLD_VERSION), problems=problems)
     for prob in problems:
-        print(f"tix: {prob} (left out of the report; see `tix fsck`)", file=sys.stderr)
+        warn(f"{prob} (left out of the report; see `tix fsck`)")
     parts = [*d.groups, month_fold(d.hot, policy, now, window=month_window(period, policy))]
     return monthly_from_parts(parts, period, policy, now, decode=index.value)
 
@@ -192,9 +200,7 @@ def _tickets(env: Any, org: str | None, start: Any, end: Any, *, month_view: boo
     (the ITIL counts look at all of them), with the public history read
     whole from the files of the tickets active in the month itself.
     An unknown `org` is refused once the pass has seen every ticket's."""
-    import sys
 
-    from tix.core.errors import BadInput
     from tix.storage import index
 
     lo, hi = start.timestamp(), end.timestamp()
@@ -210,14 +216,14 @@ def _tickets(env: Any, org: str | None, start: Any, end: Any, *, month_view: boo
         return r.status in index.HOT or r.last >= lo or (month_view and r.category in ("problem", "change"))
 
     def check_org() -> None:
-        known = set(env.policy.orgs) | seen_orgs
-        if org is not None and org not in known:
-            raise BadInput(f"--org {org!r}: not an organisation ({', '.join(sorted(known)) or 'none defined'})")
+        from tix.core.workflow import check_known_org
+
+        check_known_org(org, set(env.policy.orgs) | seen_orgs)
 
     problems: list[Any] = []
     tickets = index.iter_all(env.store, problems, where)
     for prob in problems:
-        print(f"tix: {prob} (left out of the report; see `tix fsck`)", file=sys.stderr)
+        warn(f"{prob} (left out of the report; see `tix fsck`)")
     if not month_view:
         def checked() -> Any:
             yield from tickets
@@ -244,14 +250,14 @@ def _with_history(env: Any, tickets: list[Any], period: Any) -> list[Any]:
 
 
 def _emit(text: str, output: str | None, fmt: str) -> None:
-    import os
     import sys
 
     if not output or output == "-":
         sys.stdout.write(text)
         return
-    tmp = f"{output}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    os.replace(tmp, output)
-    print(f"tix: wrote {output} ({fmt})", file=sys.stderr)
+    from pathlib import Path
+
+    from tix.storage.store import replace_file
+
+    replace_file(Path(output), text.encode("utf-8"))
+    warn(f"wrote {output} ({fmt})")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from tix.app.desk import OTHER_ORG
 from tix.cli.commands.common import FormatOpt
+from tix.core.errors import TixError
 
 
 def show(
@@ -20,56 +22,21 @@ def show(
 
       tix show ab-42 --format json | jq .sla.resolve
     """
+    from tix.app.desk import Desk
     from tix.cli.env import ctx_env
     from tix.render import table as render
-    from tix.render.view import ticket_json
+    from tix.render.view import flat_ticket
 
     env = ctx_env()
     render.check_format(format)
     t = env.store.ticket(id)
-    policy = env.policy
-    data = ticket_json(t, policy, env.now, invoiced=_invoiced(env))
-    if public:
-        data["events"] = [e for e in data["events"] if not e.get("internal")]
-    data["children"] = _related(env, t.linked("parent-of"), t.org if public else None)
+    data = Desk(env).ticket_data(t, public)
     if format == "json":
         print(render.to_json(data))
-        return
-    if format == "csv":
-        flat = {k: v for k, v in data.items() if not isinstance(v, (dict, list))}
-        flat.update({"sla_" + c + "_" + k: v for c in ("response", "resolve", "escalate")
-                     for k, v in data["sla"][c].items()})
-        flat.update({"time_" + k: v for k, v in data["time"].items()})
-        print(render.to_csv([list(flat.values())], list(flat)), end="")
-        return
-    print(text_view(env, t, data, public))
-
-
-OTHER_ORG = "(a ticket of another organisation)"
-
-
-def _invoiced(env):  # type: ignore[no-untyped-def]
-    try:
-        from tix.storage.ledger import invoiced_lookup
-    except ImportError:  # pragma: no cover - ledger not installed
-        return set()
-    # looked up in place, not loaded: a broken record is fsck's to report, not show's
-    return invoiced_lookup(env.store)
-
-
-def _related(env, ids, public_org=None):  # type: ignore[no-untyped-def]
-    out = []
-    for cid in ids:
-        try:
-            c = env.store.ticket(cid)
-            if public_org and c.org and c.org != public_org:  # --public: another customer's ticket
-                out.append({"id": c.id, "title": OTHER_ORG, "status": "?", "assignee": None, "solution": None})
-                continue
-            out.append({"id": c.id, "title": c.title, "status": c.status, "assignee": c.assignee,
-                        "solution": c.solution})
-        except Exception:
-            out.append({"id": cid, "title": "(missing)", "status": "?", "assignee": None, "solution": None})
-    return out
+    elif format == "csv":
+        print(render.to_csv(*flat_ticket(data)), end="")
+    else:
+        print(text_view(env, t, data, public))
 
 
 def text_view(env, t, data, public: bool) -> str:  # type: ignore[no-untyped-def]
@@ -174,7 +141,7 @@ def text_view(env, t, data, public: bool) -> str:  # type: ignore[no-untyped-def
                     desc = OTHER_ORG
                 if k == "caused-by" and ot.category == "problem" and ot.f("workaround"):
                     desc += f"\n{'':16}workaround: {render.cell(ot.f('workaround'))}"
-            except Exception:
+            except TixError:
                 desc = "(missing)"
             out.append(f"    {k:<14}{o}  {desc}")
     if data["children"]:

@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from tix.cli.commands.common import FormatOpt
+from tix.cli.main import warn
 
 # overview order: breached, at risk, escalation due, then (with --all) running, paused
 _RANK = {"breached": 0, "at-risk": 1, "escalation-due": 2, "running": 3, "paused": 4}
@@ -51,7 +52,6 @@ def sla(
 # ---------------------------------------------------------------- overview
 
 def _overview(env: Any, all_: bool, team: str | None, format: str) -> None:
-    import sys
 
     from tix.cli.commands.common import check_team
     from tix.core import sla as sla_mod
@@ -68,7 +68,7 @@ def _overview(env: Any, all_: bool, team: str | None, format: str) -> None:
     tickets = env.store.all_tickets(problems, where=Where(OPEN_STATUSES, lambda r: r.category in sla_mod.SLA_CATEGORIES
                                                           and (team is None or r.team == team)))
     for prob in problems:  # a broken file is reported but does not stop the overview
-        print(f"tix: {prob}", file=sys.stderr)
+        warn(prob)
     counts = dict.fromkeys(("breached", "at-risk", "escalation-due", "running", "paused"), 0)
     items: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     open_count = 0

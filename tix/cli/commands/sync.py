@@ -43,6 +43,7 @@ def sync(
 
     from tix.cli.env import ctx_env
     from tix.core.errors import CheckFailed
+    from tix.render.sync import sync_lines
     from tix.storage.sync import sync as run_sync
 
     env = ctx_env()
@@ -56,47 +57,12 @@ def sync(
     if not res.git:
         return
     root = store.git_root
-    if res.committed:
-        print(f"committed {res.changed} file{'s' if res.changed != 1 else ''}: {res.committed}")
-    for old, new in res.renumbered:
-        print(f"renumbered {old} -> {new} (its prefix was claimed by another clone first; {old} still finds it)")
-    for line in res.healed:
+    lines, failed = sync_lines(res, lambda path: store.rel(root / path) if root else path, no_push,
+                               time.monotonic() - t0)
+    for line in lines:
         print(line)
-    for line in res.policy:
-        print(f"pulled {line}")
-    if res.offline:
-        raise CheckFailed(f"{res.offline}; the changes are committed in this clone: run `tix sync` again "
-                          f"when the remote is reachable")
-    if res.rewrites:
-        for r in res.rewrites:
-            print(f"{store.rel(root / r.path) if root else r.path}: {r.what} in commit {r.commit[:10]} "
-                  f"by {r.author} on {r.date}")
-        shas = " ".join(sorted({r.commit[:10] for r in res.rewrites}))
-        raise CheckFailed(f"nothing was merged or pushed: {len(res.rewrites)} pulled change"
-                          f"{'s' if len(res.rewrites) != 1 else ''} rewrite the desk's history (above). "
-                          f"If deliberate: tix sync --accept-rewrite {shas.split()[0]}"
-                          f"{' (each of ' + shas + ')' if ' ' in shas else ''}; if not: ask the author to "
-                          f"`git revert` it and push")
-    if res.remote and res.pulled:
-        merged = f": tix merged {res.merged} file{'s' if res.merged != 1 else ''}" if res.merged else ""
-        print(f"pulled {res.remote}{merged}")
-    for c in res.conflicts:
-        where = store.rel(root / c.path) if root else c.path
-        print(f"{where}: conflict: {c.reason}")
-    for f in res.blocked:
-        print(str(f))
-    if res.conflicts:
-        raise CheckFailed(f"{len(res.conflicts)} file{'s' if len(res.conflicts) != 1 else ''} need a hand merge: "
-                          f"edit each (keep every event line once, drop the <<<<<<< ======= >>>>>>> lines), "
-                          f"`git add` it, then run `tix sync` again; nothing was pushed")
-    if res.blocked:
-        raise CheckFailed(f"nothing was pushed: {len(res.blocked)} problem{'s' if len(res.blocked) != 1 else ''} "
-                          f"to fix first (see above and `tix fsck`)")
-    if res.pushed:
-        tries = f" (attempt {res.attempts})" if res.attempts > 1 else ""
-        print(f"pushed to {res.remote}{tries} in {time.monotonic() - t0:.1f} s")
-    elif res.remote and not no_push:
-        print("nothing to push" if res.pulled else f"up to date with {res.remote}")
+    if failed:
+        raise CheckFailed(failed)
 
 
 def merge_driver(

@@ -2,66 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import sys
 
 import typer
 
-from tix.cli.commands.common import AtOpt, check_agent, check_choice, check_tags, check_team, check_text_size, text_arg
-
-_ADDR = re.compile(r"[A-Za-z0-9.!#$%&*+/=?^_`{}~'-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
-
-
-def parse_requester(text: str | None, phone: str | None) -> dict | None:
-    """'Jan de Vries <jan@contoso.com>' -> {name, email}; a bare address or a
-    name alone works too. Anything that would be stored other than typed is
-    refused: a name with control or bidi characters, `<`, `>` or `@` (as in
-    `@SUM(1) <x@evil.com>`), an address that is not plain `local@domain`."""
-    import unicodedata
-
-    from tix.core.errors import BadInput
-
-    if text is None and phone is None:
-        return None
-    out: dict[str, str] = {}
-    shape = "expected 'Name <mail@example.com>', a bare address or a name"
-    if text:
-        if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") for c in text):
-            raise BadInput(f"--requester {text!r}: control, line-break or bidi characters are not allowed; {shape}")
-        s = " ".join(text.split())
-        m = re.fullmatch(r"(.*?)\s*<([^<>]*)>", s)
-        if m:
-            name, addr = m.group(1).strip(), m.group(2).strip()
-            if len(name) >= 2 and name[0] == name[-1] == '"':
-                name = name[1:-1].strip()
-        elif "@" in s and " " not in s:
-            name, addr = "", s
-        else:
-            name, addr = s, ""
-        if any(c in name for c in '<>@"'):
-            raise BadInput(f"--requester {text!r}: the name may not hold <, >, @ or quotes; {shape}")
-        if (m or addr) and not _ADDR.fullmatch(addr):
-            raise BadInput(f"--requester {text!r}: {addr!r} is not a mail address like jan@contoso.com; {shape}")
-        if name:
-            out["name"] = name
-        if addr:
-            out["email"] = addr.lower()
-    if phone:
-        if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") for c in phone) or not phone.strip():
-            raise BadInput(f"--phone {phone!r}: expected a phone number on one line")
-        out["phone"] = phone.strip()
-    return out
-
-
-def check_key(key: str) -> str:
-    """A correlation key: one line of printable text, at most 200 characters."""
-    from tix.core.errors import BadInput
-
-    k = " ".join(key.split())
-    if not k or len(k) > 200 or not key.isprintable():
-        raise BadInput(f"--key {key!r}: expected one line of 1 to 200 printable characters")
-    return k
+from tix.cli.commands.common import AtOpt, check_text_size, text_arg
 
 
 def edit_text(initial: str) -> str:
@@ -92,6 +37,20 @@ def edit_text(initial: str) -> str:
             return check_text_size(fh.read(), "--edit")
     finally:
         os.unlink(name)
+
+
+def _title_and_description(title: str | None, message: str | None, edit: bool) -> tuple[str | None, str | None]:
+    """-m TEXT (or - for standard input), or both written in $EDITOR with --edit."""
+    from tix.app.tickets import title_from_edit
+    from tix.core.errors import BadInput
+
+    if edit and message is not None:
+        raise BadInput("-m and --edit: give the description one way, not both")
+    description = text_arg(message, "-m")
+    if not edit:
+        return title, description
+    return title_from_edit(edit_text(f"{title or ''}\n\n{description or ''}\n"
+                                     "# First line: title. Then the description.\n"))
 
 
 def new(
@@ -128,83 +87,22 @@ def new(
       id=$(tix new --title "Order dept has no network" --org contoso --impact 4 --urgency 8 \\
            --requester "Jan de Vries <jan@contoso.com>" --channel phone -m "15 people cannot work")
     """
+    opts = dict(locals(), tags=tag)  # the options as typed, before anything else is named
+    from tix.app.tickets import open_ticket
     from tix.cli.env import ctx_env
-    from tix.core import events
-    from tix.core.dates import parse_minutes, stamp
-    from tix.core.errors import BadInput
-    from tix.core.policy import CATEGORIES, CHANGE_KINDS, CHANNELS
-    from tix.core.priority import check_factor, explain, rate
+    from tix.core.priority import explain
 
     env = ctx_env()
-    policy = env.policy
-    if edit and message is not None:
-        raise BadInput("-m and --edit: give the description one way, not both")
-    description = text_arg(message, "-m")
-    if edit:
-        text = edit_text(f"{title or ''}\n\n{description or ''}\n# First line: title. Then the description.\n")
-        lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
-        while lines and not lines[0].strip():
-            lines.pop(0)
-        if not lines:
-            raise BadInput("--edit: the text is empty; nothing was written")
-        title = lines[0].strip()
-        description = "\n".join(lines[1:]).strip("\n") or None
-    if not title or not title.strip():
-        raise BadInput("--title: a ticket needs a title")
-    title = " ".join(title.split())
-    if len(title) > 300:
-        raise BadInput("--title: at most 300 characters")
-    check_choice(category, CATEGORIES, "--category")
-    check_choice(channel, CHANNELS, "--channel")
-    check_choice(change_kind, CHANGE_KINDS, "--change-kind")
-    if change_kind and category != "change":
-        raise BadInput("--change-kind: only for --category change")
-    if category == "change" and not change_kind:
-        change_kind = "normal"
-    imp = check_factor(policy, "impact", impact) if impact is not None else policy.default_impact
-    urg = check_factor(policy, "urgency", urgency) if urgency is not None else policy.default_urgency
-    check_team(policy, team)
-    check_agent(policy, to)
-    if org is not None and policy.orgs and org not in policy.orgs:
-        raise BadInput(f"--org {org!r}: not an organisation in the policy ({', '.join(policy.orgs)})")
-    req = parse_requester(requester, phone)
-    when = env.event_time(at)
-    header = {
-        "title": title,
-        "requester": req,
-        "org": org,
-        "dept": dept,
-        "channel": channel,
-        "category": category,
-        "change_kind": change_kind,
-        "impact": imp,
-        "urgency": urg,
-        "team": team or policy.default_team,
-        "due": stamp(env.when_required(due, what="--due")) if due else None,
-        "agreed_due": stamp(env.when_required(agreed_due, what="--agreed-due")) if agreed_due else None,
-        "tags": sorted(set(check_tags(tag))) or None,
-        "estimate": parse_minutes(estimate, what="--estimate") if estimate else None,
-        "description": description,
-    }
-    evs = [events.make(env.ids, "opened", env.user, when)]
-    if to:
-        evs.append(events.make(env.ids, "assigned", env.user, when, to=to))
-    if key is not None:
-        from tix.app.alerts import new_or_append
-
-        tid, created = new_or_append(env.store, check_key(key), header, evs, env.user, when, description, env.ids)
-        print(tid)
-        if not created:
-            print(f"{tid}: an open ticket has the key {key!r}; the report was added to it", file=sys.stderr)
-            env.finish(f"tix new --key: {tid} again")
-            return
-    else:
-        tid = env.store.create(header, evs, env.user)
-        print(tid)
+    opts["title"], opts["description"] = _title_and_description(title, message, edit)
+    tid, title, rating, created = open_ticket(env, **opts)
+    print(tid)
+    if not created:
+        print(f"{tid}: an open ticket has the key {key!r}; the report was added to it", file=sys.stderr)
+        env.finish(f"tix new --key: {tid} again")
+        return
     sys.stdout.flush()
-    r = rate(policy, imp, urg)
-    print(f"{tid}: {explain(policy, r)}", file=sys.stderr)
+    print(f"{tid}: {explain(env.policy, rating)}", file=sys.stderr)
     env.finish(f"tix new {tid}: {title}")
     from tix.cli.commands.knowledge import print_similar  # similar past tickets, on stderr (docs/processes.md)
 
-    print_similar(env, tid, title, description, force=similar)
+    print_similar(env, tid, title, opts["description"], force=similar)

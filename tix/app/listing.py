@@ -1,0 +1,147 @@
+"""`tix list` as a use case: the filters, checked against the policy, and the
+matching tickets, most urgent first (priority, then age)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tix.core.errors import BadInput
+
+BILLING_STATES = ("to-invoice", "invoiced", "open", "none")
+
+
+@dataclass
+class ListQuery:
+    """What `tix list` filters on; `check` refuses what the policy does not know."""
+
+    words: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    team: str | None = None
+    assignee: str | None = None
+    org: str | None = None
+    priority: str | None = None
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    breached: bool = False
+    at_risk: bool = False
+    billing: str | None = None
+    period: Any = None  # a dates.Period, or None
+    all: bool = False
+    limit: int | None = None
+    key: str | None = None  # alert / --key correlation key
+    alerts: bool = False  # only tickets opened by monitoring or backup alerts
+    recurring: bool = False  # only occurrences of recurring work
+    statuses: set[str] = field(default_factory=set)
+
+    def check(self, policy: Any, now: datetime, *, period: str | None = None, since: str | None = None,
+              until: str | None = None) -> ListQuery:
+        from tix.core.checks import check_choice, check_tags
+        from tix.core.dates import parse_period
+        from tix.core.policy import CATEGORIES, STATUSES
+        from tix.core.textnorm import fold
+        from tix.core.workflow import check_org, check_team
+
+        for s in self.status:
+            for part in s.split(","):
+                part = part.strip()
+                if part == "all":
+                    self.all = True
+                elif part:
+                    check_choice(part, STATUSES, "--status")
+                    self.statuses.add(part)
+        if not self.statuses and not self.all:
+            self.statuses = {"new", "open", "waiting"}
+        if self.billing is not None:
+            self.billing = check_choice(self.billing, BILLING_STATES, "--billing")
+            if not self.status:
+                self.all = True
+        check_team(policy, self.team)
+        check_tags(self.tags)
+        check_choice(self.category, CATEGORIES, "--category")
+        if self.priority is not None and self.priority not in [r.name for r in policy.priorities]:
+            raise BadInput(f"--priority {self.priority!r}: allowed are {', '.join(r.name for r in policy.priorities)}")
+        check_org(policy, self.org)
+        if period or since or until:
+            self.period = parse_period(period, since=since, until=until, now=now, tz=policy.tz)
+        self.words = [fold(w) for w in self.words]
+        return self
+
+
+def list_tickets(env: Any, q: ListQuery, fmt: str) -> tuple[list[Any], list[Any]]:
+    """The rows (as `render.listing.list_row` makes them) of the tickets that
+    match `q`, most urgent first, and the problems met on the way (broken
+    files, left out). Only the rows are kept, not the tickets: `list --all`
+    of a big customer goes through tens of thousands."""
+    from tix.core import sla as sla_mod
+    from tix.core.priority import priority_rank, rate
+    from tix.core.textnorm import fold
+    from tix.render.listing import list_row
+
+    p, now = env.policy, env.now
+    problems: list[Any] = []
+    ledger_problems: list[Any] = []
+
+    def columns(row: Any) -> bool:  # index columns: skip decoding what cannot match
+        return ((q.all or row.status in q.statuses) and (q.team is None or row.team == q.team)
+                and (q.org is None or row.org == q.org) and (q.category is None or row.category == q.category)
+                and (q.assignee is None or (row.assignee or "none") == q.assignee))
+
+    where: Any = columns
+    if not q.all:  # the index need not unpack the rows of other statuses at all
+        from tix.storage.index import Where
+
+        where = Where(q.statuses, columns)
+    invoiced = None
+    if q.billing:
+        from tix.storage.ledger import invoiced_ids
+
+        invoiced = invoiced_ids(env.store, problems=ledger_problems)
+
+    def row_of(t: Any) -> Any:
+        """The sort key and the row of a ticket that passes every filter; None for the others."""
+        if not q.all and t.status not in q.statuses:
+            return None
+        if q.team and t.team != q.team:
+            return None
+        if q.assignee is not None and (t.assignee or "none") != q.assignee:
+            return None
+        if q.org and t.org != q.org:
+            return None
+        if q.category and t.category != q.category:
+            return None
+        if q.tags and not set(q.tags) <= set(t.f("tags") or []):
+            return None
+        if (q.key is not None and t.f("key") != q.key) or (q.alerts and not t.f("alert")) \
+                or (q.recurring and not t.f("recurring")):
+            return None
+        if q.period and not q.period.contains(t.created):
+            return None
+        r = rate(p, t.impact, t.urgency)
+        if q.priority and r.name != q.priority:
+            return None
+        if q.words:
+            req = t.requester
+            hay = fold(" ".join(str(x) for x in (t.id, t.title, t.f("description") or "", req.get("name", ""),
+                                                 req.get("email", ""), t.org or "", " ".join(t.f("tags") or []))))
+            if not all(w in hay for w in q.words):
+                return None
+        if q.billing:
+            from tix.core.billing import billing_state
+
+            if billing_state(t, invoiced or set()).replace(" ", "-") != q.billing:
+                return None
+        sla = sla_mod.compute(t, p, now)
+        states = {c.state for c in sla.clocks()}
+        if q.breached and "breached" not in states:
+            return None
+        if q.at_risk and "at-risk" not in states:
+            return None
+        return (priority_rank(p, r.name), t.created, t.id), list_row(t, p, now, sla, r.name, fmt, invoiced)
+
+    rows = env.store.all_tickets(problems, where=where, each=row_of)
+    rows.sort(key=lambda x: x[0])
+    if q.limit is not None:
+        rows = rows[: q.limit]
+    return [x[1] for x in rows], problems + ledger_problems

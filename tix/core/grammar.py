@@ -1,0 +1,140 @@
+"""The ticket-file grammar (pure): a YAML header, an `events:` line, then
+one event per line as `- {json}` (valid JSON and valid YAML flow), and the
+git conflict-marker pattern. The store reads and writes files with it, the
+merge driver merges them with it, fsck checks them with it.
+
+    id: AB-0042
+    title: Printer offline
+    impact: 2
+    urgency: 4
+    events:
+    - {"id": "...", "type": "opened", "by": "anna", "at": "2026-11-23T10:00:00+01:00"}
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from tix.core import events as ev_mod
+from tix.core import yamlio
+from tix.core.errors import BrokenFile
+from tix.core.ticket import HEADER_FIELDS
+
+ID_RE = re.compile(r"^([A-Z]{2,4})-(\d{4,9})$")
+MAX_FILE = 16 * 1024 * 1024  # a ticket file past this is refused, not read
+# A line that git's merge left: <<<<<<< ours, ||||||| base, =======, >>>>>>> theirs.
+CONFLICT = r"^(<<<<<<<|=======\r?$|>>>>>>>|\|\|\|\|\|\|\|)"
+CONFLICT_RE = re.compile(CONFLICT, re.M)
+CONFLICT_BYTES_RE = re.compile(CONFLICT.encode("ascii"), re.M)
+# Characters YAML does not allow raw in a document; JSON lets them through.
+_NON_YAML = re.compile("[\x7f-\x84\x86-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+def parse_event_line(line: str) -> tuple[dict[str, Any], datetime]:
+    """One `- {json}` line (stripped) -> the validated event and its `at`.
+    Raises ValueError (an `events.EventProblem` for a bad event)."""
+    if not line.startswith("- "):
+        raise ValueError("not a `- {...}` list item")
+    ev = json.loads(line[2:])
+    return ev, ev_mod.validate(ev)
+
+
+def encode_event(ev: dict[str, Any]) -> bytes:
+    """One event as one line: `- {json}\\n`, valid JSON and valid YAML flow."""
+    text = json.dumps(ev, ensure_ascii=False, separators=(", ", ": "))
+    text = _NON_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return ("- " + text + "\n").encode("utf-8")
+
+
+def parse_ticket_text(data: bytes, path: str) -> tuple[dict[str, Any], list[dict[str, Any]], list[datetime], bool]:
+    """Bytes of a ticket file -> (header, events, ats, torn_tail). Raises BrokenFile."""
+    if len(data) > MAX_FILE:
+        raise BrokenFile(f"file is {len(data) // 1048576} MB, larger than the {MAX_FILE // 1048576} MB limit",
+                         path=path)
+    cut = False  # a torn last line cut inside a UTF-8 character: ignored like any torn line
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        nl = data.rfind(b"\n")
+        try:
+            if data.endswith(b"\n") or err.start <= nl:
+                raise err
+            text, cut = data[: nl + 1].decode("utf-8"), True
+        except UnicodeDecodeError as err2:
+            line = data[: err2.start].count(b"\n") + 1
+            raise BrokenFile("not UTF-8 text (binary garbage?)", path=path, line=line) from None
+    if "\x00" in text:
+        raise BrokenFile("contains NUL bytes (binary garbage?)", path=path,
+                         line=text[: text.index("\x00")].count("\n") + 1)
+    m = CONFLICT_RE.search(text)
+    if m:
+        raise BrokenFile("git conflict markers: finish the merge with `tix sync` (see `tix fsck`)", path=path,
+                         line=text[: m.start()].count("\n") + 1)
+    marker = text.find("\nevents:")
+    if text.startswith("events:"):
+        marker = -1
+        head_text, rest, ev_line0 = "", text[len("events:"):], 1
+    elif marker < 0:
+        raise BrokenFile("no `events:` section", path=path)
+    else:
+        head_text, rest = text[: marker + 1], text[marker + len("\nevents:"):]
+        ev_line0 = head_text.count("\n") + 1
+    try:
+        header = yamlio.load(head_text) if head_text.strip() else {}
+    except yamlio.YamlProblem as err:
+        raise BrokenFile(err.message, path=path, line=err.line) from None
+    if not isinstance(header, dict):
+        raise BrokenFile("the header is not a mapping of fields", path=path, line=1)
+    tail = rest.split("\n")
+    first = tail[0].strip()
+    if first not in ("", "[]"):
+        raise BrokenFile("`events:` must be followed by one event per line", path=path, line=ev_line0)
+    events: list[dict[str, Any]] = []
+    ats: list[datetime] = []
+    seen: set[str] = set()
+    torn = False
+    last = len(tail) - 1
+    for i, raw in enumerate(tail[1:], start=1):
+        lineno = ev_line0 + i
+        s = raw.strip()
+        if not s:
+            continue
+        try:
+            ev, at = parse_event_line(s)
+        except (ValueError, RecursionError) as err:
+            if i == last:  # a torn last line (no newline) left by a crash: readers ignore it
+                torn = True
+                continue
+            msg = str(err) if isinstance(err, ev_mod.EventProblem) else f"event line is not valid JSON ({err})"
+            raise BrokenFile(msg, path=path, line=lineno) from None
+        if ev["id"] in seen:
+            raise BrokenFile(f"event id {ev['id']} appears twice", path=path, line=lineno)
+        seen.add(ev["id"])
+        events.append(ev)
+        ats.append(at)
+    return header, events, ats, torn or cut
+
+
+def check_header(header: dict[str, Any], path: str, expected_id: str | None) -> None:
+    tid = header.get("id")
+    if not isinstance(tid, str) or not ID_RE.match(tid):
+        raise BrokenFile(f"header `id` {tid!r} is not a ticket ID like AB-0042", path=path, line=1)
+    if expected_id is not None and tid != expected_id:
+        raise BrokenFile(f"header `id` {tid} does not match the file name {expected_id}", path=path, line=1)
+    for k in header:
+        if k not in HEADER_FIELDS:
+            raise BrokenFile(f"unknown header field {k!r}", path=path)
+    for k in ("impact", "urgency"):
+        if k in header and (not isinstance(header[k], int) or isinstance(header[k], bool)):
+            raise BrokenFile(f"header `{k}` {header[k]!r} is not a whole number", path=path)
+        if header.get(k) is None:
+            raise BrokenFile(f"header `{k}` is missing (every ticket is rated: impact x urgency)", path=path)
+    if not isinstance(header.get("title", ""), str):
+        raise BrokenFile("header `title` is not text", path=path)
+    for k, v in header.items():
+        problem = ev_mod.field_problem(k, v)
+        if problem:
+            raise BrokenFile(f"header {problem}", path=path)

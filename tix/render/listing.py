@@ -1,0 +1,73 @@
+"""The rows of `tix list`: one line per ticket (table/CSV) or its JSON, and
+the printed list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tix.core.dates import fmt_minutes
+
+HEADERS = ["id", "pri", "status", "team", "assignee", "org", "age", "sla", "time", "title"]
+
+
+def clock_text(sla: Any) -> str:
+    """The most urgent SLA clock in a few words."""
+    c = sla.most_urgent()
+    if c is None:
+        return ""
+    if c.state == "breached":
+        return f"{c.name} BREACHED {fmt_minutes(abs(c.remaining or 0))}"
+    if c.state == "paused":
+        return f"{c.name} paused"
+    return f"{c.name} {fmt_minutes(c.remaining)} left" + (" !" if c.state == "at-risk" else "")
+
+
+def time_text(t: Any, policy: Any) -> str:
+    """Time worked, against the estimate when there is one."""
+    from tix.core.billing import ticket_time
+
+    worked = ticket_time(t, policy)["minutes"]
+    est = t.f("estimate")
+    if est:
+        return f"{fmt_minutes(worked)}/{fmt_minutes(est)}"
+    return fmt_minutes(worked) if worked else ""
+
+
+def list_row(t: Any, policy: Any, now: datetime, sla: Any, priority: str, fmt: str,
+             invoiced: set[str] | None = None) -> Any:
+    """One ticket as `tix list` prints it: a JSON object, or a row of HEADERS."""
+    if fmt == "json":
+        from tix.render.view import ticket_json
+
+        return ticket_json(t, policy, now, with_events=False, invoiced=invoiced)
+    age_min = (now - t.created).total_seconds() / 60
+    age = f"{int(age_min // 1440)}d" if age_min >= 1440 else fmt_minutes(age_min)
+    title = t.title
+    if t.category == "change":  # an unapproved emergency change stays visible
+        from tix.core.itil import change_flag
+
+        flag = change_flag(t)
+        title = f"[{flag}] {title}" if flag else title
+    return [t.id, priority, t.status, t.team or "", t.assignee or "", t.org or "", age, clock_text(sla),
+            time_text(t, policy), title if fmt == "csv" else title[:60]]
+
+
+def print_list(rows: list[Any], fmt: str, color: bool) -> None:
+    """Print the rows `list_row` made, in order."""
+    from tix.render import table as render
+
+    if fmt == "json":
+        print(render.to_json(rows))
+        return
+    if fmt == "csv":
+        print(render.to_csv(rows, HEADERS), end="")
+        return
+    if rows:
+        if color:
+            for row in rows:
+                if "BREACHED" in row[7]:
+                    row[7] = render.paint(row[7], "red", True)
+                elif row[7].endswith("!"):
+                    row[7] = render.paint(row[7], "yellow", True)
+        print(render.table(rows, HEADERS))

@@ -201,7 +201,8 @@ class Desk:
         if rate is not None and rate not in rates:
             raise BadInput(f"--rate {rate!r}: not a rate in the policy ({', '.join(rates)})")
         # a no-bill entry is recorded as given (--onsite, --rate...) and never charged
-        ev = events.make(self.env.ids, "worked", self.env.user, self.event_time(t, at), minutes=minutes, note=note, rate=rate,
+        ev = events.make(self.env.ids, "worked", self.env.user, self.event_time(t, at), minutes=minutes, note=note,
+                         rate=rate,
                          onsite=onsite or None, after_hours=after_hours or None, no_bill=no_bill or None)
         self.append(t, [ev], f"tix work {t.id} {fmt_minutes(minutes)}")
         return minutes, price(ev, t, self.policy)  # the entry just written, priced without reading the file again
@@ -226,7 +227,8 @@ class Desk:
         if here:
             self.store.append(t.id, [events.make(self.env.ids, "linked", user, when, link=kind, other=o.id)])
         if there:
-            self.store.append(o.id, [events.make(self.env.ids, "linked", user, when, link=LINK_KINDS[kind], other=t.id)])
+            self.store.append(o.id, [events.make(self.env.ids, "linked", user, when, link=LINK_KINDS[kind],
+                                                 other=t.id)])
         self.env.finish(f"tix link {t.id} {kind} {o.id}")
         return o, True
 
@@ -316,7 +318,8 @@ class Desk:
             raise BadInput(f"--to {target.name}: {t.id} is already with {target.name}")
         when = self.env.event_time(at)
         workflow.check_after_opened(t, when, at)
-        self.append(t, [events.make(self.env.ids, "escalated", self.env.user, when, to_team=target.name, from_team=t.team,
+        self.append(t, [events.make(self.env.ids, "escalated", self.env.user, when, to_team=target.name,
+                                    from_team=t.team,
                                     line=target.line, auto=False, reason=reason)],
                     f"tix escalate {t.id} to {target.name}")
         return {"id": t.id, "from_team": t.team, "to_team": target.name, "line": target.line,

@@ -91,6 +91,7 @@ def book(env: Any, tid: str, when: list[str], *, for_: str | None, agent: str | 
         warn(f"warning: {why} (booked with --force)")
     when_at = env.event_time(at)
     check_after_opened(t, when_at, at)
-    env.store.append(t.id, [events.make(env.ids, "planned", env.user, when_at, start=stamp(start), end=stamp(end), agent=who)])
+    env.store.append(t.id, [events.make(env.ids, "planned", env.user, when_at, start=stamp(start), end=stamp(end),
+                                        agent=who)])
     env.finish(f"tix plan {t.id} {stamp(start)}")
     return Booking(t, who, start, end, minutes, cur is not None, True, notice)

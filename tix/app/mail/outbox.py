@@ -111,7 +111,8 @@ class Outbox:
                                 res.refused.append((o, str(err)))
                                 continue
                             # recorded right after the send: a crash here sends it again, never loses it
-                            store.append(o.ticket, [events.make(self.env.ids, "notified", env.user, now.astimezone(p.tz),
+                            store.append(o.ticket, [events.make(self.env.ids, "notified", env.user,
+                                                                now.astimezone(p.tz),
                                                                 key=o.key, kind=o.kind, to=list(o.to),
                                                                 message_id=o.message_id)])
                             res.sent.append(o)

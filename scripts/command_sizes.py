@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """How long is each command's body? Counts, for every function registered as
-a command (named in `tix.cli.main.COMMANDS`, or decorated `@<app>.command(...)`
+a command (named in `tix.cli.boundary.COMMANDS`, or decorated `@<app>.command(...)`
 in `tix/cli/commands/`), the lines of its body after the signature and the
 docstring, without blank and comment-only lines. Prints the largest first,
 then the median and the largest.

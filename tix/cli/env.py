@@ -174,7 +174,7 @@ class Env:
 
             problem = autocommit(self.store, message)
             if problem:
-                from tix.cli.main import warn
+                from tix.cli.boundary import warn
 
                 warn(problem)
 

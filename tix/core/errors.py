@@ -8,7 +8,7 @@ from enum import IntEnum
 
 
 class ExitStatus(IntEnum):
-    """Every exit code tix uses. Only `tix.cli.main` picks one for a run."""
+    """Every exit code tix uses. Only `tix.cli.boundary` picks one for a run."""
 
     OK = 0
     CHECK_FAILED = 1  # a check (fsck, a filter that found nothing) failed

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from tix.cli.commands.common import AtOpt, FormatOpt
-from tix.cli.main import warn
+from tix.cli.boundary import warn
 
 
 def escalate(

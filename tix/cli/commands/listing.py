@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tix.cli.commands.common import FormatOpt
-from tix.cli.main import warn
+from tix.cli.boundary import warn
 
 
 def list_(

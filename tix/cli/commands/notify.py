@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from tix.cli.main import warn
+from tix.cli.boundary import warn
 
 
 def notify(

@@ -11,7 +11,7 @@ import typer
 
 from tix.app.problems import INCIDENT_ACTIONS
 from tix.cli.commands.common import AtOpt, FormatOpt, text_arg
-from tix.cli.main import warn
+from tix.cli.boundary import warn
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                   help="Problems: gather incidents, root cause, workaround, solve them all at once.\n\n"

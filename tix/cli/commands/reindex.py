@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tix.cli.main import warn
+from tix.cli.boundary import warn
 
 
 def reindex() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from tix.cli.main import warn
+from tix.cli.boundary import warn
 
 app = typer.Typer(
     add_completion=False, rich_markup_mode=None, no_args_is_help=True,

@@ -8,8 +8,8 @@ from typing import Any
 
 import typer
 
-from tix.cli.commands.common import AtOpt, FormatOpt
 from tix.cli.boundary import warn
+from tix.cli.commands.common import AtOpt, FormatOpt
 
 
 def escalate(

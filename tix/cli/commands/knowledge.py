@@ -7,8 +7,8 @@ import sys
 
 import typer
 
-from tix.cli.commands.common import FormatOpt
 from tix.cli.boundary import warn
+from tix.cli.commands.common import FormatOpt
 from tix.core.errors import TixError
 
 

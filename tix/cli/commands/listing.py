@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from tix.cli.commands.common import FormatOpt
 from tix.cli.boundary import warn
+from tix.cli.commands.common import FormatOpt
 
 
 def list_(

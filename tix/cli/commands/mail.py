@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from tix.cli.commands.common import FormatOpt
 from tix.cli.boundary import warn
+from tix.cli.commands.common import FormatOpt
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                   help="Mail into the desk: import messages as tickets and replies; check the mail templates.")

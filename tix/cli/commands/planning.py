@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import typer
 
-from tix.cli.commands.common import AtOpt, FormatOpt
 from tix.cli.boundary import warn
+from tix.cli.commands.common import AtOpt, FormatOpt
 
 IdArg = typer.Argument(..., help="Ticket ID or a unique prefix of one (AB-0042, ab-42).")
 AgentOpt = typer.Option(None, "--agent", "-a", help="The technician (default: see below).")

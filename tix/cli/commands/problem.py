@@ -10,8 +10,8 @@ import sys
 import typer
 
 from tix.app.problems import INCIDENT_ACTIONS
-from tix.cli.commands.common import AtOpt, FormatOpt, text_arg
 from tix.cli.boundary import warn
+from tix.cli.commands.common import AtOpt, FormatOpt, text_arg
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                   help="Problems: gather incidents, root cause, workaround, solve them all at once.\n\n"

@@ -6,8 +6,8 @@ from typing import Any
 
 import typer
 
-from tix.cli.commands.common import FormatOpt
 from tix.cli.boundary import warn
+from tix.cli.commands.common import FormatOpt
 
 # overview order: breached, at risk, escalation due, then (with --all) running, paused
 _RANK = {"breached": 0, "at-risk": 1, "escalation-due": 2, "running": 3, "paused": 4}

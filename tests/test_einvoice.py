@@ -326,6 +326,7 @@ def test_pdf_per_organisation_in_its_language(vdesk, tmp_path):
               "Totaal excl. btw € 148,75", "Btw 21 % € 31,24", "Totaal € 179,99"):
         assert s in con, (s, con)
     assert "SECRET-INTERNAL" not in con and "toner replaced" in con
+    assert "Factuur 2026-11-001-contoso · Pagina 1/1" in con
     c = next(o for o in inv["orgs"] if o["org"] == "contoso")
     assert (c["amount"], c["vat"], c["total_incl_vat"]) == ("148.75", "31.24", "179.99")  # 148.75 x 21 % = 31.2375
     fab = pdf_text(out / "2026-11-001-fabrikam.pdf")

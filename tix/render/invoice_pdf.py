@@ -88,7 +88,26 @@ def to_pdf(inv: Invoice, org: str | None, *, credit_of: str | None = None, reaso
     def m(v: Decimal) -> str:
         return L.money(v, cur, lang)
 
-    pdf = FPDF(format="A4")
+    class Doc(FPDF):  # type: ignore[misc]
+        """Each further page repeats the column heads; every page says its number."""
+        def __init__(self, **kw: Any) -> None:
+            super().__init__(**kw)
+            self.heads: list[tuple[str, int, str]] = []
+
+        def header(self) -> None:
+            if self.page_no() > 1 and self.heads:
+                _heads(self, self.heads)
+
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("DejaVu", "", 7)
+            self.set_text_color(90, 90, 90)
+            self.cell(0, 5, f"{title} {number} · {t['page']} {self.page_no()}/{{nb}}", align="R")
+            self.set_text_color(0, 0, 0)
+
+    title = t["credit"] if credit_of else t["invoice"]
+    number = document_id(inv, org)
+    pdf = Doc(format="A4")
     issued = issue_date(inv)
     pdf.set_creation_date(datetime(issued.year, issued.month, issued.day))
     fonts = resources.files("tix") / "data" / "fonts"
@@ -96,8 +115,6 @@ def to_pdf(inv: Invoice, org: str | None, *, credit_of: str | None = None, reaso
             resources.as_file(fonts / "DejaVuSans-Bold.ttf") as bold:
         pdf.add_font("DejaVu", "", str(regular))
         pdf.add_font("DejaVu", "B", str(bold))
-    title = t["credit"] if credit_of else t["invoice"]
-    number = document_id(inv, org)
     pdf.set_title(f"{title} {number}")
     pdf.set_author(seller.get("name") or "")
     if pdfa:
@@ -156,14 +173,11 @@ def to_pdf(inv: Invoice, org: str | None, *, credit_of: str | None = None, reaso
     pdf.ln(4)
 
     # the lines, per ticket
-    cols = [(t["col_date"], 20, "L"), (t["col_ticket"], 20, "L"), (t["col_title"], 62, "L"),
+    cols: list[tuple[str, int, str]] = [(t["col_date"], 20, "L"), (t["col_ticket"], 20, "L"), (t["col_title"], 62, "L"),
             (t["col_agent"], 20, "L"), (t["col_hours"], 14, "R"), (t["col_rate"], 20, "R"),
             (t["col_amount"], 24, "R")]
-    pdf.set_font("DejaVu", "B", 8)
-    pdf.set_fill_color(230, 230, 230)
-    for name, w, align in cols:
-        pdf.cell(w, 6, name, align=align, fill=True)
-    pdf.ln(6)
+    _heads(pdf, cols)
+    pdf.heads = cols
     for tt in inv.ticket_totals(org):
         for x in (x for x in inv.org_lines(org) if x.ticket == tt.ticket):
             pdf.set_font("DejaVu", "", 8)
@@ -191,6 +205,7 @@ def to_pdf(inv: Invoice, org: str | None, *, credit_of: str | None = None, reaso
         pdf.ln(7)
 
     # totals and VAT
+    pdf.heads = []
     pdf.ln(2)
     pct = o.vat_percent if o.vat_percent is not None else Decimal(0)
     rows = [(t["net"], m(o.amount))]
@@ -215,6 +230,15 @@ def to_pdf(inv: Invoice, org: str | None, *, credit_of: str | None = None, reaso
         pdf.multi_cell(0, 5, t["pay"].format(total=m(o.total_incl_vat), due=due, iban=seller["iban"], bic=bic,
                                              number=number), align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def _heads(pdf: Any, cols: list[tuple[str, int, str]]) -> None:
+    pdf.set_font("DejaVu", "B", 8)
+    pdf.set_fill_color(230, 230, 230)
+    for name, w, align in cols:
+        pdf.cell(w, 6, name, align=align, fill=True)
+    pdf.ln(6)
+    pdf.set_font("DejaVu", "", 8)
 
 
 def _srgb_intent(pdf: Any) -> None:

@@ -48,7 +48,7 @@ def body_lines(fn: ast.FunctionDef, source: list[str]) -> int:
 
 def sizes(package: Path) -> list[tuple[int, str]]:
     commands_dir = package / "cli" / "commands"
-    table = registered(package / "cli" / "main.py")
+    table = registered(package / "cli" / "boundary.py")
     out = []
     for path in sorted(commands_dir.glob("*.py")):
         source = path.read_text(encoding="utf-8")

@@ -27,9 +27,11 @@ MISSING = "missing:"  # key prefix of the ticket opened for a silent key
 def _headers(raw: bytes) -> dict[str, list[str]]:
     from email.parser import BytesHeaderParser
 
+    from tix.app.mail.parse import MAIL_ERRORS
+
     try:
         msg = BytesHeaderParser().parsebytes(raw)
-    except Exception:
+    except MAIL_ERRORS:
         return {}
     out: dict[str, list[str]] = {}
     for k, v in msg.items():

@@ -65,6 +65,12 @@ class Env:
         from tix.core.policy import load_policy
 
         policy = load_policy(self.root / "policies.yaml")
+        from tix.core import yamlio
+
+        if not yamlio.LIBYAML:  # pragma: no cover - depends on the build of PyYAML
+            from tix.cli.boundary import warn
+
+            warn("warning: libyaml is missing; using the slow pure-Python YAML")
         country = policy.calendar_spec.country
         if country:
             cache = self.store.holiday_cache()

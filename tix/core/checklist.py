@@ -29,3 +29,38 @@ def checklist(t: Any) -> list[dict[str, Any]]:
 
 def open_items(t: Any) -> list[int]:
     return [i for i, it in enumerate(checklist(t), 1) if not it["done"]]
+
+
+def can_add(t: Any, raw: str) -> str:
+    """The item text `tix check add` may add to `t` (one line, 1 to 300
+    characters, at most 200 items, not on a merged ticket). Raises BadInput."""
+    from tix.core.errors import BadInput
+
+    text = " ".join(raw.split())
+    if not text or len(text) > 300:
+        raise BadInput("check add TEXT: expected one line of 1 to 300 characters")
+    if t.merged_into:
+        raise BadInput(f"{t.id} was merged into {t.merged_into}; use that ticket")
+    if len(checklist(t)) >= 200:
+        raise BadInput(f"{t.id}: a checklist holds at most 200 items")
+    return text
+
+
+def can_tick(t: Any, raw: str, undo: bool) -> tuple[int, list[dict[str, Any]]]:
+    """(item number, the checklist) for `tix check ID N [--undo]`. Raises BadInput."""
+    from tix.core.errors import BadInput
+
+    if not raw.isascii() or not raw.isdigit():
+        raise BadInput(f"check N: {raw!r} is not an item number")
+    n = int(raw)
+    items = checklist(t)
+    if not items:
+        raise BadInput(f"{t.id} has no checklist; `tix check add {t.id} TEXT` adds an item")
+    if not 1 <= n <= len(items):
+        raise BadInput(f"check N: {n} is not an item of {t.id} (1..{len(items)})")
+    item = items[n - 1]
+    if item["done"] and not undo:
+        raise BadInput(f"{t.id}: item {n} is already ticked ({item['by']} {item['at'][:16]}); --undo unticks it")
+    if not item["done"] and undo:
+        raise BadInput(f"{t.id}: item {n} is not ticked")
+    return n, items

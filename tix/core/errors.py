@@ -66,3 +66,10 @@ class CheckFailed(TixError):
     """A check (fsck, a filter that found nothing) failed: exit 1."""
 
     exit_code = ExitStatus.CHECK_FAILED
+
+
+# What parsing text from outside (a mail, a pulled file, a spreadsheet-bound
+# value) can raise besides tix's own errors: caught by name where such input
+# is parsed, so a bug elsewhere is never turned into "could not parse".
+UNTRUSTED_INPUT_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError, TypeError, LookupError, AttributeError, AssertionError, UnicodeError, OverflowError)

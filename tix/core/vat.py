@@ -242,10 +242,11 @@ def check_numbers(policy: Policy) -> list[str]:
 
 def _vat_problem(where: str, number: str, country: str | None) -> list[str]:
     from stdnum import vatin
+    from stdnum.exceptions import ValidationError
 
     try:
         vatin.validate(number)
-    except Exception as err:
+    except ValidationError as err:
         msg = str(getattr(err, "message", "") or err.__class__.__name__)
         return [f"{where}: {number!r} is not a valid VAT number ({msg})"]
     prefix = vatin.compact(number)[:2].upper()

@@ -9,16 +9,16 @@ and a ticket header mean what they say."""
 from __future__ import annotations
 
 import re
-import sys
 from typing import Any
 
 import yaml
 
+LIBYAML = True  # False: PyYAML was built without libyaml (the environment warns once)
 try:
     _BaseLoader = yaml.CSafeLoader
     _BaseDumper = yaml.CSafeDumper
 except AttributeError:  # pragma: no cover - depends on the build of PyYAML
-    print("tix: warning: libyaml is missing; using the slow pure-Python YAML", file=sys.stderr)
+    LIBYAML = False
     _BaseLoader = yaml.SafeLoader  # type: ignore[misc,assignment]
     _BaseDumper = yaml.SafeDumper  # type: ignore[misc,assignment]
 

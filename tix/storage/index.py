@@ -74,6 +74,13 @@ def _version() -> tuple[Any, ...]:
     return (5, tuple(Ticket.__dataclass_fields__))
 
 
+# What loading a damaged or foreign local cache file can raise: the cache is
+# then rebuilt from the ticket files (it only ever costs time).
+CACHE_ERRORS: tuple[type[BaseException], ...] = (
+    pickle.UnpicklingError, EOFError, ImportError, MemoryError, ValueError, TypeError, LookupError, AttributeError,
+    OverflowError)
+
+
 class Row(NamedTuple):
     """Columns a command can filter on without decoding the ticket."""
 
@@ -384,7 +391,7 @@ class Index:
         gc.disable()
         try:
             doc = _loads(raw)
-        except Exception:
+        except CACHE_ERRORS:
             doc = None
         finally:
             gc.enable()
@@ -415,7 +422,7 @@ class Index:
         gc.disable()
         try:
             cold = _loads(raw)
-        except Exception:
+        except CACHE_ERRORS:
             cold = None
         finally:
             gc.enable()
@@ -669,7 +676,7 @@ def _decode(idx: Index, rel: str, e: tuple[Any, ...]) -> Ticket | None:
     if b is not None:
         try:
             t = _loads(b)
-        except Exception:
+        except CACHE_ERRORS:
             t = None
     if not isinstance(t, Ticket) or t.id != e[0][0]:
         res = _parse(str(idx.store.root), rel)
@@ -868,7 +875,7 @@ def _read_derived(path: Any, fp: bytes) -> tuple[dict[str, Any], dict[str, Any]]
     gc.disable()
     try:
         doc = _loads(raw)
-    except Exception:
+    except CACHE_ERRORS:
         doc = None
     finally:
         gc.enable()

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from tix.core.errors import TixError
+
 if TYPE_CHECKING:
     from tix.core.ticket import Ticket
     from tix.storage.store import Store
@@ -115,14 +117,14 @@ class KeyMap:
             return None
         try:
             t = self.store.ticket(entry[0])
-        except Exception:
+        except TixError:
             return None
         if t.fields.get("key") != key:
             return None
         while t.merged_into:
             try:
                 t = self.store.ticket(t.merged_into)
-            except Exception:
+            except TixError:
                 return None
         return t
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from tix.core import yamlio
 from tix.core.billing import Invoice, Line, _money, amount, assemble
 from tix.core.errors import BadInput, BrokenFile, NotFound
+from tix.core.grammar import CONFLICT_RE as _CONFLICT  # the one conflict-marker pattern
 
 if TYPE_CHECKING:
     from tix.storage.store import Store
@@ -39,7 +40,7 @@ NUMBER_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))-(\d{3,6})$")
 CREDIT_RE = re.compile(r"^CN-(\d{4}-(?:0[1-9]|1[0-2]))-(\d{3,6})$")  # credit notes (tix.storage.credits)
 CREDIT_KEYS = {"credit_of", "reason", "write_off"}
 MAX_RECORD = 16 * 1024 * 1024
-_CONFLICT = re.compile(r"^(<<<<<<<|=======$|>>>>>>>|\|\|\|\|\|\|\|)", re.M)
+
 _KEYS = {"number", "month", "issued_at", "issued_by", "org", "currency", "vat_percent", "org_names",
          "entries", "lines", "minutes", "billed_minutes", "total", "vat", "total_incl_vat",
          "renumbered_from",  # set by `tix sync` on a record issued offline under a number taken meanwhile

@@ -33,7 +33,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tix.core.errors import StoreError
+from tix.core.errors import StoreError, TixError
 from tix.storage import gitops
 from tix.storage.gitops import git, git_bytes
 
@@ -549,7 +549,7 @@ def _policy_notes(repo: _Repo, res: SyncResult, before: str | None) -> None:
         return
     try:
         res.policy = policy_changes(old.stdout if old.returncode == 0 else None, new.stdout)
-    except Exception as err:
+    except (TixError, ValueError, TypeError, LookupError, AttributeError) as err:
         res.policy = [f"policies.yaml: changed, but cannot be compared ({err})"]
 
 

@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tix.app.mail.parse import MAIL_ERRORS
 from tix.core.errors import BrokenFile, NotFound, StoreError, TixError
 from tix.storage.store import TicketFull
 
@@ -226,7 +227,7 @@ class Importer:
             return Outcome(source, "failed", detail=str(err))
         except (RecursionError, MemoryError) as err:
             return Outcome(source, "failed", detail=f"cannot parse the message ({type(err).__name__})")
-        except Exception as err:
+        except MAIL_ERRORS as err:
             return Outcome(source, "failed", detail=f"cannot parse the message ({type(err).__name__}: {err})")
         base = Outcome(source, "", message_id=p.message_id, sender=p.sender, subject=p.subject)
         self.raw, self.problem, self.subject, self.via = raw, None, p.subject or "(no subject)", set()

@@ -20,6 +20,18 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+
+def _mail_errors() -> tuple[type[BaseException], ...]:
+    import email.errors
+
+    from tix.core.errors import UNTRUSTED_INPUT_ERRORS
+
+    return (*UNTRUSTED_INPUT_ERRORS, email.errors.MessageError)
+
+
+# What the standard library's mail and HTML parsers raise on a hostile message.
+MAIL_ERRORS = _mail_errors()
+
 MAX_BODY = 1_000_000    # characters of text kept from a message body (a longer one is stored as message.txt)
 MAX_SUBJECT = 300       # the limit of `tix new --title`
 MAX_DEPTH = 40          # MIME nesting deeper than this is hostile
@@ -254,7 +266,7 @@ def html_to_text(html: str) -> str:
     try:
         p.feed(html)
         p.close()
-    except Exception:
+    except MAIL_ERRORS:
         return clean_text(re.sub(r"<[^>]*>", " ", html))
     text = "".join(p.out).replace("\xa0", " ")
     lines = [ln[1:].rstrip() if ln.startswith("\x01") else re.sub(r" {2,}", " ", ln).strip()
@@ -320,7 +332,7 @@ def feedback_score(text: str) -> tuple[int, str] | None:
 def _headers(msg: Any, name: str) -> list[str]:
     try:
         values = msg.get_all(name) or []
-    except Exception:
+    except MAIL_ERRORS:
         return []
     out = []
     for v in values:
@@ -347,7 +359,7 @@ def _sender(msg: Any) -> tuple[str, str]:
             raw = _unsurrogate(raw)
             try:
                 pairs = getaddresses([raw])
-            except Exception:
+            except MAIL_ERRORS:
                 pairs = []
             for name, addr in pairs:
                 addr = one_line(addr, 300).strip("<>").strip()
@@ -414,7 +426,7 @@ def _addresses(msg: Any, *names: str) -> tuple[str, ...]:
         for raw in _headers(msg, name):
             try:
                 pairs = getaddresses([_unsurrogate(raw)])
-            except Exception:
+            except MAIL_ERRORS:
                 continue
             for _, addr in pairs:
                 addr = one_line(addr, 300).strip("<>").strip().lower()
@@ -434,14 +446,14 @@ def _language(msg: Any) -> str | None:
 def _content_type(part: Any) -> str:
     try:
         return str(part.get_content_type()).lower()
-    except Exception:
+    except MAIL_ERRORS:
         return "application/octet-stream"
 
 
 def _payload(part: Any) -> bytes:
     try:
         data = part.get_payload(decode=True)
-    except Exception:
+    except MAIL_ERRORS:
         data = None
     if data is None:
         raw = part.get_payload()
@@ -454,7 +466,7 @@ def _payload(part: Any) -> bytes:
 def _filename(part: Any) -> str:
     try:
         name = part.get_filename()
-    except Exception:
+    except MAIL_ERRORS:
         name = None
     if not name:
         return ""
@@ -466,7 +478,7 @@ def _filename(part: Any) -> str:
 def _charset(part: Any) -> str | None:
     try:
         cs = part.get_content_charset()
-    except Exception:
+    except MAIL_ERRORS:
         return None
     return cs if isinstance(cs, str) else None
 
@@ -486,7 +498,7 @@ def _walk(part: Any, body: list[str], atts: list[Attachment], defects: list[str]
         if isinstance(inner, list):
             try:
                 data = b"\n".join(m.as_bytes() for m in inner)
-            except Exception:
+            except MAIL_ERRORS:
                 data = b""
         else:
             data = _payload(part)
@@ -505,7 +517,7 @@ def _walk(part: Any, body: list[str], atts: list[Attachment], defects: list[str]
             from email import policy
 
             data = inner[0].as_bytes(policy=policy.compat32) if isinstance(inner, list) and inner else _payload(part)
-        except Exception:
+        except MAIL_ERRORS:
             data = _payload(part)
         subject = ""
         if isinstance(inner, list) and inner:
@@ -547,7 +559,7 @@ def _walk(part: Any, body: list[str], atts: list[Attachment], defects: list[str]
 def _is_attachment(part: Any) -> bool:
     try:
         disp = part.get_content_disposition()
-    except Exception:
+    except MAIL_ERRORS:
         disp = None
     return disp == "attachment" or bool(_filename(part))
 
@@ -565,7 +577,7 @@ def parse(raw: bytes) -> Parsed:
         raw = raw.split(b"\n", 1)[1]
     try:
         msg = email.message_from_bytes(raw, policy=policy.compat32)
-    except Exception as err:
+    except MAIL_ERRORS as err:
         raise MailProblem(f"not a mail message ({type(err).__name__})") from None
     defects = [type(d).__name__ for d in getattr(msg, "defects", [])]
     name, sender = _sender(msg)

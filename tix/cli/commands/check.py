@@ -26,7 +26,7 @@ def check(
     """
     from tix.cli.env import ctx_env
     from tix.core import events
-    from tix.core.checklist import checklist
+    from tix.core.checklist import can_add, can_tick, checklist
     from tix.core.errors import BadInput
 
     env = ctx_env()
@@ -36,13 +36,7 @@ def check(
         if undo:
             raise BadInput("check add: --undo is for ticking, not for adding")
         t = env.store.ticket(args[1])
-        text = " ".join(args[2].split())
-        if not text or len(text) > 300:
-            raise BadInput("check add TEXT: expected one line of 1 to 300 characters")
-        if t.merged_into:
-            raise BadInput(f"{t.id} was merged into {t.merged_into}; use that ticket")
-        if len(checklist(t)) >= 200:
-            raise BadInput(f"{t.id}: a checklist holds at most 200 items")
+        text = can_add(t, args[2])
         env.store.append(t.id, [events.make(env.ids, "check_added", env.user, _when(env, t, at), text=text)])
         env.finish(f"tix check add {t.id}")
         print(f"{t.id}: item {len(checklist(t)) + 1} added: {text}")
@@ -50,19 +44,8 @@ def check(
     if len(args) != 2:
         raise BadInput("check: expected `tix check ID N [--undo]` or `tix check add ID TEXT`")
     t = env.store.ticket(args[0])
-    if not args[1].isascii() or not args[1].isdigit():
-        raise BadInput(f"check N: {args[1]!r} is not an item number")
-    n = int(args[1])
-    items = checklist(t)
-    if not items:
-        raise BadInput(f"{t.id} has no checklist; `tix check add {t.id} TEXT` adds an item")
-    if not 1 <= n <= len(items):
-        raise BadInput(f"check N: {n} is not an item of {t.id} (1..{len(items)})")
+    n, items = can_tick(t, args[1], undo)
     item = items[n - 1]
-    if item["done"] and not undo:
-        raise BadInput(f"{t.id}: item {n} is already ticked ({item['by']} {item['at'][:16]}); --undo unticks it")
-    if not item["done"] and undo:
-        raise BadInput(f"{t.id}: item {n} is not ticked")
     env.store.append(t.id, [events.make(env.ids, "checked", env.user, _when(env, t, at), item=n, undo=undo)])
     env.finish(f"tix check {t.id} {n}")
     left = sum(1 for i, it in enumerate(items, 1) if not it["done"] and i != n) + (1 if undo else 0)

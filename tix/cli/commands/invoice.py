@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from tix.cli.boundary import warn
+from tix.core.errors import TixError
+
 if TYPE_CHECKING:
     from tix.core.billing import Invoice
 
@@ -75,18 +78,34 @@ def invoice(
       tix invoice --show 2026-11-001 --format markdown
       tix invoice --credit 2026-11-001 --line ENTRY -m "wrong rate"   credit note CN-2026-11-001
     """
-    import sys
-
     from tix.cli.env import ctx_env
-    from tix.core.errors import BadInput, CheckFailed
-    from tix.render import table as render
-    from tix.storage import ledger
+    from tix.core.errors import BadInput
 
     env = ctx_env()
+    _check_options(format, output, embed_pdf, send, mark, show, credit, line, message, write_off)
+    if credit is not None:
+        if list_ or show or month or org or mark:
+            raise BadInput("--credit NUMBER takes no MONTH, --org, --mark, --list or --show")
+        return _credit(env, credit, list(line), message, write_off, format, output, embed_pdf)
+    if list_ or show:
+        if list_ and show:
+            raise BadInput("--list and --show: give one of them")
+        if month or org or mark:
+            raise BadInput(f"{'--list' if list_ else '--show'} takes no MONTH, --org or --mark")
+        return _list_or_show(env, show, format, output, embed_pdf, send)
+    if not month:
+        raise BadInput("invoice: give a MONTH like 2026-11 (or --list, --show NUMBER)")
+    _month_invoice(env, month, org, mark, format, output, embed_pdf, send)
+
+
+def _check_options(format: str, output: str | None, embed_pdf: bool, send: bool, mark: bool, show: str | None,
+                   credit: str | None, line: list[str], message: str | None, write_off: bool) -> None:
+    from tix.core.errors import BadInput
+    from tix.render import table as render
+
     render.check_format(format, INVOICE_FORMATS)
     if output is not None and format not in DOCUMENT_FORMATS:
         raise BadInput(f"-o {output!r}: only for --format pdf, ubl or facturx (the others print; redirect them)")
-    doc = format in DOCUMENT_FORMATS
     if embed_pdf and format != "ubl":
         raise BadInput("--embed-pdf: only with --format ubl")
     if send and not (mark or show):
@@ -97,55 +116,68 @@ def invoice(
         settings()  # a bad local SMTP config is refused before anything is issued
     if credit is None and (line or message or write_off):
         raise BadInput("--line, -m and --write-off belong to --credit NUMBER")
-    if credit is not None:
-        if list_ or show or month or org or mark:
-            raise BadInput("--credit NUMBER takes no MONTH, --org, --mark, --list or --show")
+
+
+def _credit(env: Any, credit: str, line: list[str], message: str | None, write_off: bool, format: str,
+            output: str | None, embed_pdf: bool) -> None:
+    """Issue a credit note for an invoice (or some of its lines) and print or write it."""
+
+    doc = format in DOCUMENT_FORMATS
+    from tix.storage import credits
+
+    note = credits.issue(env.store, credit, entries=line, reason=message or "", write_off=write_off,
+                         user=env.user, now=env.now)
+    if doc:
+        _documents(note, format, output, embed_pdf)
+    else:
+        print(render_invoice(note, format), end="")
+    n = len(note.lines)
+    warn(f"issued credit note {note.number} for invoice {credit}: {n} entr{'y' if n == 1 else 'ies'}, "
+          f"{note.currency} {note.total_incl_vat} incl. VAT; "
+          f"{'written off' if write_off else 'billable again on the next invoice'}")
+    env.finish(f"credit note {note.number}")
+
+
+def _list_or_show(env: Any, show: str | None, format: str, output: str | None, embed_pdf: bool, send: bool) -> None:
+    """Reprint one issued invoice or credit note (--show), or list them all (--list)."""
+    from tix.core.errors import CheckFailed
+    from tix.storage import ledger
+
+    doc = format in DOCUMENT_FORMATS
+    if show:
         from tix.storage import credits
 
-        note = credits.issue(env.store, credit, entries=list(line), reason=message or "", write_off=write_off,
-                             user=env.user, now=env.now)
+        shown = credits.load(env.store, show) if show.strip().startswith("CN-") else ledger.load(env.store, show)
+        if doc and shown.parties is None:  # issued before invoices kept the parties: today's details
+            from dataclasses import replace
+
+            from tix.core.billing import parties
+
+            shown = replace(shown, parties=parties(env.policy, {o.org for o in shown.orgs if o.org}))
         if doc:
-            _documents(note, format, output, embed_pdf)
+            _documents(shown, format, output, embed_pdf)
         else:
-            print(render_invoice(note, format), end="")
-        n = len(note.lines)
-        print(f"tix: issued credit note {note.number} for invoice {credit}: {n} entr{'y' if n == 1 else 'ies'}, "
-              f"{note.currency} {note.total_incl_vat} incl. VAT; "
-              f"{'written off' if write_off else 'billable again on the next invoice'}", file=sys.stderr)
-        env.finish(f"credit note {note.number}")
+            print(render_invoice(shown, format), end="")
+        if send:
+            _send(env, shown)
         return
-    if list_ or show:
-        if list_ and show:
-            raise BadInput("--list and --show: give one of them")
-        if month or org or mark:
-            raise BadInput(f"{'--list' if list_ else '--show'} takes no MONTH, --org or --mark")
-        if show:
-            from tix.storage import credits
+    from tix.storage import credits
 
-            shown = credits.load(env.store, show) if show.strip().startswith("CN-") else ledger.load(env.store, show)
-            if doc and shown.parties is None:  # issued before invoices kept the parties: today's details
-                from dataclasses import replace
+    recs = ledger.list_invoices(env.store) + [ledger.Record(c.path, c.note) for c in credits.records(env.store)]
+    print(render_list(recs, format), end="")
+    if not recs:
+        raise CheckFailed("no invoices issued yet")
+    return
 
-                from tix.core.billing import parties
 
-                shown = replace(shown, parties=parties(env.policy, {o.org for o in shown.orgs if o.org}))
-            if doc:
-                _documents(shown, format, output, embed_pdf)
-            else:
-                print(render_invoice(shown, format), end="")
-            if send:
-                _send(env, shown)
-            return
-        from tix.storage import credits
+def _month_invoice(env: Any, month: str, org: str | None, mark: bool, format: str, output: str | None,
+                   embed_pdf: bool, send: bool) -> None:
+    """The month's invoice: a draft, or issued with --mark (and mailed with --send)."""
 
-        recs = ledger.list_invoices(env.store) + [ledger.Record(c.path, c.note) for c in credits.records(env.store)]
-        print(render_list(recs, format), end="")
-        if not recs:
-            raise CheckFailed("no invoices issued yet")
-        return
-    if not month:
-        raise BadInput("invoice: give a MONTH like 2026-11 (or --list, --show NUMBER)")
+    from tix.core.errors import BadInput, CheckFailed
+    from tix.storage import ledger
 
+    doc = format in DOCUMENT_FORMATS
     p = env.policy
     period = _month(month, env)
     entries, orgs, broken = _entries(env)
@@ -186,20 +218,19 @@ def invoice(
     if inv.number is None:
         raise CheckFailed(f"nothing to invoice up to the end of {period.label}; no invoice issued")
     n = len(inv.lines)
-    print(f"tix: issued invoice {inv.number}: {n} entr{'y' if n == 1 else 'ies'}, {inv.currency} {inv.total} "
-          f"(incl. VAT {inv.total_incl_vat})", file=sys.stderr)
+    warn(f"issued invoice {inv.number}: {n} entr{'y' if n == 1 else 'ies'}, {inv.currency} {inv.total} "
+          f"(incl. VAT {inv.total_incl_vat})")
     env.finish(f"invoice {inv.number}")
     if send:  # issued and recorded before any mail goes out
         _send(env, inv)
 
 
 def _send(env: Any, inv: Invoice) -> None:
-    import sys
 
     from tix.app.invoice_mail import send
 
     for line in send(env.store, inv, env.policy, env.now, extra=_report_for(env, inv)):
-        print(f"tix: invoice {inv.number}: {line}", file=sys.stderr)
+        warn(f"invoice {inv.number}: {line}")
 
 
 def _report_for(env: Any, inv: Invoice) -> Any:
@@ -222,12 +253,11 @@ def _report_for(env: Any, inv: Invoice) -> Any:
 
 
 def _documents(inv: Invoice, fmt: str, output: str | None, embed_pdf: bool = False) -> None:
-    import sys
 
     from tix.app.invoicing import write
 
     for path in write(inv, fmt, output, embed_pdf=embed_pdf):
-        print(f"tix: wrote {path}", file=sys.stderr)
+        warn(f"wrote {path}")
 
 
 def _entries(env: Any) -> tuple[Any, set[str], list[tuple[Any, set[str] | None]]]:
@@ -263,7 +293,6 @@ def _check_broken(broken: list[tuple[Any, set[str] | None]], org: str | None, kn
     too little: refuse the invoice that file may belong to (its organisation,
     or every invoice when that cannot be told), naming it; the other
     organisations' invoices go on, with a note."""
-    import sys
 
     from tix.core.errors import BadInput
 
@@ -277,7 +306,7 @@ def _check_broken(broken: list[tuple[Any, set[str] | None]], org: str | None, kn
             raise BadInput(f"{prob}; this ticket {whose} cannot be read, so the invoice {scope} would be incomplete: "
                            f"fix it first (see `tix fsck`){hint}")
         whose = f"a ticket of {', '.join(sorted(orgs))}" if orgs else "a ticket without an organisation"
-        print(f"tix: {prob} ({whose}: not part of this invoice; see `tix fsck`)", file=sys.stderr)
+        warn(f"{prob} ({whose}: not part of this invoice; see `tix fsck`)")
 
 
 def broken_orgs(store: Any, rel: str | None) -> set[str] | None:
@@ -326,7 +355,7 @@ def broken_orgs(store: Any, rel: str | None) -> set[str] | None:
                         return None
                     if value:
                         orgs.add(value)
-    except Exception:
+    except (OSError, ValueError, TypeError, LookupError, AttributeError, TixError):  # unreadable: cannot be told
         return None
     return orgs
 

@@ -21,7 +21,7 @@ from tix.core.itil import itil_counts
 from tix.core.planning import estimate_accuracy
 from tix.core.policy import load_policy
 from tix.render.report import render_month
-from tix.reports.engine import monthly_report
+from tix.reports.monthly import monthly_report
 from tix.storage import index
 from tix.storage.store import Store
 

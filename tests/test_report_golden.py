@@ -109,10 +109,10 @@ def golden_desk(tmp_path_factory: pytest.TempPathFactory) -> Desk:
 
 @pytest.fixture(autouse=True)
 def _no_extras(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tix.reports.engine
+    import tix.reports.monthly
 
-    monkeypatch.setattr(tix.reports.engine, "_extras", lambda *a, **k: {})
-    monkeypatch.setattr(tix.reports.engine, "_month_extras", lambda *a, **k: {})
+    monkeypatch.setattr(tix.reports.monthly, "_extras", lambda *a, **k: {})
+    monkeypatch.setattr(tix.reports.monthly, "_month_extras", lambda *a, **k: {})
 
 
 CASES = [

@@ -429,7 +429,7 @@ def test_bar(value: float, top: float, width: int, expected: str) -> None:
     ([float(x) for x in range(1, 11)], 50, 5.0),
 ])
 def test_percentile_nearest_rank(values: list[float], p: float, expected: float) -> None:
-    from tix.reports.engine import percentile
+    from tix.reports.figures import percentile
 
     assert percentile(values, p) == expected
 
@@ -438,7 +438,7 @@ def test_buckets_weeks_and_months_clip_to_the_period() -> None:
     from zoneinfo import ZoneInfo
 
     from tix.core.dates import parse_period
-    from tix.reports.engine import month_buckets, months_in, week_buckets
+    from tix.reports.buckets import month_buckets, months_in, week_buckets
 
     tz = ZoneInfo("Europe/Amsterdam")
     now = __import__("datetime").datetime.fromisoformat(NOW)
@@ -460,7 +460,7 @@ def test_status_facts_and_running_minutes_agree_with_the_resolve_clock(small: De
     walks the status log itself otherwise: both must give the same minutes."""
     from tix.core import sla
     from tix.core.policy import load_policy
-    from tix.reports.engine import _running_minutes, status_facts
+    from tix.reports.scan import _running_minutes, status_facts
     from tix.storage.store import Store
 
     store = Store(small.root)
@@ -542,7 +542,8 @@ def test_one_pass_sla_once_per_ticket(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from tix.core import sla
     from tix.core.dates import parse_period
-    from tix.reports.engine import monthly_report, period_report
+    from tix.reports.monthly import monthly_report
+    from tix.reports.period import period_report
 
     tickets = synthetic_tickets(400)
     policy = _policy()
@@ -570,7 +571,8 @@ def test_ten_thousand_tickets(capsys: pytest.CaptureFixture[str]) -> None:
     from datetime import datetime
 
     from tix.core.dates import parse_period
-    from tix.reports.engine import monthly_report, period_report
+    from tix.reports.monthly import monthly_report
+    from tix.reports.period import period_report
 
     tickets = synthetic_tickets(10_000)
     policy = _policy()

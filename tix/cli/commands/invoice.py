@@ -239,7 +239,7 @@ def _report_for(env: Any, inv: Invoice) -> Any:
         from tix.cli.commands.report import _tickets, _with_history
         from tix.core.dates import parse_period
         from tix.render.report import render_month
-        from tix.reports.engine import month_window, monthly_report
+        from tix.reports.monthly import month_window, monthly_report
 
         period = parse_period(inv.month, now=env.now, tz=env.policy.tz, what="MONTH")
         w0, w1 = month_window(period, env.policy)

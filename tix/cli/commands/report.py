@@ -90,7 +90,7 @@ def _month_period(env: Any, text: str) -> Any:
 
 def _monthly_of(env: Any, period: Any, org: str) -> Any:
     """The monthly report of one organisation (folded here: the cached parts are the whole desk's)."""
-    from tix.reports.engine import month_window, monthly_report
+    from tix.reports.monthly import month_window, monthly_report
 
     w0, w1 = month_window(period, env.policy)
     tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
@@ -115,7 +115,7 @@ def _monthly_cached(env: Any, period: Any) -> Any:
     closed tickets are folded once (and again only when their files or the
     policy change); the open ones, whose clocks still run, every run."""
 
-    from tix.reports.engine import FOLD_VERSION, month_fold, month_window, monthly_from_parts
+    from tix.reports.monthly import FOLD_VERSION, month_fold, month_window, monthly_from_parts
     from tix.storage import index
 
     policy, now, store = env.policy, env.now, env.store
@@ -159,7 +159,8 @@ def period(
     from tix.cli.commands.common import check_choice
     from tix.core.dates import parse_period
     from tix.render.report import render_period
-    from tix.reports.engine import BY_CHOICES, period_report
+    from tix.reports.figures import BY_CHOICES
+    from tix.reports.period import period_report
 
     env, fmt = _setup(format, output)
     check_choice(by, BY_CHOICES, "--by")

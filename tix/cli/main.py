@@ -186,6 +186,10 @@ def run(argv: list[str]) -> int:
     from tix.core.safe import InertStream
 
     out, err = sys.stdout, sys.stderr
+    if _isatty(err):  # progress of long work, drawn on the real stderr (the inert one would show its \r)
+        from tix.cli.progress import install
+
+        install(argv, err)
     colour = _isatty(out) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     sys.stdout, sys.stderr = InertStream(out, colour), InertStream(err)
     try:

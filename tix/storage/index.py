@@ -521,13 +521,15 @@ class Index:
         return out
 
     def _parse_all(self, rels: list[str]) -> list[tuple[Any, ...]]:
+        from tix.core import progress
+
         root = str(self.store.root)
         if len(rels) >= PARALLEL_MIN:
             size = max(100, min(2000, len(rels) // (_workers() * 8)))
             results = fork_map(_parse_many, [(root, rels[i:i + size]) for i in range(0, len(rels), size)])
             if results is not None:
-                return list(results)
-        return [_parse(root, rel) for rel in rels]
+                return list(progress.counted("reading ticket files", results, len(rels)))
+        return list(progress.counted("reading ticket files", (_parse(root, rel) for rel in rels), len(rels)))
 
     # -------------------------------------------------------------- writing
     def write(self) -> None:
@@ -974,15 +976,19 @@ def _fold_all(idx: Index, members: dict[str, list[tuple[str, tuple[Any, ...]]]],
               fold: Callable[[list[Ticket]], tuple[Any, Any]]) -> list[tuple[str, Any, bytes]]:
     """fold() of each group; in 2+ processes when there are many tickets to
     fold (the first report after a policy change, or after `tix reindex`)."""
+    from tix.core import progress
+
     global _FOLD_JOB
     _FOLD_JOB = (idx, members, fold)
     try:
-        if sum(len(members.get(g, ())) for g in keys) >= PARALLEL_MIN:
-            size = max(1, len(keys) // (_workers() * 8))
-            results = fork_map(_fold_some, [keys[i:i + size] for i in range(0, len(keys), size)])
-            if results is not None:
-                return list(results)
-        return _fold_some(keys)
+        n = sum(len(members.get(g, ())) for g in keys)
+        label = f"computing figures of {n:,} closed tickets"
+        size = max(1, len(keys) // (_workers() * 8)) if n >= PARALLEL_MIN else max(1, len(keys) // 20)
+        chunks = [keys[i:i + size] for i in range(0, len(keys), size)]
+        results = fork_map(_fold_some, chunks) if n >= PARALLEL_MIN else None
+        if results is None:
+            results = (item for chunk in chunks for item in _fold_some(chunk))
+        return list(progress.counted(label, results, len(keys)))
     finally:
         _FOLD_JOB = None
         gc.enable()

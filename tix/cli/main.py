@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "approve": ("change", "approve", "Approve a change."),
     "merge": ("coordination", "merge", "Merge a duplicate ticket into another."),
     "reindex": ("reindex", "reindex", "Rebuild the local index cache."),
+    "completion": ("completion", "completion", "Print a shell completion script (bash, zsh, fish)."),
 }
 
 
@@ -183,6 +184,10 @@ def run(argv: list[str]) -> int:
     """Run one command. Everything it prints passes through `tix.core.safe.InertStream`:
     text from tickets, mail or file names never reaches the terminal as
     control sequences."""
+    if argv[:1] == ["__complete"]:  # a shell's TAB: answered without building the command line
+        from tix.cli.complete import main as complete
+
+        return complete(argv[1:])
     from tix.core.safe import InertStream
 
     out, err = sys.stdout, sys.stderr

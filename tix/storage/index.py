@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 NAME = "index.pickle"
 BLOBS = "index.blobs."  # + tag
 LOCK = "index.lock"
+OPEN_IDS = "index.open"  # the open tickets' IDs as text, for shell completion
 PARALLEL_MIN = 1500  # files to parse before a second process helps
 COMPACT_MIN = 4 << 20  # dead blob bytes before the blob file is written anew (and more dead than live)
 HOT = frozenset(("new", "open", "waiting"))  # rows loaded first; resolved and closed ones only when asked
@@ -629,6 +630,12 @@ class Index:
         with open(tmp, "wb") as fh:
             fh.write(raw)
         os.replace(tmp, self.path)
+        # the open tickets' IDs, one a line, for shell completion (which must not load the head)
+        ids = sorted(e[0][0] for e in hot.values() if e[0] is not None and e[0][1] in HOT)
+        with contextlib.suppress(OSError):
+            tmp = self.dir / f".{OPEN_IDS}.{os.getpid()}.tmp"
+            tmp.write_text("".join(f"{t}\n" for t in ids), encoding="utf-8")
+            os.replace(tmp, self.dir / OPEN_IDS)
         for p in self.dir.glob(BLOBS + "*"):  # blob files no head names any more
             if p.name != blob_name and (p.name == self.blob_name or time.time() - p.stat().st_mtime > 600):
                 _unlink(p)
@@ -703,6 +710,8 @@ def _refreshed(store: Store, problems: list[BrokenFile] | None, where: Callable[
         _unlink(store.state_dir / NAME)
         idx = Index(store)
         items = idx.refresh(problems, _scan=seen)
+    if not idx.changed and idx.head_key is not None and not (idx.dir / OPEN_IDS).exists():
+        idx.changed = True  # a cache from before the open-ID list: write it once
     return idx, items, seen
 
 

@@ -30,7 +30,7 @@ from tix.core import events as ev_mod
 from tix.core import yamlio
 from tix.core.errors import BadInput, BrokenFile, NotFound, StoreError
 from tix.core.ticket import HEADER_FIELDS, Ticket, replay
-from tix.storage import fasthead
+from tix.storage import fasthead, places
 
 ID_RE = re.compile(r"^([A-Z]{2,4})-(\d{4,9})$")
 PREFIX_RE = re.compile(r"^[A-Z]{2,4}$")
@@ -156,18 +156,7 @@ def check_header(header: dict[str, Any], path: str, expected_id: str | None) -> 
             raise BrokenFile(f"header {problem}", path=path)
 
 
-def _find_git_dir(start: Path) -> tuple[Path, Path] | None:
-    """(work tree root, git dir) for `start`, without running git."""
-    for d in (start, *start.parents):
-        g = d / ".git"
-        if g.is_dir():
-            return d, g
-        if g.is_file():
-            text = g.read_text(errors="replace").strip()
-            if text.startswith("gitdir:"):
-                p = Path(text[7:].strip())
-                return d, (p if p.is_absolute() else (d / p)).resolve()
-    return None
+_find_git_dir = places.find_git_dir
 
 
 def fsync_dir(path: Path) -> None:
@@ -248,13 +237,7 @@ class Store:
     @property
     def state_dir(self) -> Path:
         """Local, never shared: inside .git when there is one, else .tix/."""
-        if self._git:
-            work, gitdir = self._git
-            rel = os.path.relpath(self.root, work)
-            d = gitdir / "tix" if rel == "." else gitdir / "tix" / re.sub(r"[^A-Za-z0-9_.-]", "_", rel)
-        else:
-            d = self.root / ".tix"
-        return d
+        return places.state_dir(self.root, self._git)
 
     def ensure_state_dir(self) -> Path:
         d = self.state_dir

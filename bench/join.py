@@ -98,6 +98,10 @@ def one_run(remote: Path) -> dict[str, dict[str, float]]:
     return out
 
 
+def _cell(x: dict[str, float]) -> str:
+    return f"{x['wall']:.1f} s ({x['cpu']:.1f} cpu)" + (f", exit {x['code']:.0f}" if x["code"] else "")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000")
@@ -122,8 +126,7 @@ def main() -> None:
     print("|---:|" + "---:|" * (len(STEPS) + 3))
     for n, runs in rows:
         for r in runs:
-            cells = [(f"{r[s]['wall']:.1f} s ({r[s]['cpu']:.1f} cpu)" + (f", exit {r[s]['code']}" if r[s]["code"] else ""))
-                     if s in r else "-" for s in STEPS]
+            cells = [_cell(r[s]) if s in r else "-" for s in STEPS]
             total = sum(r[s]["wall"] for s in STEPS[1:] if s in r)
             peak = max(r[s]["rss_mb"] for s in STEPS[1:] if s in r)
             print(f"| {n:,} | " + " | ".join(cells) + f" | {total:.1f} s | {peak:.0f} MB | {r['load']:.1f} |")

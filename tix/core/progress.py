@@ -26,7 +26,7 @@ def _noop(_n: int = 1) -> None:
 
 
 @contextmanager
-def task(label: str, total: int = 0) -> Iterator[Callable[[int], None]]:
+def task(label: str, total: int = 0) -> Iterator[Callable[..., None]]:
     """A task of `total` steps (0: unknown); the step function adds `n` done."""
     fn = _listener
     if fn is None:

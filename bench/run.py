@@ -464,7 +464,14 @@ def main() -> None:
     ap.add_argument("--no-doc", action="store_true", help="print only")
     ap.add_argument("--from-json", action="store_true",
                     help="measure nothing: render bench/out/results.json of an earlier run again")
+    ap.add_argument("--join", action="store_true",
+                    help="only the 'joining a desk' table (bench/join.py: clone, first list, report, sync) at --sizes")
     args = ap.parse_args()
+    if args.join:
+        sizes = ",".join(s for s in args.sizes.split(",") if int(s) >= 10_000) or args.sizes
+        subprocess.run([sys.executable, str(ROOT / "bench" / "join.py"), "--sizes", sizes,
+                        "--runs", str(min(args.runs, 2))], check=False)
+        return
     if args.from_json:
         rerender(args)
         return

@@ -51,6 +51,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "alerts": ("alerts", "app", "Monitoring and backup alerts: check for silent keys, show the rules."),
     "recur": ("recur", "app", "Recurring work: create what is due, list what is coming."),
     "check": ("check", "check", "Tick a ticket's checklist item, or add one."),
+    "completion": ("completion", "completion", "Print a shell completion script (bash, zsh, fish)."),
 }
 
 
@@ -194,9 +195,17 @@ def run(argv: list[str]) -> int:
     """Run one command. Everything it prints passes through `tix.core.safe.InertStream`:
     text from tickets, mail or file names never reaches the terminal as
     control sequences."""
+    if argv[:1] == ["__complete"]:  # a shell's TAB: answered without building the command line
+        from tix.cli.complete import main as complete
+
+        return complete(argv[1:])
     from tix.core.safe import InertStream
 
     out, err = sys.stdout, sys.stderr
+    if _isatty(err):  # progress of long work, drawn on the real stderr (the inert one would show its \r)
+        from tix.cli.progress import install
+
+        install(argv, err)
     colour = _isatty(out) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     sys.stdout, sys.stderr = InertStream(out, colour), InertStream(err)
     try:

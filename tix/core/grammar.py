@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from tix.core import events as ev_mod
-from tix.core import yamlio
+from tix.core import fasthead, yamlio
 from tix.core.errors import BrokenFile
 from tix.core.ticket import HEADER_FIELDS
 
@@ -83,7 +83,8 @@ def parse_ticket_text(data: bytes, path: str) -> tuple[dict[str, Any], list[dict
         head_text, rest = text[: marker + 1], text[marker + len("\nevents:"):]
         ev_line0 = head_text.count("\n") + 1
     try:
-        header = yamlio.load(head_text) if head_text.strip() else {}
+        # the canonical form tix writes is read without libyaml; anything else by it
+        header = (fasthead.load(head_text) or yamlio.load(head_text)) if head_text.strip() else {}
     except yamlio.YamlProblem as err:
         raise BrokenFile(err.message, path=path, line=err.line) from None
     if not isinstance(header, dict):

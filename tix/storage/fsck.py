@@ -328,7 +328,9 @@ def check_desk(store: Store, *, with_git: bool = True) -> tuple[list[Finding], i
     n = len(paths)
     gc.disable()  # 10,000 files make millions of small objects and no cycles: ~20% faster
     try:
-        for found, facts in _check_all(store, paths):  # in path order
+        from tix.core import progress
+
+        for found, facts in progress.counted("checking ticket files", _check_all(store, paths), n):  # path order
             out += found
             out += _learn(store, seen, facts)
     finally:

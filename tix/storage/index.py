@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 NAME = "index.pickle"
 BLOBS = "index.blobs."  # + tag
 LOCK = "index.lock"
+OPEN_IDS = "index.open"  # the open tickets' IDs as text, for shell completion
 PARALLEL_MIN = 1500  # files to parse before a second process helps
 COMPACT_MIN = 4 << 20  # dead blob bytes before the blob file is written anew (and more dead than live)
 HOT = frozenset(("new", "open", "waiting"))  # rows loaded first; resolved and closed ones only when asked
@@ -529,13 +530,15 @@ class Index:
         return out
 
     def _parse_all(self, rels: list[str]) -> list[tuple[Any, ...]]:
+        from tix.core import progress
+
         root = str(self.store.root)
         if len(rels) >= PARALLEL_MIN:
             size = max(100, min(2000, len(rels) // (_workers() * 8)))
             results = fork_map(_parse_many, [(root, rels[i:i + size]) for i in range(0, len(rels), size)])
             if results is not None:
-                return list(results)
-        return [_parse(root, rel) for rel in rels]
+                return list(progress.counted("reading ticket files", results, len(rels)))
+        return list(progress.counted("reading ticket files", (_parse(root, rel) for rel in rels), len(rels)))
 
     # -------------------------------------------------------------- writing
     def write(self) -> None:
@@ -635,6 +638,12 @@ class Index:
         with open(tmp, "wb") as fh:
             fh.write(raw)
         os.replace(tmp, self.path)
+        # the open tickets' IDs, one a line, for shell completion (which must not load the head)
+        ids = sorted(e[0][0] for e in hot.values() if e[0] is not None and e[0][1] in HOT)
+        with contextlib.suppress(OSError):
+            tmp = self.dir / f".{OPEN_IDS}.{os.getpid()}.tmp"
+            tmp.write_text("".join(f"{t}\n" for t in ids), encoding="utf-8")
+            os.replace(tmp, self.dir / OPEN_IDS)
         for p in self.dir.glob(BLOBS + "*"):  # blob files no head names any more
             if p.name != blob_name and (p.name == self.blob_name or time.time() - p.stat().st_mtime > 600):
                 _unlink(p)
@@ -709,6 +718,8 @@ def _refreshed(store: Store, problems: list[BrokenFile] | None, where: Callable[
         _unlink(store.state_dir / NAME)
         idx = Index(store)
         items = idx.refresh(problems, _scan=seen)
+    if not idx.changed and idx.head_key is not None and not (idx.dir / OPEN_IDS).exists():
+        idx.changed = True  # a cache from before the open-ID list: write it once
     return idx, items, seen
 
 
@@ -982,15 +993,19 @@ def _fold_all(idx: Index, members: dict[str, list[tuple[str, tuple[Any, ...]]]],
               fold: Callable[[list[Ticket]], tuple[Any, Any]]) -> list[tuple[str, Any, bytes]]:
     """fold() of each group; in 2+ processes when there are many tickets to
     fold (the first report after a policy change, or after `tix reindex`)."""
+    from tix.core import progress
+
     global _FOLD_JOB
     _FOLD_JOB = (idx, members, fold)
     try:
-        if sum(len(members.get(g, ())) for g in keys) >= PARALLEL_MIN:
-            size = max(1, len(keys) // (_workers() * 8))
-            results = fork_map(_fold_some, [keys[i:i + size] for i in range(0, len(keys), size)])
-            if results is not None:
-                return list(results)
-        return _fold_some(keys)
+        n = sum(len(members.get(g, ())) for g in keys)
+        label = f"computing figures of {n:,} closed tickets"
+        size = max(1, len(keys) // (_workers() * 8)) if n >= PARALLEL_MIN else max(1, len(keys) // 20)
+        chunks = [keys[i:i + size] for i in range(0, len(keys), size)]
+        results = fork_map(_fold_some, chunks) if n >= PARALLEL_MIN else None
+        if results is None:
+            results = (item for chunk in chunks for item in _fold_some(chunk))
+        return list(progress.counted(label, results, len(keys)))
     finally:
         _FOLD_JOB = None
         gc.enable()

@@ -32,6 +32,7 @@ from tix.core.errors import BadInput, BrokenFile, NotFound, StoreError
 from tix.core.grammar import CONFLICT_RE as CONFLICT_RE  # the ticket-file grammar, also for the store's callers
 from tix.core.grammar import ID_RE, MAX_FILE, check_header, encode_event, parse_ticket_text
 from tix.core.ticket import Ticket, replay
+from tix.storage import places
 
 if TYPE_CHECKING:
     from tix.core.calendar import HolidayTable
@@ -53,18 +54,7 @@ def _mb(n: int) -> str:
     return f"{n / 1048576:.1f} MB"
 
 
-def _find_git_dir(start: Path) -> tuple[Path, Path] | None:
-    """(work tree root, git dir) for `start`, without running git."""
-    for d in (start, *start.parents):
-        g = d / ".git"
-        if g.is_dir():
-            return d, g
-        if g.is_file():
-            text = g.read_text(errors="replace").strip()
-            if text.startswith("gitdir:"):
-                p = Path(text[7:].strip())
-                return d, (p if p.is_absolute() else (d / p)).resolve()
-    return None
+_find_git_dir = places.find_git_dir
 
 
 def fsync_dir(path: Path) -> None:
@@ -178,13 +168,7 @@ class Store:
     @property
     def state_dir(self) -> Path:
         """Local, never shared: inside .git when there is one, else .tix/."""
-        if self._git:
-            work, gitdir = self._git
-            rel = os.path.relpath(self.root, work)
-            d = gitdir / "tix" if rel == "." else gitdir / "tix" / re.sub(r"[^A-Za-z0-9_.-]", "_", rel)
-        else:
-            d = self.root / ".tix"
-        return d
+        return places.state_dir(self.root, self._git)
 
     def ensure_state_dir(self) -> Path:
         d = self.state_dir

@@ -1,0 +1,76 @@
+"""The fast header reader gives exactly what libyaml gives, or steps aside."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tix.core import yamlio
+from tix.core import fasthead
+
+_chars = st.characters(blacklist_categories=("Cs",), max_codepoint=0x2100)
+_texty = st.text(alphabet=st.sampled_from(list("ab yz:#-'\"|>\n\t.,019+~*&![]{}%@`_\\ é€\u2028")), max_size=40)
+_value = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**6), _texty, st.text(_chars, max_size=150),
+    st.sampled_from(["null", "true", "False", "1.5", "0x1F", "1_000", "2026-05-12", "+31 10 406", "~", "<<", "=",
+                     "NO", "17:30", "-", "a: b", "x #y", "", " lead", "trail ", "|-", "a\n\nb"]),
+)
+_key = st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True)
+_header = st.dictionaries(
+    _key,
+    st.one_of(_value, st.lists(_value, max_size=4), st.dictionaries(_key, _value, max_size=4)),
+    max_size=10,
+)
+
+
+def _same(text: str) -> None:
+    fast = fasthead.load(text)
+    if fast is None:
+        return
+    slow = yamlio.load(text)  # must not raise where the fast reader accepted the text
+    assert fast == slow
+    assert repr(fast) == repr(slow)  # types too: 1 is not True, "1" is not 1
+
+
+@settings(max_examples=600, deadline=None)
+@given(_header)
+def test_dumped_headers_read_the_same(header: dict) -> None:
+    text = yamlio.dump(header)
+    _same(text)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_header, st.lists(st.tuples(st.integers(0, 10**4), st.sampled_from(list(" :#-'\"\n|>&*!\t[{}]\\ab1.")) ),
+                         min_size=1, max_size=4))
+def test_edited_headers_read_the_same_or_fall_back(header: dict, edits: list) -> None:
+    text = yamlio.dump(header) if header else "id: X\n"
+    for pos, ch in edits:
+        pos %= len(text) + 1
+        text = text[:pos] + ch + text[pos:]
+    try:
+        slow = yamlio.load(text)
+    except yamlio.YamlProblem:
+        assert fasthead.load(text) is None
+        return
+    fast = fasthead.load(text)
+    if fast is not None:
+        assert repr(fast) == repr(slow)
+
+
+def test_a_typical_header_takes_the_fast_path() -> None:
+    text = yamlio.dump({
+        "id": "SD-0042", "title": "Printer on the 2nd floor: paper jam", "requester": {"name": "Anna de Vries",
+        "email": "anna@example.org", "phone": "+31 10 406 668 93"}, "org": "contoso", "impact": 2, "urgency": 1,
+        "tags": ["printer", "m"], "description": " ".join(["A long text"] * 20) + "\nwith a second line",
+        "estimate": 45,
+        "due": None, "flag": True,
+    })
+    fast = fasthead.load(text)
+    assert fast is not None
+    assert repr(fast) == repr(yamlio.load(text))
+
+
+def test_what_it_does_not_know_goes_to_libyaml() -> None:
+    for text in ("id: X # a comment\n", "a: &x 1\nb: *x\n", "a: 1.5\n", "a: {b: 1}\n", "a: 1\na: 2\n",
+                 "---\na: 1\n", "a: \"x\\ty\"\n", "a:\n  - b: 1\n"):
+        assert fasthead.load(text) is None, text

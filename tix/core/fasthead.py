@@ -1,0 +1,234 @@
+"""A fast reader for the ticket header as tix writes it (`yamlio.dump`:
+block style, two-space indents, one level of nesting, plain, single-quoted
+and `|-` scalars, lists of scalars). It gives exactly what `yamlio.load`
+would, or None as soon as the text has anything else in it (comments, flow
+collections, anchors, tags, escapes, tabs, odd indents, duplicate keys...),
+and the caller falls back to libyaml: a header edited by hand is still read
+by the real parser, with its error messages. About ten times faster than
+libyaml on the headers of a desk, where reading every file is the cost of a
+first index build."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tix.core import yamlio
+
+# characters libyaml reads as line breaks or refuses, or that need care (tabs, BOM, CR): leave those to it
+_ODD = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_RESOLVERS = yamlio.Loader.yaml_implicit_resolvers
+_BOOLS = {"true": True, "false": False}
+
+
+class _Fallback(Exception):
+    pass
+
+
+def _resolve(s: str) -> Any:
+    """A plain scalar as the loader resolves it (str, int, bool, None)."""
+    for tag, rx in _RESOLVERS.get(s[:1], ()):
+        if rx.match(s):
+            if tag == "tag:yaml.org,2002:null":
+                return None
+            if tag == "tag:yaml.org,2002:bool":
+                return _BOOLS[s.lower()]
+            if tag == "tag:yaml.org,2002:int":
+                return int(s.replace("_", ""))
+            raise _Fallback  # float, merge, value, ...
+    return s
+
+
+def _plain_ok(s: str) -> bool:
+    return not (s[:1] in _PLAIN_START or ": " in s or " #" in s or s.endswith(":"))
+
+
+def _fold(parts: list[str]) -> str:
+    """Flow folding: a line break is a space, each empty line a newline."""
+    out: list[str] = [parts[0]]
+    blanks = 0
+    for p in parts[1:]:
+        if not p:
+            blanks += 1
+            continue
+        out.append("\n" * blanks if blanks else " ")
+        out.append(p)
+        blanks = 0
+    if blanks:
+        raise _Fallback
+    return "".join(out)
+
+
+def _scalar(first: str, cont: list[str], indent: int) -> Any:
+    """The value after `key: ` (first) and its continuation lines (more
+    indented than `indent`, the key's column; empty lines kept as '')."""
+    if first == "|-":
+        body = cont
+        if not body or not body[0]:
+            raise _Fallback
+        lead = len(body[0]) - len(body[0].lstrip(" "))
+        if lead <= indent:
+            raise _Fallback
+        pad = " " * lead
+        lines = []
+        for ln in body:
+            if not ln:
+                lines.append("")
+            elif ln.startswith(pad):
+                lines.append(ln[lead:])
+            else:
+                raise _Fallback
+        while lines and not lines[-1]:
+            lines.pop()
+        return "\n".join(lines)
+    if first[:1] == "'":
+        parts = [first[1:]] + [ln.lstrip(" ") for ln in cont]
+        if not parts[0]:
+            raise _Fallback
+        text = _fold(parts) if len(parts) > 1 else parts[0]
+        if not text.endswith("'"):
+            raise _Fallback
+        inner = text[:-1]
+        if "'" in inner.replace("''", ""):
+            raise _Fallback
+        return inner.replace("''", "'")
+    if first[:1] == '"':
+        if cont or len(first) < 2 or not first.endswith('"') or "\\" in first or '"' in first[1:-1]:
+            raise _Fallback
+        return first[1:-1]
+    if first in ("[]", "{}"):
+        if cont:
+            raise _Fallback
+        return [] if first == "[]" else {}
+    if not _plain_ok(first):
+        raise _Fallback
+    if not cont:
+        return _resolve(first)
+    parts = [first]
+    for ln in cont:
+        s = ln.lstrip(" ")
+        if s and (s[0] in _PLAIN_START or ": " in s or " #" in s or s.endswith(":")):
+            raise _Fallback
+        parts.append(s)
+    return _resolve(_fold(parts))
+
+
+def _block(lines: list[str], i: int, indent: int) -> tuple[list[str], int]:
+    """The continuation lines after line i (indented more than `indent`, or empty)."""
+    cont: list[str] = []
+    n = len(lines)
+    j = i + 1
+    while j < n:
+        ln = lines[j]
+        if ln and len(ln) - len(ln.lstrip(" ")) <= indent:
+            break
+        cont.append(ln)
+        j += 1
+    while cont and not cont[-1]:  # trailing empty lines belong to what follows
+        cont.pop()
+        j -= 1
+    return cont, j
+
+
+def _key(s: str, seen: dict[str, Any]) -> str:
+    if s not in _GOOD_KEYS:
+        if not _KEY.fullmatch(s) or _resolve(s) is not s:
+            raise _Fallback
+        if len(_GOOD_KEYS) < 1000:
+            _GOOD_KEYS.add(s)
+    if s in seen:
+        raise _Fallback
+    return s
+
+
+_NOT_FAST = _PLAIN_START | {" ", ""}
+_GOOD_KEYS: set[str] = set()  # keys seen to be plain words that resolve to themselves
+
+
+def _mapping(lines: list[str], indent: int, nested: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    pad = " " * indent
+    deeper = pad + " "
+    i, n = 0, len(lines)
+    while i < n:
+        ln = lines[i]
+        nxt = lines[i + 1] if i + 1 < n else "x"
+        colon = ln.find(": ", indent)
+        if colon > indent and nxt and not nxt.startswith(deeper) and ln.startswith(pad) and ln[indent] != " ":
+            # the common line: `key: value` on one line
+            key = ln[indent:colon]
+            v = ln[colon + 2:]
+            if key in _GOOD_KEYS and key not in out and v[:1] not in _NOT_FAST and ": " not in v \
+                    and v[-1:] != ":":
+                out[key] = _resolve(v) if v[:1] in _RESOLVERS else v
+                i += 1
+                continue
+        if not ln.startswith(pad) or ln[indent:indent + 1] in (" ", ""):
+            raise _Fallback
+        colon = ln.find(":", indent)
+        if colon < 0:
+            raise _Fallback
+        key = _key(ln[indent:colon], out)
+        rest = ln[colon + 1:]
+        cont, j = _block(lines, i, indent)
+        if rest:
+            if rest[0] != " " or rest[1:2] == " ":
+                raise _Fallback
+            out[key] = _scalar(rest[1:], cont, indent)
+            i = j
+            continue
+        # `key:` alone: a nested mapping, a list, or null
+        k = i + 1
+        if not nested and k < n and lines[k].startswith("- ") and indent == 0:
+            items, i = _items(lines, k, 0)
+            out[key] = items
+            continue
+        if not cont:
+            out[key] = None
+            i = j
+            continue
+        if nested or "" in cont:
+            raise _Fallback
+        sub = indent + 2
+        if cont[0].startswith(" " * sub + "- "):
+            items, end = _items(cont, 0, sub)
+            if end != len(cont):
+                raise _Fallback
+            out[key] = items
+        else:
+            out[key] = _mapping(cont, sub, True)
+        i = j
+    return out
+
+
+def _items(lines: list[str], i: int, indent: int) -> tuple[list[Any], int]:
+    """A list of scalars `- x` at `indent`, from line i; -> (items, next line)."""
+    pad = " " * indent + "- "
+    items: list[Any] = []
+    n = len(lines)
+    while i < n and lines[i].startswith(pad):
+        first = lines[i][len(pad):]
+        if not first or first[0] == " " or first == "|-":
+            raise _Fallback
+        if i + 1 < n and lines[i + 1] and len(lines[i + 1]) - len(lines[i + 1].lstrip(" ")) > indent:
+            raise _Fallback  # continued or nested items: leave to libyaml
+        items.append(_scalar(first, [], indent))
+        i += 1
+    return items, i
+
+
+def load(text: str) -> dict[str, Any] | None:
+    """The header `text` as `yamlio.load` would read it, or None: not sure, ask libyaml."""
+    if _ODD.search(text) or " \n" in text or " #" in text or text.endswith(" "):
+        return None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines or any(not ln for ln in lines[:1]):
+        return None
+    try:
+        return _mapping(lines, 0, False)
+    except (_Fallback, ValueError, KeyError):
+        return None

@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import Desk
 from tix.core.errors import BrokenFile, NotFound
-from tix.storage import index
+from tix.storage import derived, filescan, index
 from tix.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,13 +55,13 @@ def _no_index(store: Store, problems: list[BrokenFile] | None = None, where: Any
 
 
 def _no_derive(store: Store, name: str, fold: Any, fp: Any, *, problems: list[BrokenFile] | None = None
-               ) -> index.Derived:
+               ) -> derived.Derived:
     """What derive must give, without any cache: one group of every resolved
     and closed ticket, folded now."""
     tickets = _no_index(store, problems)
     stable = [t for t in tickets if t.status not in index.HOT]
     hot = [t for t in tickets if t.status in index.HOT]
-    return index.Derived([fold(stable)], hot)
+    return derived.Derived([fold(stable)], hot)
 
 
 def _commands(desk: Desk) -> list[list[str]]:
@@ -119,7 +119,7 @@ def _check_all_ways(desk: Desk, monkeypatch: pytest.MonkeyPatch, user: str, *, f
     with monkeypatch.context() as m:
         m.setattr(index, "load_all", _no_index)
         m.setattr(index, "iter_all", lambda store, problems=None, where=None: iter(_no_index(store, problems, where)))
-        m.setattr(index, "derive", _no_derive)
+        m.setattr(derived, "derive", _no_derive)
         truth = _outputs(desk, cmds, user)
     assert any(code == 0 and out for code, out, _ in truth)  # the commands did something
 
@@ -284,7 +284,7 @@ def test_racy_entry_is_parsed_again(tmp_path: Path) -> None:
     path = sorted(store.ticket_paths())[5]
     rel = store.rel(path)
     idx = index.Index(store)
-    scan = index._scan_python(store)  # the files were copied just now: every ctime is recent
+    scan = filescan._scan_python(store)  # the files were copied just now: every ctime is recent
     idx.refresh([], _scan=scan)
     assert rel in idx.racy
     idx.write()
@@ -301,7 +301,7 @@ def test_racy_entry_is_parsed_again(tmp_path: Path) -> None:
 def test_old_entries_are_trusted(tmp_path: Path) -> None:
     desk = _copy_demo(tmp_path / "demo")
     store = Store(desk.root)
-    scan = _aged(index._scan_python(store))
+    scan = _aged(filescan._scan_python(store))
     idx = index.Index(store)
     idx.refresh([], _scan=scan)
     assert not idx.racy and idx.changed
@@ -315,8 +315,8 @@ def test_old_entries_are_trusted(tmp_path: Path) -> None:
 def test_find_and_python_scanners_see_the_same_files(tmp_path: Path) -> None:
     desk = _copy_demo(tmp_path / "demo")
     store = Store(desk.root)
-    proc = index._start_find(store)
-    if proc is None or index._finish_find(proc) is None:
+    proc = filescan._start_find(store)
+    if proc is None or filescan._finish_find(proc) is None:
         pytest.skip("no GNU find")
     t = desk.root / "tickets"
     some = sorted(store.ticket_paths())[0]
@@ -333,10 +333,10 @@ def test_find_and_python_scanners_see_the_same_files(tmp_path: Path) -> None:
     (t / "SD" / "deep" / "more" / "SD-0001.yaml").write_bytes(some.read_bytes())
     (t / "XY.yaml").write_bytes(some.read_bytes())
     (t / "SD" / "SD-0001.yaml").write_bytes(some.read_bytes())
-    py = index.stat_keys(index._scan_python(store))
-    raw = index._finish_find(index._start_find(store))
+    py = filescan.stat_keys(filescan._scan_python(store))
+    raw = filescan._finish_find(filescan._start_find(store))
     assert raw is not None
-    found = index.stat_keys(raw)
+    found = filescan.stat_keys(raw)
     assert found == py
     assert "tickets/SD/000/tab\there.yaml" in found and "tickets/SD/000/new\nline.yaml" in found
     problems: list[BrokenFile] = []

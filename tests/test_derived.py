@@ -22,7 +22,7 @@ from tix.core.planning import estimate_accuracy
 from tix.core.policy import load_policy
 from tix.render.report import render_month
 from tix.reports.monthly import monthly_report
-from tix.storage import index
+from tix.storage import derived, filescan, index
 from tix.storage.store import Store
 
 
@@ -50,7 +50,7 @@ class Folds:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.groups = 0
-        real = index.derive
+        real = derived.derive
 
         def counting(store: Any, name: str, fold: Any, fp: Any, **kw: Any) -> Any:
             def counted(tickets: Any) -> Any:
@@ -59,7 +59,7 @@ class Folds:
 
             return real(store, name, counted, fp, **kw)
 
-        monkeypatch.setattr(index, "derive", counting)
+        monkeypatch.setattr(derived, "derive", counting)
 
     def take(self) -> int:
         n, self.groups = self.groups, 0
@@ -192,8 +192,8 @@ def test_a_damaged_or_foreign_derived_file_changes_no_result(itil_desk: Desk) ->
     import pickle
 
     for p in files:  # a well-formed pickle of the wrong shape, with a right checksum
-        raw = pickle.dumps({"version": index.DERIVED_VERSION, "fp": b"x", "shards": {}, "groups": {"g": 1}})
-        p.write_bytes(index._hash(raw) + raw)
+        raw = pickle.dumps({"version": derived.DERIVED_VERSION, "fp": b"x", "shards": {}, "groups": {"g": 1}})
+        p.write_bytes(derived._hash(raw) + raw)
     assert itil_desk.ok("report", "month", "2026-09", "--format", "json", now=NOW) == want
     assert itil_desk.ok("invoice", "2026-09", "--format", "json") == inv
 
@@ -262,7 +262,7 @@ def test_concurrent_reports_invoices_and_writes_leave_true_parts(tmp_path: Path,
     got = [desk.ok(*a) for a in readers]
     with monkeypatch.context() as m:
         m.setattr(index, "load_all", _no_index)
-        m.setattr(index, "derive", _no_derive)
+        m.setattr(derived, "derive", _no_derive)
         truth = [desk.ok(*a) for a in readers]
     assert got == truth
 

@@ -32,7 +32,10 @@ def _in_pty(desk: Desk, *args: str, **extra: str) -> tuple[str, str]:
         if not data:
             break
         chunks.append(data)
-    out = p.stdout.read().decode() if p.stdout else ""
+    out = ""
+    if p.stdout:
+        out = p.stdout.read().decode()
+        p.stdout.close()
     p.wait(60)
     os.close(master)
     return out, b"".join(chunks).decode("utf-8", "replace")

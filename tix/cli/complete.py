@@ -82,7 +82,7 @@ def _values(kind: str, words: list[str], cur: str) -> list[str]:
 
 
 def _command(name: str):  # type: ignore[no-untyped-def]
-    from tix.cli.main import _build_app
+    from tix.cli.boundary import _build_app
 
     group = _build_app()
     return group.get_command(None, name)
@@ -98,7 +98,7 @@ def _options(cmd) -> list[str]:  # type: ignore[no-untyped-def]
 
 def candidates(words: list[str]) -> list[str]:
     """What can stand for the last word."""
-    from tix.cli.main import COMMANDS
+    from tix.cli.boundary import COMMANDS
 
     if not words:
         words = [""]

@@ -265,15 +265,16 @@ def _entries(env: Any) -> tuple[Any, set[str], list[tuple[Any, set[str] | None]]
     un-invoiced, the organisations of the desk's tickets, the ticket files
     that cannot be read with the organisations they may belong to). Resolved
     and closed tickets' entries come priced from the index
-    (`tix.storage.index.derive`), per group of tickets; a group is unpacked only if
+    (`tix.storage.derived.derive`), per group of tickets; a group is unpacked only if
     one of its entries is not invoiced yet. Open tickets are priced each run."""
     from tix.core import billing
-    from tix.storage import index
+    from tix.storage import derived
 
     policy, store = env.policy, env.store
     problems: list[Any] = []
-    d = index.derive(store, "invoice", lambda ts: billing.invoice_fold(ts, policy),
-                     lambda: index.fingerprint(store, policy.text, "invoice", billing.FOLD_VERSION), problems=problems)
+    d = derived.derive(store, "invoice", lambda ts: billing.invoice_fold(ts, policy),
+                       lambda: derived.fingerprint(store, policy.text, "invoice", billing.FOLD_VERSION),
+                       problems=problems)
     broken = [(prob, broken_orgs(store, prob.path)) for prob in problems]
     orgs = {o for (_, group_orgs), _ in d.groups for o in group_orgs} | {t.org for t in d.hot if t.org}
     hot = [x for t in d.hot for x in billing.billable(t, policy)]
@@ -282,7 +283,7 @@ def _entries(env: Any) -> tuple[Any, set[str], list[tuple[Any, set[str] | None]]
         out = list(hot)
         for (ids, _), blob in d.groups:
             if ids and not invoiced.issuperset(ids.split("\0")):
-                out += billing.unpack_entries(index.value(blob), policy)
+                out += billing.unpack_entries(derived.value(blob), policy)
         return out
 
     return entries, orgs, broken

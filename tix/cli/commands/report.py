@@ -116,16 +116,16 @@ def _monthly_cached(env: Any, period: Any) -> Any:
     policy change); the open ones, whose clocks still run, every run."""
 
     from tix.reports.monthly import FOLD_VERSION, month_fold, month_window, monthly_from_parts
-    from tix.storage import index
+    from tix.storage import derived
 
     policy, now, store = env.policy, env.now, env.store
     problems: list[Any] = []
-    d = index.derive(store, "month", lambda ts: month_fold(ts, policy, now),
-                     lambda: index.fingerprint(store, policy.text, "month", FOLD_VERSION), problems=problems)
+    d = derived.derive(store, "month", lambda ts: month_fold(ts, policy, now),
+                       lambda: derived.fingerprint(store, policy.text, "month", FOLD_VERSION), problems=problems)
     for prob in problems:
         warn(f"{prob} (left out of the report; see `tix fsck`)")
     parts = [*d.groups, month_fold(d.hot, policy, now, window=month_window(period, policy))]
-    return monthly_from_parts(parts, period, policy, now, decode=index.value)
+    return monthly_from_parts(parts, period, policy, now, decode=derived.value)
 
 
 @app.command("period")

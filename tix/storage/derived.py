@@ -1,0 +1,270 @@
+"""Derived values kept beside the index: what a monthly report or an invoice
+needs of each group of up to 100 neighbouring ticket files, folded once and
+reused while the group's files, the policy text and tix's version are the same
+(docs/performance.md)."""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from tix.core.errors import BrokenFile, StoreError
+
+if TYPE_CHECKING:
+    from tix.core.ticket import Ticket
+    from tix.storage.store import Store
+from tix.storage import index as _index
+from tix.storage.filescan import _records
+from tix.storage.index import (
+    CACHE_ERRORS,
+    DERIVED,
+    HOT,
+    NAME,
+    Index,
+    Where,
+    _decode,
+    _loads,
+    _refreshed,
+    _unlink,
+    _version,
+    _workers,
+    fork_map,
+)
+
+# ------------------------------------------------------------------ derived values
+#
+# Reports and invoices need, per ticket, figures that cost far more than
+# decoding it (SLA clocks walked through business hours, every work entry
+# priced). A resolved or closed ticket's figures do not depend on `now`, only
+# on its file and the policy, so they are folded once per group of files
+# (tickets/AB/000/AB-00xx.yaml: up to 100 neighbours, opened within days of
+# each other) and kept in `index.derived.<name>`, valid while
+# - every stat key of the group's files is the one it was folded from
+#   (checked per shard on the chunk `find` printed, per group where a shard
+#   changed; a group holding a racy file is folded again next run), and
+# - the fingerprint is the same (the policy file, the holiday table, the fold's
+#   code version).
+# Open tickets (new, open, waiting) are never folded into a group: their
+# figures depend on `now`, and there are few of them; the command gets them
+# decoded each run. Deleting or corrupting the file changes no result: every
+# group is folded again. Concurrent writers each rename a whole, consistent
+# file into place; a group is trusted only for the stat keys it names, so the
+# last writer's file is right whichever wins.
+
+DERIVED_VERSION = 1
+
+
+def _group_key(rel: str) -> str:
+    """"tickets/AB/012/AB-12345.yaml" -> "AB/012\\0AB-123": the files of one
+    shard whose names differ only in the last two digits."""
+    cut = rel.rindex("/")
+    return rel[8:cut] + "\0" + rel[cut + 1:-7]
+
+
+def _hash(data: bytes) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _group_sigs(chunk: bytes) -> dict[str, bytes]:
+    """group key -> hash of its files' (path, stat key) records, for one shard's chunk."""
+    groups: dict[str, list[str]] = {}
+    for rel, key in _records(chunk).items():
+        groups.setdefault(_group_key(rel), []).append(f"{rel}\t{key}")
+    return {g: _hash("\0".join(sorted(recs)).encode("utf-8", "surrogateescape")) for g, recs in groups.items()}
+
+
+class Derived(NamedTuple):
+    """What `derive` gives a command: per group of resolved and closed tickets
+    the `meta` and the pickled `blob` its fold made (`value(blob)` unpickles
+    one), and the open tickets, decoded."""
+
+    groups: list[tuple[Any, bytes]]
+    hot: list[Ticket]
+
+
+def value(blob: Any) -> Any:
+    """A group's blob as the fold made it (plain data only; a value that is
+    not bytes was never pickled and is given back as it is)."""
+    return _loads(blob) if isinstance(blob, bytes) else blob
+
+
+def fingerprint(store: Store, policy_text: str, *parts: Any) -> bytes:
+    """What derived values depend on besides the ticket files: the policy (the
+    text the command's `Policy` was parsed from, so a file edited while the
+    command runs cannot pass for the one its fold used), the holiday table
+    kept in local state, the cache format, tix's version, the caller's parts
+    (the fold's own version)."""
+    from tix import __version__
+
+    raw = [repr((DERIVED_VERSION, _version(), __version__, parts)).encode(), policy_text.encode("utf-8")]
+    try:
+        raw.append((store.state_dir / "holidays.json").read_bytes())
+    except OSError:
+        raw.append(b"-")
+    return _hash(b"\0\0".join(raw))
+
+
+def derive(store: Store, name: str, fold: Callable[[list[Ticket]], tuple[Any, Any]], fp: Callable[[], bytes], *,
+           problems: list[BrokenFile] | None = None) -> Derived:
+    """`fold(tickets)` of every group of resolved and closed tickets, from the
+    cache where the group's files and the fingerprint `fp()` are unchanged,
+    folded anew where not; plus the open tickets, decoded.
+    `fold` returns (meta, value): `meta` is loaded for every group on every
+    run, so keep it small; `value` is kept pickled until `value(blob)`."""
+    idx, items, seen = _refreshed(store, problems, Where(HOT))
+    return _derive(store, idx, items, seen, name, fold, fp)
+
+
+def _read_derived(path: Any, fp: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return {}, {}
+    if len(raw) < 16 or _hash(raw[16:]) != raw[:16]:
+        return {}, {}  # damaged (the pickle could still load, with other numbers): fold again
+    raw = raw[16:]
+    gc.disable()
+    try:
+        doc = _loads(raw)
+    except CACHE_ERRORS:
+        doc = None
+    finally:
+        gc.enable()
+    if not (isinstance(doc, dict) and doc.get("version") == DERIVED_VERSION and doc.get("fp") == fp
+            and isinstance(doc.get("shards"), dict) and isinstance(doc.get("groups"), dict)):
+        return {}, {}
+    groups = doc["groups"]
+    for g, e in groups.items():  # the shape we wrote, or nothing of it
+        if not (type(g) is str and type(e) is tuple and len(e) == 4 and type(e[0]) is str
+                and (e[1] is None or type(e[1]) is bytes) and type(e[3]) is bytes):
+            return {}, {}
+    return doc["shards"], groups
+
+
+def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], seen: dict[str, bytes], name: str,
+            fold: Callable[[list[Ticket]], tuple[Any, Any]], fp_fn: Callable[[], bytes]) -> Derived:
+    path = store.state_dir / (DERIVED + name)
+    fp = fp_fn()
+    old_shards, old_groups = _read_derived(path, fp)
+    racy_groups = {_group_key(rel) for rel in idx.racy}
+    shards: dict[str, Any] = {}
+    groups: dict[str, tuple[Any, ...]] = {}
+    stale: dict[str, bytes | None] = {}  # group -> its signature (None: racy, fold again next run)
+    gc.disable()
+    try:
+        for shard, chunk in seen.items():
+            shards[shard] = _hash(chunk)
+        # groups by shard, from the old cache
+        by_shard: dict[str, list[str]] = {}
+        for g, e in old_groups.items():
+            by_shard.setdefault(e[0], []).append(g)
+        for shard, chunk in seen.items():
+            h = shards[shard]
+            mine = by_shard.get(shard, ())
+            if (old_shards.get(shard) == h and not any(g in racy_groups for g in mine)
+                    and all(old_groups[g][1] is not None for g in mine)):
+                for g in mine:  # the shard is as it was: so is every group in it
+                    groups[g] = old_groups[g]
+                continue
+            for g, sig in _group_sigs(chunk).items():
+                e = old_groups.get(g)
+                if g in racy_groups:
+                    stale[g] = None
+                    shards[shard] = None
+                elif e is not None and e[0] == shard and e[1] == sig:
+                    groups[g] = e
+                else:
+                    stale[g] = sig
+    finally:
+        gc.enable()
+    if stale:  # the resolved and closed tickets of the stale groups are needed
+        if idx.cold_raw is not None and not idx.full():
+            # a damaged index: start again without it
+            _unlink(store.state_dir / NAME)
+            idx = Index(store)
+            items = idx.refresh(None, _scan=seen)
+        data = idx.data
+    else:
+        data = dict(items)
+    hot: list[Ticket] = []
+    members: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
+    gc.disable()
+    try:
+        for rel, e in (data.items() if stale else items):
+            row = e[0]
+            if row is None:
+                continue
+            if row[1] in HOT:
+                t = _decode(idx, rel, e)
+                if t is not None:
+                    hot.append(t)
+            elif stale:
+                g = _group_key(rel)
+                if g in stale:
+                    members.setdefault(g, []).append((rel, e))
+    finally:
+        gc.enable()
+    for g, meta, blob in _fold_all(idx, members, list(stale), fold):
+        groups[g] = (g[:g.index("\0")], stale[g], meta, blob)
+    idx.write()
+    if stale or old_shards != shards:
+        # the fingerprint as it is now: a fold may have added a year to the holiday table;
+        # a group folded earlier needed no year it lacked then (it would have added it)
+        after = fp_fn() if stale else fp
+        _write_derived(store, path, {"version": DERIVED_VERSION, "fp": after, "shards": shards, "groups": groups})
+    return Derived([(e[2], e[3]) for e in groups.values()], hot)
+
+
+_FOLD_JOB: Any = None  # (index, members, fold) for the worker processes of a big fold (inherited by fork)
+
+
+def _fold_some(keys: list[str]) -> list[tuple[str, Any, bytes]]:
+    idx, members, fold = _FOLD_JOB
+    gc.disable()
+    out = []
+    for g in keys:
+        tickets = [t for t in (_decode(idx, rel, e) for rel, e in members.get(g, ())) if t is not None]
+        meta, val = fold(tickets)
+        out.append((g, meta, pickle.dumps(val, protocol=5)))
+    return out
+
+
+def _fold_all(idx: Index, members: dict[str, list[tuple[str, tuple[Any, ...]]]], keys: list[str],
+              fold: Callable[[list[Ticket]], tuple[Any, Any]]) -> list[tuple[str, Any, bytes]]:
+    """fold() of each group; in 2+ processes when there are many tickets to
+    fold (the first report after a policy change, or after `tix reindex`)."""
+    from tix.core import progress
+
+    global _FOLD_JOB
+    _FOLD_JOB = (idx, members, fold)
+    try:
+        n = sum(len(members.get(g, ())) for g in keys)
+        label = f"computing figures of {n:,} closed tickets"
+        size = max(1, len(keys) // (_workers() * 8)) if n >= _index.PARALLEL_MIN else max(1, len(keys) // 20)
+        chunks = [keys[i:i + size] for i in range(0, len(keys), size)]
+        results = fork_map(_fold_some, chunks) if n >= _index.PARALLEL_MIN else None
+        if results is None:
+            results = (item for chunk in chunks for item in _fold_some(chunk))
+        return list(progress.counted(label, results, len(keys)))
+    finally:
+        _FOLD_JOB = None
+        gc.enable()
+
+
+def _write_derived(store: Store, path: Any, doc: dict[str, Any]) -> None:
+    try:
+        store.ensure_state_dir()
+        raw = pickle.dumps(doc, protocol=5)
+        raw = _hash(raw) + raw  # a checksum: a damaged file is never read as numbers
+        tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(raw)
+        os.replace(tmp, path)
+    except (OSError, StoreError, pickle.PicklingError):
+        pass  # a cache we cannot write only costs speed

@@ -356,7 +356,8 @@ def broken_orgs(store: Any, rel: str | None) -> set[str] | None:
                         return None
                     if value:
                         orgs.add(value)
-    except (OSError, ValueError, TypeError, LookupError, AttributeError, TixError):  # unreadable: cannot be told
+    except (OSError, ValueError, TypeError, LookupError, AttributeError, RecursionError, TixError,
+            yamlio.YamlProblem):  # unreadable: its organisation cannot be told
         return None
     return orgs
 

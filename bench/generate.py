@@ -116,7 +116,8 @@ def issue_invoices(root: Path, through: str) -> list[str]:
 
     store = Store(root)
     policy = load_policy(root / "policies.yaml")
-    tickets = store.all_tickets([])
+    from tix.storage.index import load_all  # the index's query (tix.storage.index)
+    tickets = load_all(store, [])
     entries = [x for t in tickets for x in billing.billable(t, policy)]
     months = sorted({x[4].month for x in entries if isinstance(x[4], billing.Line)})
     owner = next(iter(V.BENCH_CLONES.values()))

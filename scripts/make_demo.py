@@ -383,7 +383,8 @@ def issue_invoices(store: Store, policy) -> list[str]:  # type: ignore[no-untype
     sd_claim = next((store.tickets_dir / "SD").glob(".claim-*")).name[len(".claim-"):]
     store.ensure_state_dir()
     (store.state_dir / "clone.json").write_text(json.dumps({"prefix": "SD", "clone": sd_claim, "user": "sanne"}))
-    tickets = store.all_tickets()
+    from tix.storage.index import load_all  # the index's query (tix.storage.index)
+    tickets = load_all(store)
     names = {k: o.name for k, o in policy.orgs.items()}
     numbers = []
     for label in INVOICED_MONTHS:

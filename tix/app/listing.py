@@ -140,7 +140,8 @@ def list_tickets(env: Any, q: ListQuery, fmt: str) -> tuple[list[Any], list[Any]
             return None
         return (priority_rank(p, r.name), t.created, t.id), list_row(t, p, now, sla, r.name, fmt, invoiced)
 
-    rows = env.store.all_tickets(problems, where=where, each=row_of)
+    from tix.storage.index import load_all  # the index's query (tix.storage.index)
+    rows = load_all(env.store, problems, where=where, each=row_of)
     rows.sort(key=lambda x: x[0])
     if q.limit is not None:
         rows = rows[: q.limit]

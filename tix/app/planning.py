@@ -26,7 +26,8 @@ class Booking:
 def readable_tickets(env: Any, warn: Callable[[str], None]) -> list[Any]:
     """Every readable ticket; a broken file is named as a warning (fsck says more)."""
     problems: list[Any] = []
-    tickets = env.store.all_tickets(problems)
+    from tix.storage.index import load_all  # the index's query (tix.storage.index)
+    tickets = load_all(env.store, problems)
     for prob in problems:
         warn(f"warning: {prob}")
     return list(tickets)

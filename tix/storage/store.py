@@ -426,16 +426,6 @@ class Store:
                     if f.name.endswith(".yaml"):
                         yield Path(f.path)
 
-    def all_tickets(self, problems: list[BrokenFile] | None = None, where: Any = None, each: Any = None
-                    ) -> list[Any]:
-        """Every readable ticket, through the index cache (without event lists:
-        `ticket(id)` reads one in full); broken files go to `problems`.
-        `where(row)` filters on index columns before a ticket is decoded;
-        `each(ticket)`, if given, is kept instead of the ticket (None: dropped)."""
-        from tix.storage.index import load_all
-
-        return load_all(self, problems, where, each)
-
     def holiday_cache(self) -> HolidayCache:
         return HolidayCache(self.state_dir / "holidays.json")
 

@@ -206,7 +206,8 @@ class Importer:
 
         if self._loaded:
             return
-        for t in self.store.all_tickets([]):
+        from tix.storage.index import load_all  # the index's query (tix.storage.index)
+        for t in load_all(self.store, []):
             ids = getattr(t, "message_ids", None)
             if ids is None:  # a cache entry from before tix kept them: read the file
                 full = self.store.load_path(self.store.root / t.path)

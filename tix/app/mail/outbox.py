@@ -41,7 +41,8 @@ class Outbox:
         horizon = now - timedelta(minutes=self.age)
         since = now - timedelta(minutes=p.mail.notify_per)
         out = []
-        for t in sorted(store.all_tickets(problems), key=lambda t: t.id):
+        from tix.storage.index import load_all  # the index's query (tix.storage.index)
+        for t in sorted(load_all(store, problems), key=lambda t: t.id):
             last = t.last_activity or t.created
             due_here = (t.is_open or last >= horizon) and (not only or t.id == only)
             recent = count and last >= since

@@ -96,7 +96,8 @@ def _due(env: Any, dry_run: bool, reason: str | None, format: str) -> None:
     p, desk, now = env.policy, Desk(env), env.now
     problems: list = []
     # index columns first: only open incidents and requests can be due (sla.escalation_due)
-    tickets = env.store.all_tickets(problems, where=Where(OPEN_STATUSES,
+    from tix.storage.index import load_all  # the index's query (tix.storage.index)
+    tickets = load_all(env.store, problems, where=Where(OPEN_STATUSES,
                                                           lambda r: r.category in sla_mod.SLA_CATEGORIES))
     for prob in problems:
         warn(prob)

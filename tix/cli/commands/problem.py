@@ -93,7 +93,8 @@ def list_(
     env = ctx_env()
     render.check_format(format)
     problems: list = []
-    tickets = env.store.all_tickets(problems)
+    from tix.storage.index import load_all  # the index's query (tix.storage.index)
+    tickets = load_all(env.store, problems)
     for prob in problems:
         warn(prob)
     rows = problem_summaries(tickets, env.now, include_done=all_)

@@ -62,10 +62,13 @@ def _overview(env: Any, all_: bool, team: str | None, format: str) -> None:
     check_team(p, team)
     problems: list = []
     from tix.core.ticket import OPEN_STATUSES
-    from tix.storage.index import Where
 
     # index columns first: only open incidents and requests are decoded
-    tickets = env.store.all_tickets(problems, where=Where(OPEN_STATUSES, lambda r: r.category in sla_mod.SLA_CATEGORIES
+    from tix.storage.index import (
+        Where,
+        load_all,  # the index's query (tix.storage.index)
+    )
+    tickets = load_all(env.store, problems, where=Where(OPEN_STATUSES, lambda r: r.category in sla_mod.SLA_CATEGORIES
                                                           and (team is None or r.team == team)))
     for prob in problems:  # a broken file is reported but does not stop the overview
         warn(prob)

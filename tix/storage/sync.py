@@ -625,7 +625,8 @@ def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str 
                 tip = None  # an empty remote, or a new branch: the push creates it
             else:
                 err = [x for x in f.stderr.strip().splitlines() if x.strip()]
-                res.offline = f"cannot reach {rname}: {err[-1] if err else f'git fetch exited {f.returncode}'}"
+                why = gitops._last_error(err) if err else f"git fetch exited {f.returncode}"
+                res.offline = f"cannot reach {rname}: {why}"
                 return res
         else:
             tip = repo.run("rev-parse", "-q", "--verify", tracking).stdout.strip()

@@ -70,7 +70,7 @@ def _version() -> tuple[Any, ...]:
     new field in the fold never meets an old pickle."""
     from tix.core.ticket import Ticket
 
-    return (5, tuple(Ticket.__dataclass_fields__))
+    return (6, Ticket.__module__, tuple(Ticket.__dataclass_fields__))  # a moved class must not meet old pickles
 
 
 # What loading a damaged or foreign local cache file can raise: the cache is

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 from tix.storage import index as _index
 from tix.storage.filescan import _records
 from tix.storage.index import (
-    CACHE_ERRORS,
     DERIVED,
     HOT,
     NAME,
@@ -32,6 +31,7 @@ from tix.storage.index import (
     _version,
     _workers,
     fork_map,
+    load_cache,
 )
 
 # ------------------------------------------------------------------ derived values
@@ -129,13 +129,7 @@ def _read_derived(path: Any, fp: bytes) -> tuple[dict[str, Any], dict[str, Any]]
     if len(raw) < 16 or _hash(raw[16:]) != raw[:16]:
         return {}, {}  # damaged (the pickle could still load, with other numbers): fold again
     raw = raw[16:]
-    gc.disable()
-    try:
-        doc = _loads(raw)
-    except CACHE_ERRORS:
-        doc = None
-    finally:
-        gc.enable()
+    doc = load_cache(raw)
     if not (isinstance(doc, dict) and doc.get("version") == DERIVED_VERSION and doc.get("fp") == fp
             and isinstance(doc.get("shards"), dict) and isinstance(doc.get("groups"), dict)):
         return {}, {}

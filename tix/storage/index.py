@@ -131,6 +131,19 @@ def _loads(data: bytes) -> Any:
     return _SafeUnpickler(io.BytesIO(data)).load()
 
 
+def load_cache(raw: bytes) -> Any:
+    """A local cache's pickled document, or None when it is damaged or
+    foreign (then it is rebuilt: a cache only ever costs time). The collector
+    is off meanwhile: millions of small objects and no cycles."""
+    gc.disable()
+    try:
+        return _loads(raw)
+    except CACHE_ERRORS:
+        return None
+    finally:
+        gc.enable()
+
+
 def _intern(s: Any) -> Any:
     return sys.intern(s) if type(s) is str else s
 
@@ -239,13 +252,7 @@ class Index:
         except OSError:
             return True
         self.head_key = (st.st_size, st.st_mtime_ns, st.st_ino)
-        gc.disable()
-        try:
-            doc = _loads(raw)
-        except CACHE_ERRORS:
-            doc = None
-        finally:
-            gc.enable()
+        doc = load_cache(raw)
         if not (isinstance(doc, dict) and doc.get("version") == _version() and isinstance(doc.get("chunks"), dict)
                 and isinstance(doc.get("hot"), dict) and isinstance(doc.get("cold"), bytes)
                 and isinstance(doc.get("racy"), set) and isinstance(doc.get("count"), int)):
@@ -270,13 +277,7 @@ class Index:
         if self.cold_raw is None:
             return True
         raw, self.cold_raw = self.cold_raw, None
-        gc.disable()
-        try:
-            cold = _loads(raw)
-        except CACHE_ERRORS:
-            cold = None
-        finally:
-            gc.enable()
+        cold = load_cache(raw)
         if not isinstance(cold, dict) or len(cold) != self.count - self.hot_count:
             return False
         self.data = dict(sorted((*self.data.items(), *cold.items()), key=_first))

@@ -33,6 +33,7 @@ class ListQuery:
     key: str | None = None  # alert / --key correlation key
     alerts: bool = False  # only tickets opened by monitoring or backup alerts
     recurring: bool = False  # only occurrences of recurring work
+    contract: str | None = None  # only tickets under this customer contract (tix.core.contracts)
     statuses: set[str] = field(default_factory=set)
 
     def check(self, policy: Any, now: datetime, *, period: str | None = None, since: str | None = None,
@@ -60,9 +61,14 @@ class ListQuery:
         check_team(policy, self.team)
         check_tags(self.tags)
         check_choice(self.category, CATEGORIES, "--category")
-        if self.priority is not None and self.priority not in [r.name for r in policy.priorities]:
-            raise BadInput(f"--priority {self.priority!r}: allowed are {', '.join(r.name for r in policy.priorities)}")
+        names = list(dict.fromkeys([r.name for r in policy.priorities] + [  # the contracts' own too
+            r.name for c in policy.contracts.values() for _, terms in c.versions for r in (terms.priorities or ())]))
+        if self.priority is not None and self.priority not in names:
+            raise BadInput(f"--priority {self.priority!r}: allowed are {', '.join(names)}")
         check_org(policy, self.org)
+        if self.contract is not None and self.contract not in policy.contracts:
+            raise BadInput(f"--contract {self.contract!r}: not a contract of the policy "
+                           f"({', '.join(policy.contracts) or 'none defined'})")
         if period or since or until:
             self.period = parse_period(period, since=since, until=until, now=now, tz=policy.tz)
         self.words = [fold(w) for w in self.words]
@@ -118,8 +124,14 @@ def list_tickets(env: Any, q: ListQuery, fmt: str) -> tuple[list[Any], list[Any]
             return None
         if q.period and not q.period.contains(t.created):
             return None
+        if q.contract is not None:
+            from tix.core.contracts import ticket_contract
+
+            if ticket_contract(p, t) != q.contract:
+                return None
+        sla = sla_mod.compute(t, p, now)  # its priority: the contract's when it has one
         r = rate(p, t.impact, t.urgency)
-        if q.priority and r.name != q.priority:
+        if q.priority and sla.priority != q.priority:
             return None
         if q.words:
             req = t.requester
@@ -132,13 +144,13 @@ def list_tickets(env: Any, q: ListQuery, fmt: str) -> tuple[list[Any], list[Any]
 
             if billing_state(t, invoiced or set()).replace(" ", "-") != q.billing:
                 return None
-        sla = sla_mod.compute(t, p, now)
         states = {c.state for c in sla.clocks()}
         if q.breached and "breached" not in states:
             return None
         if q.at_risk and "at-risk" not in states:
             return None
-        return (priority_rank(p, r.name), t.created, t.id), list_row(t, p, now, sla, r.name, fmt, invoiced)
+        name = sla.priority or r.name
+        return (priority_rank(p, name), t.created, t.id), list_row(t, p, now, sla, name, fmt, invoiced)
 
     from tix.storage.index import load_all  # the index's query (tix.storage.index)
     rows = load_all(env.store, problems, where=where, each=row_of)

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "sla": ("sla", "sla", "SLA overview of the desk, or the timeline of one ticket."),
     "report": ("report", "app", "Monthly and period reports, trends, the IT manager's view."),
     "invoice": ("invoice", "invoice", "Bill un-invoiced work up to the end of a month."),
+    "credit": ("credit", "credit", "Prepaid hours: record a purchased block, or show the balance."),
     "sync": ("sync", "sync", "Commit, pull (with tix's merge driver) and push the desk."),
     "fsck": ("fsck", "fsck", "Check every ticket file, invoice record and the policy."),
     "merge-driver": ("sync", "merge_driver", "Git merge driver for ticket files (used by git)."),

@@ -58,7 +58,15 @@ class Env:
     def store(self) -> Store:
         from tix.storage.store import Store
 
-        return Store(self.root)
+        store = Store(self.root)
+
+        def stamp(header: dict, evs: list) -> None:  # record the SLA terms in force on a new ticket
+            from tix.core.contracts import stamp_new
+
+            stamp_new(self.policy, header, evs)
+
+        store.stamp = stamp
+        return store
 
     @cached_property
     def policy(self) -> Policy:
@@ -85,6 +93,13 @@ class Env:
                 cache[f"checked-{country}"] = ["ok"]
             policy = policy.with_holidays(cache.table())
         return policy
+
+    def price_as_invoiced(self) -> None:
+        """Reports and `show`: an invoiced entry keeps the price it was invoiced
+        at, whatever the policy's rates say today (tix.core.billing.as_invoiced)."""
+        from tix.storage import ledger
+
+        self.__dict__["policy"] = self.policy.with_invoiced(ledger.invoiced_prices(self.store))
 
     # -------------------------------------------------------------- who
     @cached_property

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,7 @@ CENT = Decimal("0.01")
 ONE = Decimal(1)
 ZERO = Decimal("0.00")
 NO_ORG = "(no organisation)"
+LINE_KINDS = ("work", "travel", "fee", "prepaid")
 
 # Enough digits that minutes x rate x multiplier / 60 is exact before the one rounding.
 _CTX = decimal.Context(prec=50, rounding=ROUND_HALF_UP)
@@ -64,6 +65,14 @@ class Line:
     onsite: bool
     no_bill: bool
     late: bool = False  # on an invoice: the entry belongs to an earlier month
+    # contracts (tix.core.contracts): what kind of line, the contract in force at `at`, the
+    # billed minutes the contract covers (a fixed fee's included hours, prepaid blocks),
+    # and whether the rest is overage (beyond the included hours or the prepaid balance)
+    kind: str = "work"  # work | travel | fee | prepaid
+    contract: str | None = None
+    covered_minutes: int = 0
+    overage: bool = False
+    category: str = field(default="", compare=False)  # the ticket's category (a fixed fee may include only some)
 
     @property
     def month(self) -> str:
@@ -89,7 +98,10 @@ class Line:
             "after_hours": self.after_hours,
             "onsite": self.onsite,
             "event_id": self.event_id,
-        }
+        } | ({"kind": self.kind} if self.kind != "work" else {}) \
+          | ({"contract": self.contract} if self.contract else {}) \
+          | ({"covered_minutes": self.covered_minutes} if self.covered_minutes else {}) \
+          | ({"overage": True} if self.overage else {})
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Line:
@@ -102,7 +114,14 @@ class Line:
             rate_name=_text(d["rate_name"]), rate=_money(d["rate"]), multiplier=_money(d["multiplier"]),
             amount=_money(d["amount"]), after_hours=_bool(d.get("after_hours", False)),
             onsite=_bool(d.get("onsite", False)), no_bill=False, late=_bool(d.get("late", False)),
+            kind=_kind(d.get("kind", "work")), contract=None if d.get("contract") is None else _text(d["contract"]),
+            covered_minutes=_int(d.get("covered_minutes", 0)), overage=_bool(d.get("overage", False)),
         )
+
+    @property
+    def charged_minutes(self) -> int:
+        """Billed minutes the customer pays for on this line (billed - covered)."""
+        return self.billed_minutes - self.covered_minutes
 
 
 # ---------------------------------------------------------------- the rules
@@ -123,10 +142,21 @@ def amount(billed: int, rate: Decimal, multiplier: Decimal) -> Decimal:
     return exact.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def rate_for(entry: dict[str, Any], ticket: Ticket, policy: Policy) -> tuple[str, Decimal]:
-    """The entry's rate, else the organisation's, else the default."""
+def rate_for(entry: dict[str, Any], ticket: Ticket, policy: Policy, at: datetime | None = None
+             ) -> tuple[str, Decimal]:
+    """The entry's rate, else the contract's in force at the work's `at`, else
+    the organisation's, else the default; priced as in force at `at`."""
+    from tix.core.contracts import contract_at, rate_price
+
     b = policy.billing
+    if at is None:
+        from tix.core.dates import parse_stamp
+
+        at = parse_stamp(entry["at"]).astimezone(policy.tz)
     name = entry.get("rate")
+    if not name:
+        _, terms = contract_at(policy, ticket.org, at)
+        name = terms.billing.rate if terms is not None else None
     if not name:
         org = policy.orgs.get(ticket.org) if ticket.org else None
         name = org.rate if org and org.rate else b.default_rate
@@ -136,11 +166,16 @@ def rate_for(entry: dict[str, Any], ticket: Ticket, policy: Policy) -> tuple[str
         raise PolicyError(f"billing.rates: rate {name!r} used by ticket {ticket.id} (work entry "
                           f"{entry.get('id')}) is not defined (known: {', '.join(b.rates)})",
                           path=policy.path)
-    return name, b.rates[name]
+    price_ = rate_price(policy, name, at)
+    if price_ is None:
+        first = b.rate_history[name][0][0]
+        raise PolicyError(f"billing.rates.{name}: no price in force on {at:%Y-%m-%d} (ticket {ticket.id}, work "
+                          f"entry {entry.get('id')}); its first `from` is {first}", path=policy.path)
+    return name, price_
 
 
 def price(entry: dict[str, Any], ticket: Ticket, policy: Policy) -> Line:
-    """One `worked` event -> its priced Line."""
+    """One `worked` event -> its priced Line (the rate in force at its `at`)."""
     from tix.core.dates import parse_stamp
 
     b = policy.billing
@@ -150,23 +185,64 @@ def price(entry: dict[str, Any], ticket: Ticket, policy: Policy) -> Line:
     # After hours: flagged by the technician, or logged outside service hours
     # (evenings, weekends and holidays are all "not open" in the calendar).
     after = bool(entry.get("after_hours")) or not policy.calendar().is_open(at)
-    rate_name, rate = rate_for(entry, ticket, policy)
+    from tix.core.contracts import contract_at
+
+    contract, _ = contract_at(policy, ticket.org, at)
+    rate_name, rate = rate_for(entry, ticket, policy, at)
     mult = b.after_hours_multiplier if after else ONE
     billed = billed_minutes(int(entry["minutes"]), onsite=onsite, no_bill=no_bill,
                             increment=b.increment, onsite_minimum=b.onsite_minimum)
-    return Line(
+    line = Line(
         event_id=str(entry["id"]), ticket=ticket.id, org=ticket.org, title=ticket.title, at=at,
         agent=str(entry["by"]), note=str(entry.get("note") or ""), minutes=int(entry["minutes"]),
         billed_minutes=billed, rate_name=rate_name, rate=rate, multiplier=mult,
         amount=amount(billed, rate, mult) if not no_bill else ZERO,
-        after_hours=after, onsite=onsite, no_bill=no_bill,
+        after_hours=after, onsite=onsite, no_bill=no_bill, category=ticket.category, contract=contract,
     )
+    return as_invoiced(line, policy)
+
+
+def as_invoiced(line: Line, policy: Policy) -> Line:
+    """An invoiced entry keeps the price it was invoiced at (`Policy.with_invoiced`)."""
+    inv = policy.invoiced.get(line.event_id) if policy.invoiced else None
+    if inv is None:
+        return line
+    return replace(line, billed_minutes=inv.billed_minutes, rate_name=inv.rate_name, rate=inv.rate,
+                   multiplier=inv.multiplier, amount=inv.amount, after_hours=inv.after_hours,
+                   covered_minutes=inv.covered_minutes, overage=inv.overage, contract=inv.contract)
+
+
+def travel_line(work: Line, policy: Policy) -> Line | None:
+    """The travel fee of an on-site visit (a billable `--onsite` work entry),
+    when the policy or the contract in force sets one."""
+    if not work.onsite or work.no_bill:
+        return None
+    if policy.invoiced and f"travel:{work.event_id}" in policy.invoiced:  # as invoiced
+        return replace(policy.invoiced[f"travel:{work.event_id}"], at=work.at, title=work.title)
+    from tix.core.contracts import contract_at, travel_fee
+
+    _, terms = contract_at(policy, work.org, work.at)
+    fee = travel_fee(policy, terms)
+    if fee is None or fee == 0:
+        return None
+    return as_invoiced(replace(work, event_id=f"travel:{work.event_id}", kind="travel", minutes=0, billed_minutes=0,
+                               rate_name="travel", rate=fee, multiplier=ONE,
+                               amount=fee.quantize(CENT, rounding=ROUND_HALF_UP), after_hours=False,
+                               covered_minutes=0, overage=False), policy)
 
 
 def lines(ticket: Ticket, policy: Policy) -> list[Line]:
     """Every work entry of the ticket, priced, in time order (no_bill ones with
-    billed_minutes 0 and amount 0.00)."""
-    return [price(e, ticket, policy) for e in ticket.work]
+    billed_minutes 0 and amount 0.00), each on-site visit followed by its
+    travel fee when there is one."""
+    out = []
+    for e in ticket.work:
+        x = price(e, ticket, policy)
+        out.append(x)
+        tr = travel_line(x, policy)
+        if tr is not None:
+            out.append(tr)
+    return out
 
 
 def ticket_time(ticket: Ticket, policy: Policy) -> dict[str, Any]:
@@ -377,12 +453,18 @@ def billable(t: Ticket, policy: Policy) -> list[Entry]:
         except PolicyError as err:
             line = err
         out.append((str(e["id"]), t.id, t.org, k, line))
+        if isinstance(line, Line):
+            tr = travel_line(line, policy)
+            if tr is not None:
+                out.append((tr.event_id, t.id, t.org, k, tr))
     return out
 
 
 def invoice_from(entries: Iterable[Entry], policy: Policy, period_end: datetime, month_label: str,
-                 invoiced_ids: set[str], org: str | None) -> Invoice:
-    """The invoice of these billable entries (as `build_invoice`)."""
+                 invoiced_ids: set[str], org: str | None, *, contracts: Any = None) -> Invoice:
+    """The invoice of these billable entries (as `build_invoice`). `contracts`:
+    (Prior, blocks) for contract billing (tix.core.settle), None when the
+    policy has no fixed or prepaid contract."""
     out: list[Line] = []
     errors: list[tuple[str, int, PolicyError]] = []
     for eid, ticket, t_org, k, line in entries:
@@ -396,6 +478,12 @@ def invoice_from(entries: Iterable[Entry], policy: Policy, period_end: datetime,
         out.append(replace(line, late=True) if line.month < month_label else line)
     if errors:  # refuse to guess a price rather than bill a wrong one (the first, in ticket order)
         raise min(errors, key=lambda x: (x[0], x[1]))[2]
+    if contracts is not None:
+        from tix.core.settle import settle
+
+        prior, blocks = contracts
+        out = settle(out, policy, month_label=month_label, period_end=period_end, invoiced_ids=invoiced_ids,
+                     prior=prior, blocks=blocks, orgs=None if org is None else {org})
     names = {k: o.name for k, o in policy.orgs.items()}
     inv = assemble(out, month=month_label, org_filter=org, currency=policy.billing.currency,
                     vat_percent=policy.billing.vat_percent, org_names=names,
@@ -435,7 +523,7 @@ def org_vat(policy: Policy, orgs: Iterable[str]) -> dict[str, tuple[str, Decimal
     return out
 
 
-FOLD_VERSION = 1  # of invoice_fold's plain data: bump on any change to it
+FOLD_VERSION = 2  # of invoice_fold's plain data: bump on any change to it
 
 
 def invoice_fold(tickets: Iterable[Ticket], policy: Policy) -> tuple[tuple[str, tuple[str, ...]], list[Any]]:
@@ -453,7 +541,8 @@ def invoice_fold(tickets: Iterable[Ticket], policy: Policy) -> tuple[tuple[str, 
             packed.append((eid, ticket, org, k, (
                 line.event_id, line.ticket, line.org, line.title, line.at.isoformat(), line.agent, line.note,
                 line.minutes, line.billed_minutes, line.rate_name, str(line.rate), str(line.multiplier),
-                str(line.amount), line.after_hours, line.onsite, line.no_bill), None))
+                str(line.amount), line.after_hours, line.onsite, line.no_bill, line.kind, line.contract,
+                line.category), None))
     return (ids, orgs), packed
 
 
@@ -468,7 +557,8 @@ def unpack_entries(packed: list[Any], policy: Policy) -> list[Entry]:
         out.append((eid, ticket, org, k, Line(
             event_id=x[0], ticket=x[1], org=x[2], title=x[3], at=datetime.fromisoformat(x[4]).astimezone(tz),
             agent=x[5], note=x[6], minutes=x[7], billed_minutes=x[8], rate_name=x[9], rate=Decimal(x[10]),
-            multiplier=Decimal(x[11]), amount=Decimal(x[12]), after_hours=x[13], onsite=x[14], no_bill=x[15])))
+            multiplier=Decimal(x[11]), amount=Decimal(x[12]), after_hours=x[13], onsite=x[14], no_bill=x[15],
+            kind=x[16], contract=x[17], category=x[18])))
     return out
 
 
@@ -484,6 +574,12 @@ def _int(v: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or v < 0:
         raise TypeError(f"expected a whole number, got {v!r}")
     return v
+
+
+def _kind(v: Any) -> str:
+    if v not in LINE_KINDS:
+        raise ValueError(f"expected a line kind ({', '.join(LINE_KINDS)}), got {v!r}")
+    return str(v)
 
 
 def _bool(v: Any) -> bool:

@@ -30,8 +30,9 @@ LINK_KINDS = {  # kind -> the kind recorded on the other ticket
 # type -> {field: (python types, required)}
 _STR, _INT, _BOOL, _DICT, _LIST = (str,), (int,), (bool,), (dict,), (list,)
 SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
-    "opened": {"message_id": (_STR, False)},  # set by `tix mail import` (dedupe, threading)
-    "set": {"fields": (_DICT, True)},
+    # terms: the contract, priority, targets and service hours in force (tix.core.contracts)
+    "opened": {"message_id": (_STR, False), "terms": (_DICT, False)},  # message_id: `tix mail import`
+    "set": {"fields": (_DICT, True), "terms": (_DICT, False)},
     "assigned": {"team": (_STR, False), "to": (_STR, False)},
     "taken": {},
     "commented": {"text": (_STR, True), "internal": (_BOOL, False), "requester": (_BOOL, False),

@@ -69,6 +69,9 @@ class Billing:
     after_hours_multiplier: Decimal
     vat_percent: Decimal | None
     seller: Seller | None = None  # the shop's invoicing details (tix.core.vat)
+    # each rate's prices as a dated list ((from, price), ...); `rates` holds the latest
+    rate_history: dict[str, tuple[tuple[date | None, Decimal], ...]] = field(default_factory=dict)
+    travel_fee: Decimal | None = None  # per on-site visit (a contract may set its own)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class Org:
     mail_trust: str = "ticket"  # whose mail counts as the requester's: ticket | domains
     hosts: tuple[str, ...] = ()  # host-name patterns (alerts: `org: hosts`)
     buyer: Buyer | None = None  # invoicing details: country, VAT number, address... (tix.core.vat)
+    contract: tuple[tuple[date | None, str | None], ...] = ()  # dated: the contract's name (tix.core.contracts)
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,10 @@ class Policy:
     # alerts and recurring work (tix.core.alerts, tix.core.recurrence)
     alerts: tuple[Any, ...] = ()
     recurring: tuple[Any, ...] = ()
+    contracts: dict[str, Any] = field(default_factory=dict)  # name -> tix.core.contracts.Contract
+    # entry id -> its billing.Line as invoiced: an invoiced entry keeps the price it was
+    # invoiced at, whatever the rates say today (`with_invoiced`; reports and `show`)
+    invoiced: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------ derived
     @property
@@ -134,6 +142,17 @@ class Policy:
         from dataclasses import replace
 
         return replace(self, holidays=table)
+
+    def with_invoiced(self, prices: dict[str, Any]) -> Policy:
+        """This policy, pricing invoiced entries as they were invoiced."""
+        from dataclasses import replace
+
+        if not prices:
+            return self
+        p = replace(self, invoiced=prices)
+        if "_calendar" in self.__dict__:  # keep the built calendar (and its cached days)
+            p.__dict__["_calendar"] = self.__dict__["_calendar"]
+        return p
 
     @cached_property
     def _calendar(self) -> BusinessCalendar:
@@ -243,7 +262,7 @@ LOCAL_SMTP = ("the SMTP server and its login are set on each machine, never in t
 
 _ALLOWED_TOP = {"timezone", "calendar", "matrix", "priorities", "paused_statuses", "warn",
                 "teams", "billing", "orgs", "mail", "git", "defaults", "changes",
-                "alerts", "recurring"}
+                "alerts", "recurring", "contracts"}
 
 
 class _V:
@@ -307,8 +326,9 @@ class _V:
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$", re.ASCII)
 
 
-def _parse_hours(v: _V, raw: Any) -> dict[int, tuple[tuple[int, int], ...]]:
-    raw = v.mapping(raw, set(WEEKDAYS), "calendar", "hours")
+def _parse_hours(v: _V, raw: Any, keys: tuple[Any, ...] = ("calendar",)) -> dict[int, tuple[tuple[int, int], ...]]:
+    where = ".".join(map(str, keys))
+    raw = v.mapping(raw, set(WEEKDAYS), *keys, "hours")
     hours: dict[int, tuple[tuple[int, int], ...]] = {}
     for day, ranges in raw.items():
         if ranges is None:
@@ -316,36 +336,38 @@ def _parse_hours(v: _V, raw: Any) -> dict[int, tuple[tuple[int, int], ...]]:
         if isinstance(ranges, str):
             ranges = [ranges]
         if not isinstance(ranges, list):
-            raise v.fail(f"calendar.hours.{day}: expected a list like [\"08:00-17:30\"]", "calendar", "hours", day)
+            raise v.fail(f"{where}.hours.{day}: expected a list like [\"08:00-17:30\"]", *keys, "hours", day)
         out = []
         for i, r in enumerate(ranges):
             m = _RANGE.match(str(r))
             if not m:
-                raise v.fail(f"calendar.hours.{day}: {r!r} is not a range like \"08:00-17:30\"",
-                             "calendar", "hours", day, i)
+                raise v.fail(f"{where}.hours.{day}: {r!r} is not a range like \"08:00-17:30\"",
+                             *keys, "hours", day, i)
             h1, m1, h2, m2 = map(int, m.groups())
             start, end = h1 * 60 + m1, h2 * 60 + m2
             if h1 > 23 or m1 > 59 or m2 > 59 or end > 1440:
-                raise v.fail(f"calendar.hours.{day}: {r!r} is not a valid time range", "calendar", "hours", day, i)
+                raise v.fail(f"{where}.hours.{day}: {r!r} is not a valid time range", *keys, "hours", day, i)
             if start >= end:
-                raise v.fail(f"calendar.hours.{day}: {r!r} ends before it starts", "calendar", "hours", day, i)
+                raise v.fail(f"{where}.hours.{day}: {r!r} ends before it starts", *keys, "hours", day, i)
             out.append((start, end))
         out.sort()
         for (_a1, b1), (a2, _b2) in itertools.pairwise(out):
             if a2 < b1:
-                raise v.fail(f"calendar.hours.{day}: ranges overlap", "calendar", "hours", day)
+                raise v.fail(f"{where}.hours.{day}: ranges overlap", *keys, "hours", day)
         if out:
             hours[WEEKDAYS.index(day)] = tuple(out)
     if not hours:
-        raise v.fail("calendar.hours: no service hours at all", "calendar", "hours")
+        raise v.fail(f"{where}.hours: no service hours at all", *keys, "hours")
     return hours
 
 
-def _parse_holidays(v: _V, raw: Any) -> tuple[frozenset[tuple[int, int]], frozenset[date]]:
+def _parse_holidays(v: _V, raw: Any, keys: tuple[Any, ...] = ("calendar",)
+                    ) -> tuple[frozenset[tuple[int, int]], frozenset[date]]:
+    where = ".".join(map(str, keys))
     if raw is None:
         raw = []
     if not isinstance(raw, list):
-        raise v.fail("calendar.holidays: expected a list of MM-DD or YYYY-MM-DD", "calendar", "holidays")
+        raise v.fail(f"{where}.holidays: expected a list of MM-DD or YYYY-MM-DD", *keys, "holidays")
     yearly, dates = set(), set()
     for i, h in enumerate(raw):
         s = str(h).strip()
@@ -359,8 +381,8 @@ def _parse_holidays(v: _V, raw: Any) -> tuple[frozenset[tuple[int, int]], frozen
             else:
                 raise ValueError
         except ValueError:
-            raise v.fail(f"calendar.holidays: {h!r} is not a date (MM-DD yearly or YYYY-MM-DD once)",
-                         "calendar", "holidays", i) from None
+            raise v.fail(f"{where}.holidays: {h!r} is not a date (MM-DD yearly or YYYY-MM-DD once)",
+                         *keys, "holidays", i) from None
     return frozenset(yearly), frozenset(dates)
 
 
@@ -370,6 +392,54 @@ def _parse_size(v: _V, raw: Any, *keys: Any) -> int:
         raise v.fail(f"{'.'.join(map(str, keys))}: {raw!r} is not a size like 25MB", *keys)
     factor = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[m.group(2).lower()]
     return int(Decimal(m.group(1)) * factor)
+
+
+def _parse_calendar(v: _V, raw: Any, keys: tuple[Any, ...], check_country: bool = False) -> CalendarSpec:
+    where = ".".join(map(str, keys))
+    cal = v.mapping(raw, {"hours", "holidays", "country"}, *keys, required={"hours"})
+    yearly, dates = _parse_holidays(v, cal.get("holidays"), keys)
+    country = cal.get("country")
+    if country is not None:
+        country = str(country).upper()
+        if not re.fullmatch(r"[A-Z]{2}(-[A-Z0-9]{1,3})?", country):
+            raise v.fail(f"{where}.country: {country!r} is not a country code like NL", *keys, "country")
+        if check_country:
+            import holidays
+
+            if country.split("-")[0] not in holidays.list_supported_countries():
+                raise v.fail(f"{where}.country: {country!r} has no public holiday table", *keys, "country")
+    return CalendarSpec(_parse_hours(v, cal["hours"], keys), yearly, dates, country)
+
+
+def _parse_priorities(v: _V, rules_raw: Any, keys: tuple[Any, ...],
+                      axes: dict[str, dict[int, str]]) -> tuple[PriorityRule, ...]:
+    where = ".".join(map(str, keys))
+    if not isinstance(rules_raw, list) or not rules_raw:
+        raise v.fail(f"{where}: expected a list of {{name, min_score, response, resolve, escalate}}", *keys)
+    rules = []
+    for i, r in enumerate(rules_raw):
+        r = v.mapping(r, {"name", "min_score", "response", "resolve", "escalate", "clock"}, *keys, i,
+                      required={"name", "min_score", "response", "resolve", "escalate"})
+        clock = str(r.get("clock", "business"))
+        if clock not in ("business", "24x7"):
+            raise v.fail(f"{where}[{i}].clock: {clock!r} is not business or 24x7", *keys, i, "clock")
+        rules.append(PriorityRule(
+            name=str(r["name"]),
+            min_score=v.integer(r["min_score"], *keys, i, "min_score", lo=0),
+            response=v.minutes(r["response"], *keys, i, "response"),
+            resolve=v.minutes(r["resolve"], *keys, i, "resolve"),
+            escalate=v.minutes(r["escalate"], *keys, i, "escalate"),
+            clock=clock,
+        ))
+    names = [r.name for r in rules]
+    if len(set(names)) != len(names):
+        raise v.fail(f"{where}: two entries have the same name", *keys)
+    for imp in axes["impact"]:
+        for urg in axes["urgency"]:
+            if not any(r.min_score <= imp * urg for r in rules):
+                raise v.fail(f"{where}: score {imp * urg} (impact {imp} x urgency {urg}) is covered by no priority",
+                             *keys)
+    return tuple(rules)
 
 
 def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool = False) -> Policy:
@@ -390,19 +460,7 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
     except (ZoneInfoNotFoundError, ValueError):
         raise v.fail(f"timezone: {tzname!r} is not an IANA time zone like Europe/Amsterdam", "timezone") from None
 
-    cal = v.mapping(raw["calendar"], {"hours", "holidays", "country"}, "calendar", required={"hours"})
-    yearly, dates = _parse_holidays(v, cal.get("holidays"))
-    country = cal.get("country")
-    if country is not None:
-        country = str(country).upper()
-        if not re.fullmatch(r"[A-Z]{2}(-[A-Z0-9]{1,3})?", country):
-            raise v.fail(f"calendar.country: {country!r} is not a country code like NL", "calendar", "country")
-        if check_country:
-            import holidays
-
-            if country.split("-")[0] not in holidays.list_supported_countries():
-                raise v.fail(f"calendar.country: {country!r} has no public holiday table", "calendar", "country")
-    spec = CalendarSpec(_parse_hours(v, cal["hours"]), yearly, dates, country)
+    spec = _parse_calendar(v, raw["calendar"], ("calendar",), check_country)
 
     matrix = v.mapping(raw.get("matrix"), {"impact", "urgency"}, "matrix", required={"impact", "urgency"})
     axes: dict[str, dict[int, str]] = {}
@@ -416,33 +474,7 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
                 raise v.fail(f"matrix.{axis}: factor {k!r} must be a positive whole number", "matrix", axis, k)
             axes[axis][k] = str(desc)
 
-    rules_raw = raw["priorities"]
-    if not isinstance(rules_raw, list) or not rules_raw:
-        raise v.fail("priorities: expected a list of {name, min_score, response, resolve, escalate}", "priorities")
-    rules = []
-    for i, r in enumerate(rules_raw):
-        r = v.mapping(r, {"name", "min_score", "response", "resolve", "escalate", "clock"}, "priorities", i,
-                      required={"name", "min_score", "response", "resolve", "escalate"})
-        clock = str(r.get("clock", "business"))
-        if clock not in ("business", "24x7"):
-            raise v.fail(f"priorities[{i}].clock: {clock!r} is not business or 24x7", "priorities", i, "clock")
-        rules.append(PriorityRule(
-            name=str(r["name"]),
-            min_score=v.integer(r["min_score"], "priorities", i, "min_score", lo=0),
-            response=v.minutes(r["response"], "priorities", i, "response"),
-            resolve=v.minutes(r["resolve"], "priorities", i, "resolve"),
-            escalate=v.minutes(r["escalate"], "priorities", i, "escalate"),
-            clock=clock,
-        ))
-    names = [r.name for r in rules]
-    if len(set(names)) != len(names):
-        raise v.fail("priorities: two entries have the same name", "priorities")
-    for imp in axes["impact"]:
-        for urg in axes["urgency"]:
-            if not any(r.min_score <= imp * urg for r in rules):
-                raise v.fail(f"priorities: score {imp * urg} (impact {imp} x urgency {urg}) is covered by no priority",
-                             "priorities")
-
+    rules = _parse_priorities(v, raw["priorities"], ("priorities",), axes)
     paused = v.strings(raw.get("paused_statuses", ["waiting"]), "paused_statuses")
     for s in paused:
         if s not in STATUSES:
@@ -462,9 +494,18 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
         raise v.fail("teams: at least one team is needed", "teams")
 
     b = v.mapping(raw.get("billing", {}), {"currency", "increment", "onsite_minimum", "default_rate", "rates",
-                                           "after_hours", "vat", "seller"}, "billing")
+                                           "after_hours", "vat", "seller", "travel"}, "billing")
     rates_raw = v.mapping(b.get("rates", {"PROGP85": "85.00"}), None, "billing", "rates")
-    rates = {str(k): v.decimal(val, "billing", "rates", k) for k, val in rates_raw.items()}
+    from tix.core.contracts import parse_dated
+
+    rate_history = {str(k): parse_dated(v, val, ("billing", "rates", k), lambda x, ks: v.decimal(x, *ks), "price")
+                    for k, val in rates_raw.items()}
+    rates = {k: h[-1][1] for k, h in rate_history.items()}  # the latest price of each (for display)
+    travel = b.get("travel")
+    travel_fee = None
+    if travel is not None:
+        tr = v.mapping(travel, {"fee"}, "billing", "travel", required={"fee"})
+        travel_fee = v.decimal(tr["fee"], "billing", "travel", "fee")
     default_rate = str(b.get("default_rate", next(iter(rates), "")))
     if default_rate not in rates:
         raise v.fail(f"billing.default_rate: {default_rate!r} is not one of the rates ({', '.join(rates)})",
@@ -480,11 +521,18 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
         after_hours_multiplier=v.decimal(ah.get("multiplier", "1.5"), "billing", "after_hours", "multiplier"),
         vat_percent=v.decimal(vat, "billing", "vat") if vat is not None else None,
         seller=_seller(v, b.get("seller")),
+        rate_history=rate_history,
+        travel_fee=travel_fee,
     )
+    from tix.core.contracts import parse_contracts, parse_org_contract
+
+    contracts = parse_contracts(v, raw.get("contracts"), rates, lambda r, ks: _parse_calendar(v, r, ks),
+                                lambda r, ks: _parse_priorities(v, r, ks, axes), CATEGORIES)
 
     orgs: dict[str, Org] = {}
     for key, o in v.mapping(raw.get("orgs", {}), None, "orgs").items():
-        o = v.mapping(o, {"name", "domains", "rate", "language", "email", "mail_trust", "hosts"} | _buyer_keys(),
+        o = v.mapping(o, {"name", "domains", "rate", "language", "email", "mail_trust", "hosts", "contract"}
+                      | _buyer_keys(),
                       "orgs", key)
         rate = o.get("rate")
         if rate is not None and str(rate) not in rates:
@@ -501,7 +549,8 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
                              tuple(d.lower() for d in v.strings(o.get("domains"), "orgs", key, "domains")),
                              str(rate) if rate is not None else None, lang,
                              str(o["email"]) if o.get("email") else None, trust,
-                             hosts=v.strings(o.get("hosts"), "orgs", key, "hosts"), buyer=_buyer(v, str(key), o))
+                             hosts=v.strings(o.get("hosts"), "orgs", key, "hosts"), buyer=_buyer(v, str(key), o),
+                             contract=parse_org_contract(v, o.get("contract"), str(key), contracts))
 
     m = raw.get("mail", {})
     if isinstance(m, dict) and "smtp" in m:
@@ -552,7 +601,7 @@ def parse_policy(text: str, path: str = "policies.yaml", *, check_country: bool 
                   warn_percent=warn_percent, warn_lead=warn_lead, teams=teams, billing=billing, orgs=orgs,
                   mail=mail, autocommit=autocommit, default_impact=d_imp, default_urgency=d_urg,
                   default_team=str(d_team) if d_team else None, default_language=d_lang, approvers=approvers,
-                  alerts=alert_rules, recurring=recurring)
+                  alerts=alert_rules, recurring=recurring, contracts=contracts)
 
 
 # ---------------------------------------------------------------- seller, buyer and VAT (tix.core.vat)

@@ -47,7 +47,6 @@ from tix.core.priority import Rating, rate
 from tix.core.ticket import response_at
 
 if TYPE_CHECKING:
-    from tix.core.calendar import BusinessCalendar, WallClock
     from tix.core.policy import Policy, PriorityRule, Team
     from tix.core.ticket import Ticket
 
@@ -114,12 +113,14 @@ class SlaState:
     response: Clock
     resolve: Clock
     escalate: Clock
+    contract: str | None = None  # the customer contract whose targets these are (tix.core.contracts)
 
     def clocks(self) -> tuple[Clock, Clock, Clock]:
         return (self.response, self.resolve, self.escalate)
 
     def to_json(self) -> dict[str, Any]:
         return {"priority": self.priority, "score": self.score, "clock": self.clock,
+                **({"contract": self.contract} if self.contract else {}),
                 **{c.name: c.to_json() for c in self.clocks()}}
 
     def most_urgent(self) -> Clock | None:
@@ -195,9 +196,12 @@ class _Frame:
         self.ticket, self.policy = ticket, policy
         self.now = _utc(now)
         self.created = _utc(ticket.created)
-        self.rating = _rating(policy, ticket)
+        from tix.core.contracts import sla_terms
+
+        _, impact, urgency = ticket.ratings[-1] if ticket.ratings else (None, 1, 1)
+        # the targets and service hours recorded on the ticket (else its contract's, else the desk's)
+        self.rating, self.clock, self.contract = sla_terms(policy, ticket, impact, urgency)
         self.rule: PriorityRule = self.rating.rule
-        self.clock: BusinessCalendar | WallClock = policy.clock_for(self.rule)
         self.has_sla = ticket.category in SLA_CATEGORIES
         self.pauses: list[_Pause] = []
         self._between: dict[tuple[datetime, datetime], int] = {}
@@ -363,7 +367,7 @@ def compute(ticket: Ticket, policy: Policy, now: datetime) -> SlaState:
     """The SLA state of one ticket at `now`: one pass over its status log,
     then each clock walks its running stretches (O(days), no minute loops)."""
     f = _Frame(ticket, policy, now)
-    return SlaState(priority=f.rule.name, score=f.rating.score, clock=f.rule.clock,
+    return SlaState(contract=f.contract, priority=f.rule.name, score=f.rating.score, clock=f.rule.clock,
                     response=f.response(), resolve=f.resolve(), escalate=f.escalate())
 
 
@@ -413,6 +417,19 @@ def _fmt(minutes: float | None) -> str:
     return fmt_minutes(minutes)
 
 
+def _rate_at(policy: Policy, ticket: Ticket, k: int) -> Rating:
+    """The k-th rating of the ticket with the terms recorded with it (else the policy's)."""
+    at, impact, urgency = ticket.ratings[k]
+    rec = [terms for when, terms in ticket.terms if when <= at]
+    if rec and isinstance(rec[-1], dict):
+        from tix.core.contracts import _recorded
+
+        got = _recorded(policy, rec[-1])
+        if got is not None:
+            return Rating(impact, urgency, impact * urgency, got[0])
+    return _rate(policy, impact, urgency)
+
+
 def _targets(policy: Policy, r: Rating) -> str:
     rule = r.rule
     clock = "24x7" if rule.clock == "24x7" else "business hours"
@@ -440,12 +457,14 @@ def timeline(ticket: Ticket, policy: Policy, now: datetime) -> list[dict[str, An
         seq += 1
         rows.append((_utc(at), seq, clocks, what, why))
 
-    first = _rate(policy, ticket.ratings[0][1], ticket.ratings[0][2]) if ticket.ratings else f.rating
+    first = _rate_at(policy, ticket, 0) if len(ticket.ratings) > 1 else f.rating
     if not f.has_sla:
         row(f.created, [], "no clocks",
             f"category {ticket.category}: only {' and '.join(SLA_CATEGORIES)} tickets have SLA clocks")
         return _finish(rows, f, state, tz)
     why = f"priority {first.name} ({first.impact} x {first.urgency} = {first.score}): {_targets(policy, first)}"
+    if f.contract:
+        why = f"contract {f.contract}; " + why
     if len(ticket.ratings) > 1:
         why += f"; the current rating ({f.rating.name}) sets the targets, counted from here"
     opens = _utc(f.clock.next_open(f.created))
@@ -453,8 +472,8 @@ def timeline(ticket: Ticket, policy: Policy, now: datetime) -> list[dict[str, An
         why += f"; opened outside service hours, counting starts {_local(opens, tz):%a %Y-%m-%d %H:%M}"
     row(f.created, ["response", "resolve", "escalate"], "started", why)
 
-    for at, impact, urgency in ticket.ratings[1:]:
-        r = _rate(policy, impact, urgency)
+    for k, (at, impact, urgency) in enumerate(ticket.ratings[1:], start=1):
+        r = f.rating if k == len(ticket.ratings) - 1 else _rate_at(policy, ticket, k)
         row(at, ["response", "resolve", "escalate"], "re-rated",
             f"to {r.name} ({impact} x {urgency} = {r.score}): {_targets(policy, r)}; due times recomputed "
             f"from creation, pauses kept")

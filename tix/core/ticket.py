@@ -36,6 +36,7 @@ class Ticket:
     status: str = "new"
     status_log: list[tuple[datetime, str]] = field(default_factory=list)
     ratings: list[tuple[datetime, int, int]] = field(default_factory=list)  # (from, impact, urgency)
+    terms: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)  # recorded SLA terms (from, terms)
     assignee: str | None = None
     taken_by: str | None = None  # who took it last, until it is assigned elsewhere
     first_response: datetime | None = None  # first take or public comment by anyone but the requester
@@ -129,12 +130,15 @@ def replay(header: dict[str, Any], events: list[dict[str, Any]], path: str = "",
             t.message_ids.add(ev["message_id"])
         match ev["type"]:
             case "opened":
-                pass
+                if "terms" in ev:
+                    t.terms.append((at, ev["terms"]))
             case "set":
                 changed = ev["fields"]
                 t.fields.update({k: v for k, v in changed.items() if k in SETTABLE})
                 if "impact" in changed or "urgency" in changed:
                     t.ratings.append((at, int(t.fields.get("impact", 1)), int(t.fields.get("urgency", 1))))
+                if "terms" in ev:
+                    t.terms.append((at, ev["terms"]))
             case "assigned":
                 if "team" in ev:
                     t.fields["team"] = ev["team"]

@@ -188,6 +188,10 @@ def _month_text(d: dict[str, Any], md: bool) -> str:
     section(f"Time and money ({cur})")
     rows = [["all", _num(d["hours_worked"]), _num(d["hours_billed"]), d["amount"]]]
     rows += [[k, _num(v["hours_worked"]), _num(v["hours_billed"]), v["amount"]] for k, v in d["by_rate"].items()]
+    if d.get("fees"):  # contract money that is not work: monthly fees, prepaid blocks bought
+        rows += [[f"{x['kind']}: {x['org']}" + (f" ({x['contract']})" if x.get("contract") else ""), "", "",
+                  x["amount"]] for x in d["fees"]["lines"]]
+        rows += [["total", "", "", d["amount_total"]]]
     out += [_table(rows, ["rate", "worked h", "billed h", "amount"], md, right=[1, 2, 3]),
             "", "Work belongs to the month of its `at`; amounts are priced like `tix invoice`.", ""]
 
@@ -226,6 +230,13 @@ def _month_text(d: dict[str, Any], md: bool) -> str:
                  v["amount"]] + ([] if md else [bar(v["hours_worked"], top, 12)]) for k, v in rows_d.items()]
         heads = [dim, *ROW_HEADERS] + ([] if md else ["hours"])
         out += [_table(rows, heads, md, right=[1, 2, 3, 4, 5, 6]), ""]
+    if d.get("by_contract"):  # money and SLA met rates per contract, against each contract's targets
+        section("By contract")
+        rows = [[k, v["opened"], v["resolved"], v["backlog"], _num(v["hours_worked"]), _num(v["hours_billed"]),
+                 v["amount"], _pct(v["response_met_pct"]), _pct(v["resolve_met_pct"])]
+                for k, v in d["by_contract"].items()]
+        out += [_table(rows, ["contract", *ROW_HEADERS, "response met", "resolve met"], md,
+                       right=[1, 2, 3, 4, 5, 6, 7, 8]), ""]
 
     trend = d["trend"]
     section("Trend: the month and the twelve before it")
@@ -356,8 +367,8 @@ def _month_csv(d: dict[str, Any]) -> str:
     rows += [("report", "period", k, v) for k, v in d["period"].items()]
     for k, v in _flatten(d["backlog_age"]):
         rows.append(("backlog_age", "", k, v))
-    for dim in ("priority", "team", "category", "channel", "org", "agent", "rate"):
-        for key, vals in d[f"by_{dim}"].items():
+    for dim in ("priority", "team", "category", "channel", "org", "agent", "rate", "contract"):
+        for key, vals in (d.get(f"by_{dim}") or {}).items():
             rows += [(f"by_{dim}", key, f, v) for f, v in vals.items()]
     s = d["sla"]
     rows += [("sla", "", k, s[k]) for k in ("response_met_pct", "resolve_met_pct")]
@@ -607,6 +618,10 @@ def _month_html(d: dict[str, Any]) -> str:
     rows = [["all", _num(d["hours_worked"]), _num(d["hours_billed"]), f"{cur} {d['amount']}"]]
     rows += [[k, _num(v["hours_worked"]), _num(v["hours_billed"]), f"{cur} {v['amount']}"]
              for k, v in d["by_rate"].items()]
+    if d.get("fees"):
+        rows += [[f"{x['kind']}: {x['org']}" + (f" ({x['contract']})" if x.get("contract") else ""), "", "",
+                  f"{cur} {x['amount']}"] for x in d["fees"]["lines"]]
+        rows += [["total", "", "", f"{cur} {d['amount_total']}"]]
     b.append(_html_table(rows, ["rate", "worked h", "billed h", "amount"], right=[1, 2, 3]))
     b.append("</section>\n<section><h2>Service levels</h2>\n")
     b.append(_html_table([
@@ -636,6 +651,14 @@ def _month_html(d: dict[str, Any]) -> str:
         b.append(_html_table([[k, v["opened"], v["resolved"], v["backlog"], _num(v["hours_worked"]),
                                _num(v["hours_billed"]), v["amount"]] for k, v in rows_d.items()],
                              [dim, *ROW_HEADERS], right=[1, 2, 3, 4, 5, 6]))
+        b.append("</section>\n")
+    if d.get("by_contract"):
+        b.append("<section><h2>By contract</h2>\n")
+        b.append(_html_table([[k, v["opened"], v["resolved"], v["backlog"], _num(v["hours_worked"]),
+                               _num(v["hours_billed"]), v["amount"], _pct(v["response_met_pct"]),
+                               _pct(v["resolve_met_pct"])] for k, v in d["by_contract"].items()],
+                             ["contract", *ROW_HEADERS, "response met", "resolve met"],
+                             right=[1, 2, 3, 4, 5, 6, 7, 8]))
         b.append("</section>\n")
     b.append("<section><h2>Trend</h2>\n")
     b.append(_html_table([[t["month"], t["opened"], t["resolved"], t["backlog"], _num(t["hours_worked"]),

@@ -38,7 +38,7 @@ def ticket_json(t: Ticket, policy: Policy, now: datetime, *, with_events: bool =
         "id": t.id,
         "title": t.title,
         "status": t.status,
-        "priority": r.name,
+        "priority": sla.priority,
         "score": r.score,
         "impact": r.impact,
         "urgency": r.urgency,
@@ -71,6 +71,7 @@ def ticket_json(t: Ticket, policy: Policy, now: datetime, *, with_events: bool =
         "merged_into": t.merged_into,
         "plan": ({"start": t.plan["start"], "end": t.plan["end"], "agent": t.plan["agent"]} if t.plan else None),
         "key": t.f("key"),
+        "contract": sla.contract,
         # from the events: a ticket from the index cache (no events) leaves them out rather than miscount
         "checklist": checklist(t) if t.events else None,
     }

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 ZERO = Decimal("0.00")
 STOPPED = ("resolved", "closed")
 TREND_MONTHS = 12  # the month and the twelve before it
-DIMENSIONS = ("priority", "team", "category", "channel", "org", "agent")
+DIMENSIONS = ("priority", "team", "category", "channel", "org", "agent", "contract")
 BY_CHOICES = ("month", "week", "team", "org")
 NONE_KEY = "(none)"
 UNASSIGNED = "(unassigned)"

@@ -30,7 +30,7 @@ from tix.reports.scan import ALL, _Scan, _scan, ticket_facts
 # Every figure of a month is a sum (or a list, or a count per key) over
 # tickets, so the parts of disjoint groups add up to the report of them all.
 
-FOLD_VERSION = 2  # of month_fold's plain data: bump on any change to it (the index keeps old parts otherwise)
+FOLD_VERSION = 3  # of month_fold's plain data: bump on any change to it (the index keeps old parts otherwise)
 
 
 def _cal_months(lo: datetime, hi: datetime, tz: Any) -> list[Bucket]:
@@ -124,7 +124,8 @@ def _nonzero(x: Any) -> bool:
 # The short rows a part keeps: a trend month (meta) and a breakdown value (`row()`)
 TREND_FIELDS = ("opened", "resolved", "closed", "backlog", "minutes_worked", "minutes_billed", "amount",
                 "response_met", "response_breached", "resolve_met", "resolve_breached")
-ROW_FIELDS = ("opened", "resolved", "backlog", "minutes_worked", "minutes_billed", "amount")
+ROW_FIELDS = ("opened", "resolved", "backlog", "minutes_worked", "minutes_billed", "amount", "response_met",
+              "response_breached", "resolve_met", "resolve_breached")
 
 
 def _row(f: Figures, fields: tuple[str, ...]) -> tuple[Any, ...]:
@@ -312,6 +313,12 @@ class MonthlyReport:
             "backlog_age": m.backlog_age(),
         }
         for dim in DIMENSIONS:
+            if dim == "contract":  # only where contracts are in use; with each contract's SLA met rates
+                if set(self.by[dim]) - {NONE_KEY}:
+                    out["by_contract"] = {k: {**v.row(), "response_met_pct": v.response_met_pct,
+                                              "resolve_met_pct": v.resolve_met_pct}
+                                          for k, v in self.by[dim].items()}
+                continue
             out[f"by_{dim}"] = {k: v.row() for k, v in self.by[dim].items()}
         out.update({
             "hours_worked": _hours(m.minutes_worked),

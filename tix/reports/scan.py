@@ -49,10 +49,17 @@ def _priority(policy: Policy, t: Ticket) -> str:
         return policy.priorities[-1].name
 
 
-def _dims(policy: Policy, t: Ticket) -> dict[str, str]:
-    return {"priority": _priority(policy, t), "team": t.team or NONE_KEY, "category": t.category,
+def _dims(policy: Policy, t: Ticket, state: Any = None) -> dict[str, str]:
+    if policy.contracts:  # the contract's own priorities
+        from tix.core.contracts import ticket_contract
+
+        contract = ticket_contract(policy, t) or NONE_KEY
+        priority = state.priority if state is not None else _priority(policy, t)
+    else:
+        contract, priority = NONE_KEY, _priority(policy, t)
+    return {"priority": priority, "team": t.team or NONE_KEY, "category": t.category,
             "channel": str(t.f("channel") or NONE_KEY), "org": t.org or NONE_KEY,
-            "agent": t.assignee or UNASSIGNED}
+            "agent": t.assignee or UNASSIGNED, "contract": contract}
 
 
 @dataclass
@@ -107,7 +114,11 @@ def ticket_facts(t: Ticket, policy: Policy, now: datetime, cal: Any = None) -> F
     work: list[tuple[datetime, Any]] = []
     for e in t.work:
         try:
-            work.append((parse_stamp(e["at"]), billing.price(e, t, policy)))
+            line = billing.price(e, t, policy)
+            work.append((line.at, line))
+            tr = billing.travel_line(line, policy)  # an on-site visit's travel fee
+            if tr is not None:
+                work.append((tr.at, tr))
         except PolicyError as err:  # refused only if the report needs this entry
             work.append((parse_stamp(e["at"]), err))
     clocks: list[tuple[datetime, Any]] = []
@@ -124,7 +135,7 @@ def ticket_facts(t: Ticket, policy: Policy, now: datetime, cal: Any = None) -> F
         if line_no is None and e.get("to_team") in policy.teams:
             line_no = policy.teams[e["to_team"]].line
         escalations.append((parse_stamp(e["at"]), str(line_no) if line_no is not None else "?"))
-    return Facts(t, _dims(policy, t), state, resolutions, running, reopens, closes, stretches, work, clocks,
+    return Facts(t, _dims(policy, t, state), state, resolutions, running, reopens, closes, stretches, work, clocks,
                  feedback, escalations)
 
 

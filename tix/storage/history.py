@@ -132,7 +132,8 @@ def is_record(path: str, prefix: str) -> bool:
 def is_credit(path: str, prefix: str) -> bool:
     """A credit note record (tix.storage.credits): append-only like an invoice."""
     parts = path[len(prefix):].split("/") if path.startswith(prefix) else []
-    return len(parts) == 3 and parts[:2] == ["invoices", "credits"] and path.endswith(".yaml")
+    return len(parts) == 3 and parts[:2] in (["invoices", "credits"], ["invoices", "prepaid"]) and \
+        path.endswith(".yaml")
 
 
 def _record_entries(data: bytes) -> set[str]:
@@ -204,7 +205,8 @@ class _Judge:
                                                   and self._dropped_by_other(path, other, base)):
                     how = "deleted" if st == "D" else "changed"
                     if st == "D" or self.blobs.get(old) != self.blobs.get(new):
-                        out.append((path, f"issued credit note {how}"))
+                        kind = "purchased prepaid block" if "/prepaid/" in path else "issued credit note"
+                        out.append((path, f"{kind} {how}"))
                 continue
             if not (ticket or record) or st not in ("D", "M", "T"):
                 continue

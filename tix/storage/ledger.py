@@ -141,9 +141,19 @@ def parse_record(text: str, path: str, *, credit: bool = False) -> Invoice:
             raise fail(f"lines[{i}]: field {err.args[0]!r} is missing", "lines", i) from None
         except (TypeError, ValueError) as err:
             raise fail(f"lines[{i}]: {err}", "lines", i) from None
-        if line.amount != amount(line.billed_minutes, line.rate, line.multiplier):
-            raise fail(f"lines[{i}]: amount {line.amount} is not {line.billed_minutes} min / 60 x {line.rate} x "
-                       f"{line.multiplier}", "lines", i, "amount")
+        if line.kind == "work":
+            if line.covered_minutes > line.billed_minutes:
+                raise fail(f"lines[{i}]: covered_minutes {line.covered_minutes} is more than billed_minutes "
+                           f"{line.billed_minutes}", "lines", i, "covered_minutes")
+            charged = line.billed_minutes - line.covered_minutes
+            if line.amount != amount(charged, line.rate, line.multiplier):
+                raise fail(f"lines[{i}]: amount {line.amount} is not {charged} min / 60 x {line.rate} x "
+                           f"{line.multiplier}", "lines", i, "amount")
+        elif line.billed_minutes or line.covered_minutes or not (0 <= line.amount <= line.rate) or \
+                (line.kind != "fee" and line.amount != line.rate):
+            # a travel fee or a prepaid block: the amount is its price; a monthly fee: at most the fee (pro rata)
+            raise fail(f"lines[{i}]: a {line.kind} line's amount {line.amount} does not match its price "
+                       f"{line.rate}", "lines", i, "amount")
         lines.append(line)
     if sorted(x.event_id for x in lines) != sorted(entries):
         raise fail("'entries' and the event ids of 'lines' differ", "entries")
@@ -382,6 +392,61 @@ def invoiced_lookup(store: Store) -> Any:
         head = json.dumps([widths.pop(), zlib.crc32(body), keys])
         write_local_cache(path, head.encode("utf-8", "surrogateescape") + b"\n" + body)
     return ids
+
+
+def stat_digest(store: Store) -> str:
+    """A digest of every invoice record's and credit note's stat key: what
+    derived values that use the invoiced prices depend on."""
+    import hashlib
+
+    from tix.storage import credits
+
+    keys: list[Any] = []
+    for p in _paths(store):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        keys.append([store.rel(p), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
+    keys += credits.stat_keys(store)
+    return hashlib.sha256(repr(keys).encode()).hexdigest()[:32] if keys else "-"
+
+
+PRICES_VERSION = 1
+
+
+def invoiced_prices(store: Store) -> dict[str, Line]:
+    """Every still-invoiced entry's line as it was invoiced (its price,
+    billed and covered minutes), by entry id: the past the reports keep
+    whatever the policy says today. Kept in local state (`invoiced-prices`)
+    while the records' stat keys are the same; broken records are left out
+    (fsck and the invoice name them)."""
+    import pickle
+
+    from tix.storage.store import write_local_cache
+
+    digest = stat_digest(store)
+    if digest == "-":
+        return {}
+    path = store.state_dir / "invoiced-prices.pickle"
+    try:
+        doc = pickle.loads(path.read_bytes())
+        if isinstance(doc, dict) and doc.get("key") == (PRICES_VERSION, digest) and isinstance(doc.get("map"), dict):
+            return doc["map"]
+    except Exception:
+        pass
+    problems: list[BrokenFile] = []
+    ids = invoiced_ids(store, problems=problems)
+    out: dict[str, Line] = {}
+    for r in records(store, problems=problems):
+        for x in r.invoice.lines:
+            if x.event_id in ids and x.event_id not in out:
+                out[x.event_id] = x
+    if problems:  # a broken record is read (and reported) every time, never cached
+        return out
+    write_local_cache(path, pickle.dumps({"key": (PRICES_VERSION, digest), "map": out},
+                                         protocol=pickle.HIGHEST_PROTOCOL))
+    return out
 
 
 def list_invoices(store: Store) -> list[Record]:

@@ -20,7 +20,7 @@ import fcntl
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
@@ -159,6 +159,9 @@ class Store:
         self._stage: bool | None = None  # exclusive writes stage in the state dir (None: not tried yet)
         self._real_dirs: set[Path] = set()  # desk folders seen not to be symbolic links
         self._git = _find_git_dir(root)
+        # called with (header, first events) before a new ticket is written: the app
+        # records the SLA terms in force on the `opened` event (tix.core.contracts)
+        self.stamp: Callable[[dict[str, Any], list[dict[str, Any]]], None] | None = None
 
     # -------------------------------------------------------------- places
     @property
@@ -486,6 +489,8 @@ class Store:
                prefix: str | None = None) -> str:
         """Write a new ticket file atomically; returns its new ID. `prefix` is for
         importers and generators that write on behalf of several clones."""
+        if self.stamp is not None:
+            self.stamp(header, first_events)
         prefix = prefix or self.claim_prefix(user)
         with self._lock(f"alloc-{prefix}.lock"):
             num = self._next_number(prefix)

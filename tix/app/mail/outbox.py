@@ -74,7 +74,16 @@ class Outbox:
             e = self.desk.escalation_event(t, reason="escalate target reached")
             outs += nt.due(t, self.env.policy, self.env.now, self.templates, max_age=self.age,
                            pending=[e.event] if e else [])
-        return outs
+        return outs + self._prepaid_low()
+
+    def _prepaid_low(self) -> list[Any]:
+        """Prepaid balances below their warning level (tix.app.contracts), once each."""
+        if self.only:
+            return []
+        from tix.app.contracts import low_balance_mails
+
+        store = self.env.store
+        return low_balance_mails(store, self.env.policy, self.env.now, lambda tid: store.ticket(tid).notified)
 
     def send(self, server: Any, on_sent: Callable[[Any], None]) -> Sent:
         """Escalate what is due, then send and record each mail (`on_sent` after each)."""
@@ -92,6 +101,7 @@ class Outbox:
                     if self.desk.escalate_if_due(t) is not None:  # like `tix escalate --due`: the team gets the mail
                         t = store.ticket(t.id)
                     outs += nt.due(t, p, now, self.templates, max_age=self.age)
+                outs += self._prepaid_low()
                 to_send = []
                 for o in outs:
                     over = [a for a in o.to if self.sent_recently.get(a.lower(), 0) >= limit]

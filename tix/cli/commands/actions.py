@@ -171,11 +171,20 @@ def set_(
     for key in TEXT_FIELDS:
         opts[key] = text_arg(opts[key], "--" + key.replace("_", "-"))
     f = field_changes(env, t, **opts)
-    _append(env, t, [events.make(env.ids, "set", env.user, _when(env, t, at), fields=f)], f"tix set {t.id}")
+    from tix.core.contracts import stamp_rerate
+
+    ev = events.make(env.ids, "set", env.user, _when(env, t, at), fields=f)
+    stamp_rerate(env.policy, t, ev)  # a re-rating records the new targets (the contract's, today's rules)
+    _append(env, t, [ev], f"tix set {t.id}")
     print(f"{t.id}: set {', '.join(f'{k}={v}' for k, v in f.items())}")
     if "impact" in f or "urgency" in f:
         r = rate(env.policy, f.get("impact", t.impact), f.get("urgency", t.urgency))
-        print(f"{t.id}: {explain(env.policy, r)}")
+        terms = ev.get("terms") or {}
+        if terms.get("priority") and terms["priority"] != r.name:
+            r = type(r)(r.impact, r.urgency, r.score, type(r.rule)(terms["priority"], r.rule.min_score,
+                        terms["response"], terms["resolve"], terms["escalate"], terms["clock"]))
+        print(f"{t.id}: {explain(env.policy, r)}" + (f" (contract {terms['contract']})" if terms.get("contract")
+                                                     else ""))
 
 
 def work(

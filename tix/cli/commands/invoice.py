@@ -16,7 +16,7 @@ INVOICE_FORMATS = ("table", "json", "csv", "markdown", "pdf", "ubl", "facturx")
 DOCUMENT_FORMATS = ("pdf", "ubl", "facturx")
 CSV_HEADERS = ["invoice", "month", "date", "at", "org", "org_name", "ticket", "title", "agent", "note",
                "minutes", "billed_minutes", "rate_name", "rate", "multiplier", "amount", "currency", "late",
-               "after_hours", "onsite", "entry_id"]
+               "after_hours", "onsite", "entry_id", "kind", "contract", "covered_minutes", "overage"]
 
 
 def invoice(
@@ -186,10 +186,12 @@ def _month_invoice(env: Any, month: str, org: str | None, mark: bool, format: st
         raise BadInput(f"--org {org!r}: not an organisation ({', '.join(sorted(known)) or 'none defined'})")
     _check_broken(broken, org, known)
 
+    from tix.app.contracts import contract_inputs
     from tix.core.billing import invoice_from
 
     def build(ids: set[str]) -> Invoice:
-        return invoice_from(entries(ids), p, period.end, period.label, ids, org)
+        return invoice_from(entries(ids), p, period.end, period.label, ids, org,
+                            contracts=contract_inputs(env.store, p, ids))
 
     if mark and period.start > env.now:
         raise BadInput(f"--mark {period.label}: that month has not begun (now {env.local_now:%Y-%m-%d}); "
@@ -241,6 +243,7 @@ def _report_for(env: Any, inv: Invoice) -> Any:
         from tix.render.report import render_month
         from tix.reports.monthly import month_window, monthly_report
 
+        env.price_as_invoiced()  # the report's money is the invoice's
         period = parse_period(inv.month, now=env.now, tz=env.policy.tz, what="MONTH")
         w0, w1 = month_window(period, env.policy)
         tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
@@ -388,16 +391,38 @@ def _title(inv: Invoice) -> str:
     return f"Invoice draft for {inv.month}{scope} (not issued: --mark issues it)"
 
 
-def _line_row(x: Any, short: bool) -> list[str]:
+def _line_row(x: Any, short: bool, covered: bool = False) -> list[str]:
     def cut(s: str, n: int) -> str:
         return s if not short or len(s) <= n else s[: n - 1] + "\u2026"
 
+    flags = ", ".join(f for f, on in (("late", x.late), ("overage", x.overage)) if on)
     return [x.at.strftime("%Y-%m-%d"), x.ticket, cut(x.title, 30), x.agent, cut(x.note, 40), str(x.minutes),
-            str(x.billed_minutes), f"{x.rate_name} {x.rate}", str(x.multiplier), str(x.amount),
-            "late" if x.late else ""]
+            str(x.billed_minutes), *([str(x.covered_minutes) if x.covered_minutes else ""] if covered else []),
+            f"{x.rate_name} {x.rate}", str(x.multiplier), str(x.amount), flags]
 
 
 LINE_HEADERS = ["date", "ticket", "title", "agent", "note", "min", "billed", "rate", "mult", "amount", "late"]
+COVERED_HEADERS = ["date", "ticket", "title", "agent", "note", "min", "billed", "covered", "rate", "mult", "amount",
+                   "flags"]
+
+
+def _contract_summary(lines: list[Any]) -> list[str]:
+    """Per contract on an organisation's invoice: included (or prepaid) hours
+    used and the hours billed beyond them."""
+    from tix.core.dates import fmt_minutes
+
+    out = []
+    by: dict[str, list[Any]] = {}
+    for x in lines:
+        if x.kind == "work" and x.contract and (x.covered_minutes or x.overage):
+            by.setdefault(x.contract, []).append(x)
+    for name, xs in sorted(by.items()):
+        cov = sum(x.covered_minutes for x in xs)
+        over = sum(x.billed_minutes - x.covered_minutes for x in xs)
+        used = sum(x.billed_minutes for x in xs)
+        out.append(f"Contract {name}: {fmt_minutes(used)} used, {fmt_minutes(cov)} covered by the contract, "
+                   f"{fmt_minutes(over)} billed")
+    return out
 
 
 def render_invoice(inv: Invoice, fmt: str) -> str:
@@ -411,7 +436,8 @@ def render_invoice(inv: Invoice, fmt: str) -> str:
                  names.get(x.org, ""), x.ticket, x.title, x.agent, x.note, x.minutes, x.billed_minutes,
                  x.rate_name, str(x.rate), str(x.multiplier), str(x.amount), inv.currency,
                  "yes" if x.late else "no", "yes" if x.after_hours else "no", "yes" if x.onsite else "no",
-                 x.event_id] for x in inv.lines]
+                 x.event_id, x.kind, x.contract or "", x.covered_minutes, "yes" if x.overage else "no"]
+                for x in inv.lines]
         return render.to_csv(rows, CSV_HEADERS)
     md = fmt == "markdown"
     cur = inv.currency
@@ -425,9 +451,15 @@ def render_invoice(inv: Invoice, fmt: str) -> str:
     for o in inv.orgs:
         head = f"{o.name} ({o.org})" if o.org and o.name != o.org else o.name
         out += [("## " if md else "") + head, ""]
-        rows = [_line_row(x, not md) for x in inv.org_lines(o.org)]
-        out.append(render.to_markdown(rows, LINE_HEADERS) if md else render.table(rows, LINE_HEADERS))
+        covered = any(x.covered_minutes or x.overage for x in inv.org_lines(o.org))
+        heads = COVERED_HEADERS if covered else LINE_HEADERS
+        rows = [_line_row(x, not md, covered) for x in inv.org_lines(o.org)]
+        out.append(render.to_markdown(rows, heads) if md else render.table(rows, heads))
         out.append("")
+        for ln in _contract_summary(inv.org_lines(o.org)):
+            out += [("- " if md else "  ") + ln]
+        if covered:
+            out.append("")
         trows = [[t.ticket, t.title if md else t.title[:40], str(t.minutes), str(t.billed_minutes), str(t.amount)]
                  for t in inv.ticket_totals(o.org)]
         theads = ["ticket", "title", "min", "billed", "subtotal"]

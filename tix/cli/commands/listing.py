@@ -31,6 +31,8 @@ def list_(
     key_: str | None = typer.Option(None, "--key", help="Only the tickets with this correlation key."),
     alerts: bool = typer.Option(False, "--alerts", help="Only tickets opened by monitoring or backup alerts."),
     recurring: bool = typer.Option(False, "--recurring", help="Only occurrences of recurring work."),
+    contract: str | None = typer.Option(None, "--contract", help="Only tickets under this customer contract "
+                                        "(the one they were opened under). Example: --contract premium"),
     all_: bool = typer.Option(False, "--all", "-a", help="All statuses."),
     limit: int | None = typer.Option(None, "--limit", "-n", help="Show at most N tickets."),
     format: str = FormatOpt,
@@ -58,7 +60,7 @@ def list_(
     render.check_format(format)
     q = ListQuery(list(query or []), status, team, env.user if mine else assignee, org, priority, category, tag,
                   breached, at_risk, billing, all=all_, limit=limit, key=key_, alerts=alerts,
-                  recurring=recurring)
+                  recurring=recurring, contract=contract)
     rows, problems = list_tickets(env, q.check(env.policy, env.now, period=period, since=since, until=until), format)
     for prob in problems:
         warn(prob)

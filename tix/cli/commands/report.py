@@ -60,6 +60,7 @@ def month(
     period = _month_period(env, month or "last-month")
     report = _monthly_cached(env, period) if org is None else _monthly_of(env, period, org)
     data = report.to_json()
+    _contract_fees(env, period, org, data)
     extra = _alerts_recurring(env, period, org)  # only when the month had any: reports of other desks stay as they were
     if extra["alerts"]["tickets"]:
         data["alerts"] = extra["alerts"]
@@ -86,6 +87,26 @@ def _month_period(env: Any, text: str) -> Any:
         raise BadInput(f"MONTH {text!r}: a monthly report covers a month: YYYY-MM, this-month or last-month "
                        f"(for other periods: tix report period)")
     return period
+
+
+def _contract_fees(env: Any, period: Any, org: str | None, data: dict[str, Any]) -> None:
+    """Fixed fees and prepaid blocks of the month (tix.app.contracts.month_fees):
+    with the work's amount, what the month's invoices total."""
+    from decimal import Decimal
+
+    from tix.app.contracts import fees_json, month_fees
+
+    fees = month_fees(env.store, env.policy, period.label, org)
+    if fees:
+        data["fees"] = fees_json(fees, env.policy)
+        data["amount_total"] = str(Decimal(data["amount"]) + Decimal(data["fees"]["amount"]))
+
+
+def _ledger_digest(env: Any) -> str:
+    """The folds price invoiced entries as invoiced: they depend on the ledger."""
+    from tix.storage import ledger
+
+    return ledger.stat_digest(env.store) if env.policy.invoiced else "-"
 
 
 def _monthly_of(env: Any, period: Any, org: str) -> Any:
@@ -121,7 +142,8 @@ def _monthly_cached(env: Any, period: Any) -> Any:
     policy, now, store = env.policy, env.now, env.store
     problems: list[Any] = []
     d = derived.derive(store, "month", lambda ts: month_fold(ts, policy, now),
-                       lambda: derived.fingerprint(store, policy.text, "month", FOLD_VERSION), problems=problems)
+                       lambda: derived.fingerprint(store, policy.text, "month", FOLD_VERSION,
+                                                   _ledger_digest(env)), problems=problems)
     for prob in problems:
         warn(f"{prob} (left out of the report; see `tix fsck`)")
     parts = [*d.groups, month_fold(d.hot, policy, now, window=month_window(period, policy))]
@@ -179,6 +201,7 @@ def _setup(format: str | None, output: str | None) -> tuple[Any, str]:
     from tix.render.report import FORMATS, format_for_path
 
     env = ctx_env()
+    env.price_as_invoiced()  # an invoiced month keeps the money it was invoiced at
     if format is not None:
         fmt = render.check_format(format, FORMATS)
     elif output and output != "-":

@@ -29,6 +29,7 @@ def show(
 
     env = ctx_env()
     render.check_format(format)
+    env.price_as_invoiced()  # its invoiced work at the price it was invoiced at
     t = env.store.ticket(id)
     data = Desk(env).ticket_data(t, public)
     if format == "json":
@@ -58,7 +59,15 @@ def text_view(env, t, data, public: bool) -> str:  # type: ignore[no-untyped-def
 
     row("Status", f"{t.status}" + (f" (merged into {t.merged_into})" if t.merged_into else "")
         + (f", billing: {data['billing']}" if data.get("billing") not in (None, "none") else ""))
-    row("Priority", explain(p, rate(p, t.impact, t.urgency)))
+    r = rate(p, t.impact, t.urgency)
+    sla_ = data["sla"]
+    if sla_.get("priority") and sla_["priority"] != r.name:  # the contract's own priorities
+        r = type(r)(r.impact, r.urgency, r.score, type(r.rule)(sla_["priority"], r.rule.min_score, 0, 0, 0, ""))
+    row("Priority", explain(p, r))
+    if data.get("contract"):
+        from tix.app.contracts import contract_summary
+
+        row("Contract", contract_summary(env, t, data))
     row("Team", t.team)
     row("Assignee", t.assignee or "-")
     req = t.requester

@@ -1,0 +1,250 @@
+"""Customer contracts in use: what issued invoices already settled, the
+prepaid blocks and their balance, and the contract lines of `tix show`
+(tix.core.contracts and tix.core.settle hold the rules)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tix.core.billing import Line
+    from tix.core.policy import Policy
+    from tix.core.settle import Block, Prior, Wallet
+    from tix.storage.store import Store
+
+
+def settles(policy: Policy) -> bool:
+    """Does any contract bill other than by the hour (a fee, included hours, prepaid blocks)?"""
+    return any(t.billing.model != "hourly" for c in policy.contracts.values() for _, t in c.versions)
+
+
+def invoiced_lines(store: Store, invoiced_ids: set[str]) -> list[Line]:
+    """The lines of the issued invoices that are still invoiced (not given back by a credit note)."""
+    from tix.storage import ledger
+
+    seen: set[str] = set()
+    out = []
+    for r in ledger.records(store):
+        for x in r.invoice.lines:
+            if x.event_id in invoiced_ids and x.event_id not in seen:
+                seen.add(x.event_id)
+                out.append(x)
+    return out
+
+
+def invoiced_months(store: Store) -> set[tuple[str, str]]:
+    """(org, month) of every issued invoice (not credit notes): an invoiced month."""
+    from tix.storage import ledger
+
+    out: set[tuple[str, str]] = set()
+    for r in ledger.records(store, problems=[]):
+        orgs = {x.org for x in r.invoice.lines if x.org} | ({r.invoice.org_filter} if r.invoice.org_filter else set())
+        out |= {(o, r.invoice.month) for o in orgs}
+    return out
+
+
+def contract_inputs(store: Store, policy: Policy, invoiced_ids: set[str]) -> tuple[Prior, list[Block]] | None:
+    """(what issued invoices settled, the purchased blocks) for `invoice_from`,
+    or None when no contract settles anything (nothing is read then)."""
+    if not settles(policy):
+        return None
+    from tix.core.settle import Prior
+    from tix.storage import prepaid
+
+    prior = Prior.from_lines(invoiced_lines(store, invoiced_ids), policy)
+    prior.months = invoiced_months(store)
+    return prior, prepaid.blocks(store)
+
+
+def org_wallet(store: Store, policy: Policy, org: str, work: list[Line], invoiced_ids: set[str],
+               until: datetime) -> Wallet:
+    from tix.core.settle import Prior, wallet
+    from tix.storage import prepaid
+
+    prior = Prior.from_lines(invoiced_lines(store, invoiced_ids), policy)
+    return wallet(policy, org, prepaid.blocks(store), work, prior, invoiced_ids, until)
+
+
+def org_work(store: Store, policy: Policy, org: str) -> list[Line]:
+    """Every priced work line of the organisation (its tickets from the index)."""
+    from tix.core.billing import lines
+    from tix.core.errors import PolicyError
+    from tix.storage import index
+
+    def priced(t: Any) -> list[Line]:
+        try:
+            return [x for x in lines(t, policy) if x.kind == "work"]
+        except PolicyError:  # a rate left the policy: fsck and the invoice say so
+            return []
+
+    return [x for group in index.load_all(store, [], where=lambda r: r.org == org, each=priced) for x in group]
+
+
+def wallet_json(w: Wallet, policy: Policy, now: datetime) -> dict[str, Any]:
+    from tix.core.dates import fmt_minutes
+
+    led = w.ledger
+    return {
+        "balance_minutes": led.balance,
+        "balance": fmt_minutes(led.balance) if led.balance >= 0 else "-" + fmt_minutes(-led.balance),
+        "blocks": [{"id": s.block.id, "at": s.block.at.astimezone(policy.tz).isoformat(),
+                    "minutes": s.block.minutes, "price": str(s.block.price), "note": s.block.note,
+                    "used_minutes": s.used, "expired_minutes": s.expired, "rolled_in_minutes": s.rolled_in,
+                    "rolled_out_minutes": s.rolled_out, "left_minutes": s.left,
+                    "expires": s.expires.isoformat() if s.expires else None,
+                    "expired": bool(s.expires and s.expires <= now)} for s in led.blocks],
+        "deductions": [{"at": at.astimezone(policy.tz).isoformat(), "entry": e, "billed_minutes": want,
+                        "covered_minutes": got, "overage_minutes": want - got}
+                       for at, e, want, got in led.deductions],
+    }
+
+
+def month_used(w: Wallet, policy: Policy, now: datetime) -> int:
+    month = now.astimezone(policy.tz).strftime("%Y-%m")
+    return sum(got for at, _, _, got in w.ledger.deductions if at.astimezone(policy.tz).strftime("%Y-%m") == month)
+
+
+def contract_summary(env: Any, t: Any, data: dict[str, Any]) -> str:
+    """`tix show`'s Contract line: the name, its targets and billing, and for a
+    prepaid contract the hours used this month and the balance left."""
+    from tix.core.contracts import contract_at
+    from tix.core.dates import fmt_minutes
+
+    p = env.policy
+    name = data.get("contract")
+    sla = data.get("sla") or {}
+    resolve = (sla.get("resolve") or {}).get("target_minutes")
+    response = (sla.get("response") or {}).get("target_minutes")
+    parts = [f"{name}: {sla.get('priority')} targets response {fmt_minutes(response or 0)}, resolve "
+             f"{fmt_minutes(resolve or 0)}, {sla.get('clock')} clock"]
+    cname, terms = contract_at(p, t.org, env.now)
+    if terms is not None and cname:
+        b = terms.billing
+        if b.model == "fixed":
+            parts.append(f"fixed fee {p.billing.currency} {b.fee} a month, {fmt_minutes(b.included)} included")
+        elif b.model == "prepaid" and t.org:
+            w = org_wallet(env.store, p, t.org, org_work(env.store, p, t.org), _invoiced(env), env.now)
+            parts.append(f"prepaid: {fmt_minutes(month_used(w, p, env.now))} used this month, "
+                         f"{fmt_minutes(max(w.ledger.balance, 0))} left")
+        else:
+            parts.append("billed by the hour")
+        if cname != name:
+            parts.append(f"the organisation is on {cname} now")
+    return "; ".join(parts)
+
+
+def _invoiced(env: Any) -> set[str]:
+    from tix.storage import ledger
+
+    return ledger.invoiced_ids(env.store)
+
+
+def month_fees(store: Store, policy: Policy, month: str, org: str | None) -> list[Line]:
+    """The month's contract money that is not work: each fixed contract's
+    monthly fee and each prepaid block bought in the month, as invoiced
+    (the ledger's line) or, not invoiced yet, as the next invoice would bill
+    it. With the work's amounts this is what the month's invoices total."""
+    from tix.core.settle import block_line, fee_line, month_of
+    from tix.storage import ledger, prepaid
+
+    if not settles(policy):
+        return []
+    issued = ledger.invoiced_prices(store)
+    done = invoiced_months(store)
+    out: list[Line] = []
+    for key, o in sorted(policy.orgs.items()):
+        if (org is not None and key != org) or not o.contract:
+            continue
+        fid = f"fee:{key}:{month}"
+        line = issued.get(fid) or (None if (key, month) in done else fee_line(policy, key, month, late=False))
+        if line is not None:
+            out.append(line)
+    for b in prepaid.blocks(store, problems=[]):
+        if (org is None or b.org == org) and month_of(b.at.astimezone(policy.tz)) == month:
+            out.append(issued.get(f"prepaid:{b.id}") or block_line(b, late=False, policy=policy))
+    return out
+
+
+def fees_json(lines: list[Line], policy: Policy) -> dict[str, Any]:
+    from tix.core.billing import ZERO
+
+    return {"amount": str(sum((x.amount for x in lines), ZERO)),
+            "lines": [{"org": x.org, "kind": x.kind, "contract": x.contract, "title": x.title, "note": x.note,
+                       "amount": str(x.amount), "invoiced": x.event_id in policy.invoiced} for x in lines]}
+
+
+_LOW = {  # subject, body: the balance of prepaid hours fell below the contract's warning level
+    "en": ("Prepaid hours: {left} left", "Dear customer,\n\nYour prepaid hours with us are running low: {left} "
+           "left of the {bought} bought (warning level {level}).\nWork beyond the balance is billed at the "
+           "overage rate. Reply to this mail to order a new block.\n"),
+    "nl": ("Strippenkaart: nog {left}", "Beste klant,\n\nUw vooruitbetaalde uren raken op: nog {left} van de "
+           "{bought} gekochte uren (waarschuwing bij {level}).\nWerk boven het saldo wordt tegen het "
+           "meerwerktarief gefactureerd. Beantwoord deze mail om een nieuwe strippenkaart te bestellen.\n"),
+    "de": ("Stundenkontingent: noch {left}", "Sehr geehrte Damen und Herren,\n\nIhr vorausbezahltes "
+           "Stundenkontingent geht zur Neige: noch {left} von {bought} (Warnschwelle {level}).\nArbeit über das "
+           "Guthaben hinaus wird zum Mehrarbeitssatz berechnet. Antworten Sie auf diese Mail, um ein neues "
+           "Kontingent zu bestellen.\n"),
+    "cs": ("Předplacené hodiny: zbývá {left}", "Vážený zákazníku,\n\nvaše předplacené hodiny docházejí: zbývá "
+           "{left} z {bought} (upozornění při {level}).\nPráce nad zůstatek se účtuje sazbou za vícepráce. "
+           "Odpovězte na tento e-mail a objednejte nový blok.\n"),
+    "no": ("Forhåndsbetalte timer: {left} igjen", "Hei,\n\nDe forhåndsbetalte timene deres er snart brukt opp: "
+           "{left} igjen av {bought} (varsel ved {level}).\nArbeid utover saldoen faktureres med overtidssats. "
+           "Svar på denne e-posten for å bestille en ny blokk.\n"),
+}
+
+
+def low_balance_mails(store: Store, policy: Policy, now: datetime, sent_keys: Any) -> list[Any]:
+    """One mail per organisation whose prepaid balance fell below its
+    contract's `warn_below`, to its contact, once per purchase state (the key
+    names the blocks bought, so a new block and a new drop warn again). The
+    mail belongs to the ticket whose work crossed the level (it records the
+    `notified` event). `sent_keys(ticket id)` gives that ticket's sent keys."""
+    from tix.app.mail import notify as nt
+    from tix.core.contracts import contract_at
+    from tix.core.dates import fmt_minutes
+    from tix.storage import ledger, prepaid
+
+    if not any(t.billing.model == "prepaid" for c in policy.contracts.values() for _, t in c.versions):
+        return []
+    blocks = prepaid.blocks(store, problems=[])
+    out: list[Any] = []
+    invoiced: set[str] | None = None
+    for key, o in sorted(policy.orgs.items()):
+        _, terms = contract_at(policy, key, now.astimezone(policy.tz))
+        if terms is None or terms.billing.model != "prepaid" or terms.billing.warn_below is None:
+            continue
+        mine = [b for b in blocks if b.org == key]
+        to = nt.address((o.buyer.billing_email if o.buyer and o.buyer.billing_email else None) or o.email)
+        if not mine or to is None:
+            continue
+        if invoiced is None:
+            invoiced = ledger.invoiced_ids(store, problems=[])
+        work = org_work(store, policy, key)
+        w = org_wallet(store, policy, key, work, invoiced, now)
+        level = terms.billing.warn_below
+        if w.ledger.balance >= level:
+            continue
+        # the deduction that took the balance below the level: its ticket carries the mail
+        bought, left, crossing = 0, None, None
+        tickets = {x.event_id: x.ticket for x in work}
+        for at, entry, _want, got in w.ledger.deductions:
+            bought = sum(b.minutes for b in mine if b.at <= at)
+            used = sum(g for a, _e, _w, g in w.ledger.deductions if a <= at)
+            left = bought - used
+            if left < level and entry in tickets:
+                crossing = tickets[entry]
+                break
+        if crossing is None:
+            continue
+        mkey = f"prepaid-low:{key}:{len(mine)}"
+        if mkey in sent_keys(crossing):
+            continue
+        lang = o.language if o.language in _LOW else "en"
+        subject, body = _LOW[lang]
+        vals = {"left": fmt_minutes(max(w.ledger.balance, 0)), "bought": fmt_minutes(sum(b.minutes for b in mine)),
+                "level": fmt_minutes(level)}
+        out.append(nt.Outgoing(crossing, mkey, "prepaid-low", (to,), o.name, f"[{o.name}] " +
+                               subject.format(**vals), body.format(**vals), lang,
+                               nt.message_id(policy, crossing, mkey)))
+    return out

@@ -154,8 +154,7 @@ def test_contract_change_mid_month(cdesk: Desk) -> None:
     inv = invoice(cdesk, "2026-11", "2026-12-01T09:00:00+01:00", "--org", "fabrikam")
     by = {x["event_id"].split(":")[0] if ":" in x["event_id"] else x["date"]: x for x in inv["lines"]}
     assert by["fee"]["amount"] == "225.00"
-    assert by["2026-11-10"]["amount"] == "170.00" and "contract" not in by["2026-11-10"] or \
-        by["2026-11-10"]["contract"] == "standard"
+    assert (by["2026-11-10"]["amount"], by["2026-11-10"]["contract"]) == ("170.00", "standard")
     assert by["2026-11-20"]["covered_minutes"] == 300 and by["2026-11-20"]["amount"] == "85.00"
     assert inv["total"] == "480.00"
 

@@ -226,13 +226,12 @@ def low_balance_mails(store: Store, policy: Policy, now: datetime, sent_keys: An
         if w.ledger.balance >= level:
             continue
         # the deduction that took the balance below the level: its ticket carries the mail
-        bought, left, crossing = 0, None, None
+        crossing = None
         tickets = {x.event_id: x.ticket for x in work}
+        used = 0
         for at, entry, _want, got in w.ledger.deductions:
-            bought = sum(b.minutes for b in mine if b.at <= at)
-            used = sum(g for a, _e, _w, g in w.ledger.deductions if a <= at)
-            left = bought - used
-            if left < level and entry in tickets:
+            used += got
+            if sum(b.minutes for b in mine if b.at <= at) - used < level and entry in tickets:
                 crossing = tickets[entry]
                 break
         if crossing is None:

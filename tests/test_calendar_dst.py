@@ -24,13 +24,16 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+import json
 import random
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.conftest import make_desk, policy_text
 from tix.core.calendar import BusinessCalendar
 
 UTC = dt.UTC
@@ -247,3 +250,36 @@ def test_the_oracle_sees_the_changes() -> None:
     # Two changes a year in every zone, so every window straddles one.
     for zone in ZONES:
         assert len(transitions(zone)) == 2, zone
+
+
+OFFICE_HOURS = """    mon: ["08:00-17:30"]
+    tue: ["08:00-17:30"]
+    wed: ["08:00-17:30"]
+    thu: ["08:00-17:30"]
+    fri: ["08:00-17:30"]
+  holidays: ["01-01", "12-25", "12-26"]   # yearly MM-DD or one-time YYYY-MM-DD
+  country: NL                             # optional: that country's public holidays too
+"""
+
+
+def test_night_service_through_the_cli(tmp_path: Path) -> None:
+    # Every night 01:00-02:30, Amsterdam; a high ticket (response 2h, escalate
+    # 3h, resolve 4h) opened Sun 29 March 2026 01:00 CET, the spring-forward
+    # night: Sunday gives 01:00-02:00 CET = 60 minutes (02:00-02:29 never
+    # happens, 03:00-03:29 CEST reads after the close); every later night 90.
+    assert OFFICE_HOURS in policy_text()
+    nights = "".join(f'    {d}: ["01:00-02:30"]\n' for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+    desk = make_desk(tmp_path / "desk", policy=policy_text().replace(OFFICE_HOURS, nights))
+    tid = desk.new("--title", "Night job failed", "--impact", "4", "--urgency", "4",
+                   now="2026-03-29T01:00:00+01:00")
+    data = json.loads(desk.ok("sla", "--all", "--format", "json", now="2026-03-29T03:10:00+02:00"))
+    clocks = data[0]["sla"]
+    assert clocks["response"]["due"] == "2026-03-30T02:00:00+02:00"   # 60 + Mon 01:00-02:00
+    assert clocks["escalate"]["due"] == "2026-03-31T01:30:00+02:00"   # 60 + 90 + Tue 30
+    assert clocks["resolve"]["due"] == "2026-03-31T02:30:00+02:00"    # 60 + 90 + Tue 90
+    assert clocks["response"]["taken_minutes"] == 60                  # nothing after 03:00 CEST
+    # After-hours billing asks the same question: 01:45 CET is in hours,
+    # 03:15 CEST is not (rate 85.00, after hours x 1.5).
+    inside = desk.ok("work", tid, "30m", "--at", "2026-03-29T01:45:00+01:00", now="2026-03-29T04:00:00+02:00")
+    outside = desk.ok("work", tid, "30m", "--at", "2026-03-29T03:15:00+02:00", now="2026-03-29T04:00:00+02:00")
+    assert "= 42.50" in inside and "= 63.75" in outside

@@ -8,6 +8,10 @@ Calendars used (all Europe/Amsterdam, the seed-001 timezone):
   ALLDAY every day 00:00-24:00, no holidays (real time, but through the
          business engine, to show 23 h / 25 h DST days).
   NIGHT  Sunday 01:00-04:00 only: a range that contains the DST switch.
+  LATE   every day 02:30-05:00: opens inside the spring gap / the repeated hour.
+  EARLY  every day 01:00-02:30: closes inside the spring gap.
+  MAINT  every day 00:00-02:30, 03:30-24:00 (24x7 but a maintenance hour):
+         closes inside the repeated hour.
 
 Reference dates in 2026: Jan 1 is a Thursday, so Mon 5, Fri 9, Mon 12 Jan.
 DST: Sun 2026-03-29 02:00 CET -> 03:00 CEST; Sun 2026-10-25 03:00 CEST ->
@@ -49,12 +53,15 @@ LUNCH = BusinessCalendar(
     HOLS, ONE_TIME, country="NL")
 ALLDAY = BusinessCalendar(AMS, {d: [(0, 1440)] for d in range(7)})
 NIGHT = BusinessCalendar(AMS, {6: [(hm(1), hm(4))]})
+LATE = BusinessCalendar(AMS, {d: [(hm(2, 30), hm(5))] for d in range(7)})
+EARLY = BusinessCalendar(AMS, {d: [(hm(1), hm(2, 30))] for d in range(7)})
+MAINT = BusinessCalendar(AMS, {d: [(0, hm(2, 30)), (hm(3, 30), 1440)] for d in range(7)})
 NO_COUNTRY = BusinessCalendar(AMS, {d: [(hm(8), hm(17, 30))] for d in range(5)},
                               HOLS, ONE_TIME)
 WALL = WallClock(AMS)
 
 CALS = {"STD": STD, "LUNCH": LUNCH, "ALLDAY": ALLDAY, "NIGHT": NIGHT,
-        "NO_COUNTRY": NO_COUNTRY}
+        "NO_COUNTRY": NO_COUNTRY, "LATE": LATE, "EARLY": EARLY, "MAINT": MAINT}
 
 
 def ams(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0,
@@ -245,6 +252,138 @@ def test_open_intervals() -> None:
                    (ams(2026, 1, 12, 13), ams(2026, 1, 12, 14))]
     assert list(STD.open_intervals(ams(2026, 1, 12, 10), ams(2026, 1, 12, 9))) == []
     assert all(a.tzinfo is AMS and b.tzinfo is AMS for a, b in got)
+
+
+# --------------------------------------------------------------------------
+# Daylight-saving changes (issue 17, point 7; docs/sla.md "Daylight-saving
+# changes").  The rule: an instant is business time exactly when its
+# wall-clock reading in the calendar's zone lies inside a range of that
+# wall date.  Wall times in the spring gap never occur, so a range starting
+# or ending there opens or closes at the gap's end (03:00 CEST); in the
+# repeated hour a reading inside a range counts both times it occurs.
+#
+# Amsterdam 2026: Sun 29 Mar 01:00Z: 02:00 CET -> 03:00 CEST (02:00-02:59
+# never shown); Sun 25 Oct 01:00Z: 03:00 CEST -> 02:00 CET (02:00-02:59
+# shown twice: 00:00Z-01:00Z as CEST, 01:00Z-02:00Z as CET).
+# Every expectation is a UTC instant plus the wall clock it reads as.
+
+def z(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> dt.datetime:
+    return dt.datetime(y, mo, d, h, mi, tzinfo=UTC)
+
+
+# (calendar, operation, input instant, minutes or end, expected, expected wall, why)
+DST_CASES = [
+    # 1. Spring gap, 02:30-05:00: readings 02:30-02:59 never occur, the day's
+    #    first reading inside the range is 03:00 CEST (01:00Z).
+    ("LATE", "next_open", z(2026, 3, 28, 23), None, z(2026, 3, 29, 1),
+     "2026-03-29T03:00:00+02:00", "opens 03:00 CEST, not 03:30"),
+    ("LATE", "is_open", z(2026, 3, 29, 1), None, True, None,
+     "03:00 CEST reads 03:00, inside 02:30-05:00"),
+    ("LATE", "is_open", z(2026, 3, 29, 0, 59), None, False, None,
+     "01:59 CET is before the range"),
+    ("LATE", "add", z(2026, 3, 28, 23), 30, z(2026, 3, 29, 1, 30),
+     "2026-03-29T03:30:00+02:00", "00:00 CET + 30: 03:00-03:30 CEST"),
+    ("LATE", "between", z(2026, 3, 28, 23), z(2026, 3, 29, 22), 120.0, None,
+     "the whole Sunday: 03:00-05:00 CEST = 120 (150 on other days)"),
+    # 2. Spring gap, 01:00-02:30: the range closes when the gap starts; 03:00-
+    #    03:29 CEST read after 02:30 and are closed.  Every day, so a 90-minute
+    #    target from Sun 01:00 CET takes 01:00-02:00 CET (60) and Monday's
+    #    01:00-01:30 CEST (30).
+    ("EARLY", "add", z(2026, 3, 29, 0), 90, z(2026, 3, 29, 23, 30),
+     "2026-03-30T01:30:00+02:00", "90 from Sun 01:00: due Mon 01:30, not Sun 03:30"),
+    ("EARLY", "is_open", z(2026, 3, 29, 0, 59), None, True, None,
+     "01:59 CET is inside 01:00-02:30"),
+    ("EARLY", "is_open", z(2026, 3, 29, 1), None, False, None,
+     "03:00 CEST reads after 02:30: closed"),
+    ("EARLY", "is_open", z(2026, 3, 29, 1, 29), None, False, None,
+     "03:29 CEST: closed"),
+    ("EARLY", "next_open", z(2026, 3, 29, 1), None, z(2026, 3, 29, 23),
+     "2026-03-30T01:00:00+02:00", "from 03:00 CEST the next opening is Mon 01:00"),
+    ("EARLY", "between", z(2026, 3, 28, 23), z(2026, 3, 29, 22), 60.0, None,
+     "the whole Sunday: 01:00-02:00 CET = 60"),
+    # 3. October fold, a range starting at 02:30 (02:30-05:00): open at the
+    #    first 02:30 (00:30Z), closed for the second 02:00-02:29 (01:00Z-
+    #    01:30Z), open again from the second 02:30 (01:30Z) to 05:00 CET.
+    ("LATE", "next_open", z(2026, 10, 24, 22), None, z(2026, 10, 25, 0, 30),
+     "2026-10-25T02:30:00+02:00", "opens at the first 02:30"),
+    ("LATE", "is_open", z(2026, 10, 25, 0, 59), None, True, None,
+     "02:59 CEST: inside"),
+    ("LATE", "is_open", z(2026, 10, 25, 1), None, False, None,
+     "the second 02:00 (CET) reads before 02:30: closed"),
+    ("LATE", "is_open", z(2026, 10, 25, 1, 29), None, False, None,
+     "the second 02:29: closed"),
+    ("LATE", "next_open", z(2026, 10, 25, 1), None, z(2026, 10, 25, 1, 30),
+     "2026-10-25T02:30:00+01:00", "reopens at the second 02:30"),
+    ("LATE", "add", z(2026, 10, 24, 22), 60, z(2026, 10, 25, 2),
+     "2026-10-25T03:00:00+01:00", "30 (first 02:30-03:00) + 30 (second 02:30-03:00)"),
+    ("LATE", "between", z(2026, 10, 24, 22), z(2026, 10, 25, 23), 180.0, None,
+     "the whole Sunday: 30 CEST + 150 CET = 180"),
+    # 4. October fold, a range ending at 02:30 (MAINT: 00:00-02:30 and
+    #    03:30-24:00): readings 02:00-02:29 are inside and occur twice, so
+    #    both passes count; 02:30-03:29 is closed each time it is read.
+    ("MAINT", "is_open", z(2026, 10, 25, 0, 29), None, True, None,
+     "the first 02:29 (CEST)"),
+    ("MAINT", "is_open", z(2026, 10, 25, 0, 30), None, False, None,
+     "the first 02:30: closed"),
+    ("MAINT", "is_open", z(2026, 10, 25, 1), None, True, None,
+     "the second 02:00 (CET) reads inside 00:00-02:30 again: open"),
+    ("MAINT", "is_open", z(2026, 10, 25, 1, 30), None, False, None,
+     "the second 02:30: closed until 03:30 CET"),
+    ("MAINT", "next_open", z(2026, 10, 25, 0, 30), None, z(2026, 10, 25, 1),
+     "2026-10-25T02:00:00+01:00", "from the first 02:30 the next opening is the second 02:00"),
+    ("MAINT", "add", z(2026, 10, 25, 0), 60, z(2026, 10, 25, 1, 30),
+     "2026-10-25T02:30:00+01:00", "02:00 CEST + 60: 30 (first pass) + 30 (second pass)"),
+    ("MAINT", "add", z(2026, 10, 25, 0), 61, z(2026, 10, 25, 2, 31),
+     "2026-10-25T03:31:00+01:00", "one more minute waits for 03:30 CET"),
+    ("MAINT", "between", z(2026, 10, 24, 22), z(2026, 10, 25, 23), 1410.0, None,
+     "the 25-hour Sunday minus 02:30-03:30 read twice (90): 1500 - 90"),
+    # Ranges that contain the whole change are unaffected (regressions).
+    ("NIGHT", "between", z(2026, 10, 24, 22), z(2026, 10, 25, 23), 240.0, None,
+     "01:00-04:00 on the fall-back day: both passes of 02:xx, 240"),
+    ("NIGHT", "between", z(2026, 3, 28, 23), z(2026, 3, 29, 22), 120.0, None,
+     "01:00-04:00 on the spring day: 120"),
+]
+
+
+@pytest.mark.parametrize("cal,op,at,arg,expected,wall,why", DST_CASES,
+                         ids=[f"{c[0]}-{c[1]}-{c[6][:30]}" for c in DST_CASES])
+def test_dst_table(cal: str, op: str, at: dt.datetime, arg: object, expected: object,
+                   wall: str | None, why: str) -> None:
+    c = CALS[cal]
+    for t in (at, at.astimezone(AMS)):  # the same instant, given in UTC and in the zone
+        if op == "is_open":
+            assert c.is_open(t) is expected, why
+            continue
+        if op == "between":
+            assert isinstance(arg, dt.datetime)
+            assert c.minutes_between(t, arg) == expected, why
+            continue
+        got = c.next_open(t) if op == "next_open" else c.add(t, arg)  # type: ignore[arg-type]
+        assert got.tzinfo is AMS
+        assert got.astimezone(UTC) == expected, f"{why}: got {got.isoformat()}"
+        assert got.isoformat() == wall, why
+
+
+def test_dst_between_inverts_add_through_the_changes() -> None:
+    # Minute by minute across both nights: what `add` hands out, `minutes_between` takes back.
+    for cal in (LATE, EARLY, MAINT):
+        for start in (z(2026, 3, 28, 22), z(2026, 10, 24, 21)):
+            for m in range(0, 400, 7):
+                due = cal.add(start, m)
+                assert cal.minutes_between(start, due) == m
+                assert cal.is_open(due) or m > 0
+
+
+def test_dst_open_intervals_name_the_real_stretches() -> None:
+    got = [(a.astimezone(UTC), b.astimezone(UTC))
+           for a, b in MAINT.open_intervals(z(2026, 10, 24, 22), z(2026, 10, 25, 3))]
+    assert got == [(z(2026, 10, 24, 22), z(2026, 10, 25, 0, 30)),
+                   (z(2026, 10, 25, 1), z(2026, 10, 25, 1, 30)),
+                   (z(2026, 10, 25, 2, 30), z(2026, 10, 25, 3))]
+    # A night range across midnight stays one stretch (no cut at 00:00Z).
+    night = BusinessCalendar(AMS, {d: [(0, hm(6)), (hm(22), 1440)] for d in range(7)})
+    got = list(night.open_intervals(ams(2026, 1, 12, 21), ams(2026, 1, 13, 7)))
+    assert got == [(ams(2026, 1, 12, 22), ams(2026, 1, 13, 6))]
 
 
 # --------------------------------------------------------------------------

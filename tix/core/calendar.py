@@ -20,18 +20,31 @@ Design notes (why it looks the way it does):
   (a UTC quantity); datetimes are only built at the edges.  Integers also keep
   sums exact until the final division, so ``minutes_between(start,
   add(start, m)) == m`` holds exactly for whole minutes.
-* A day's service ranges are turned into UTC instants once per date and cached,
-  so a range 00:00-24:00 lasts 23 h on the spring-forward day and 25 h on the
-  fall-back day.  Wall times that do not exist (inside the spring gap) are
-  resolved with ``fold=0``, i.e. mapped forward by the size of the gap; times
-  that occur twice use ``fold=0`` (the first occurrence).  24:00 is the next
-  day's 00:00.
+* The rule (docs/sla.md, "Daylight-saving changes"): an instant is business
+  time exactly when its *wall-clock reading* in the calendar's zone lies
+  inside a range of that wall date (and the date is no holiday).  So a range
+  00:00-24:00 lasts 23 h on the spring-forward day and 25 h on the fall-back
+  day; a range starting or ending inside the spring gap opens or closes when
+  the gap ends (02:30-05:00 opens at 03:00 CEST, 01:00-02:30 closes at 02:00
+  CET = 03:00 CEST); and a reading in the repeated hour counts both times it
+  occurs (02:30-05:00 is open at the first 02:30-02:59, closed at the second
+  02:00-02:29, open again from the second 02:30).  24:00 ends the wall date.
+* The engine works per *UTC* day: the service intervals of each UTC day are
+  computed once and cached.  Within a UTC day the zone's offset changes at
+  most once (no zone in tzdata changes it twice within three days), so the
+  day is one or two stretches of constant offset, found by probing the
+  offset at both ends and bisecting to the second if they differ.  On a
+  stretch with offset ``o``, wall time is UTC + ``o``, so each range of each
+  wall date it touches maps to one UTC interval, clipped to the stretch.
+  Walking UTC days keeps intervals ordered even where a wall date is read
+  twice or not at all, and finding an instant's day is an integer division.
 * Returned datetimes are in the calendar's zone and may carry ``fold=1``
   (second 02:30 on the fall-back night).  Callers must compare them via UTC:
   same-zone comparison is by wall clock (fold ignored) and, per PEP 495,
   ``==`` across zones is False for a time inside a fold.
-* Work is O(days spanned): the engine walks day by day over precomputed
-  ranges; closed days and holidays cost one cached dict lookup each.
+* Work is O(days spanned): the engine walks UTC day by UTC day over
+  precomputed intervals; closed days and holidays cost one cached dict
+  lookup each.
 """
 
 from __future__ import annotations
@@ -46,8 +59,11 @@ __all__ = ["BusinessCalendar", "WallClock"]
 _UTC = _dt.UTC
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
 _US = _dt.timedelta(microseconds=1)
+_US_PER_S = 1_000_000
 _US_PER_MIN = 60_000_000
+_US_PER_DAY = 86_400_000_000
 _MIN_PER_DAY = 1440
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 
 # How many consecutive days without any opening `add`/`next_open` tolerate
 # before concluding the calendar never opens (e.g. every open day is a holiday).
@@ -122,8 +138,11 @@ class BusinessCalendar:
 
     ``hours`` maps weekday (0=Mon .. 6=Sun) to sorted, non-overlapping
     ``(start_minute, end_minute)`` ranges of local wall time with
-    ``0 <= start < end <= 1440``; a missing weekday is closed.  Ranges are
-    half-open: open at the start instant, closed at the end instant.
+    ``0 <= start < end <= 1440``; a missing weekday is closed.  An instant
+    is open when its wall-clock reading lies in a range of its wall date:
+    ranges are half-open (a reading of the start is open, of the end
+    closed), a reading that never occurs (spring gap) is never open, and a
+    reading that occurs twice (repeated hour) is open both times.
     """
 
     def __init__(
@@ -169,48 +188,70 @@ class BusinessCalendar:
         assert self.country is not None
         return self._holidays.year(self.country, year)
 
-    # -- per-day intervals --------------------------------------------------
+    # -- per-UTC-day intervals ----------------------------------------------
 
-    def _day(self, ordinal: int) -> tuple[_Interval, ...]:
-        """Service intervals of the local date with this ordinal, as epoch µs."""
-        cached = self._day_cache.get(ordinal)
+    def _day(self, k: int) -> tuple[_Interval, ...]:
+        """Service intervals within UTC day ``k`` (epoch µs ``[k*DAY, (k+1)*DAY)``),
+        ordered, disjoint and merged where they touch."""
+        cached = self._day_cache.get(k)
         if cached is not None:
             return cached
-        d = _dt.date.fromordinal(ordinal)
-        ranges = self.hours[d.weekday()]
-        result: tuple[_Interval, ...] = ()
-        if ranges and not self.is_holiday(d):
-            out: list[_Interval] = []
-            prev_end = None
-            for start_min, end_min in ranges:
-                s = self._wall_to_us(d, start_min)
-                e = self._wall_to_us(d, end_min)
-                # fold=0 mapping of spring-gap times is not monotonic (02:30
-                # maps past 03:15), so clip to keep intervals ordered/disjoint.
-                if prev_end is not None and s < prev_end:
-                    s = prev_end
-                if e <= s:
-                    continue
-                if out and out[-1][1] == s:  # touching ranges: merge
-                    s = out.pop()[0]
-                out.append((s, e))
-                prev_end = e
-            result = tuple(out)
+        out: list[_Interval] = []
+        for lo, hi, off in self._stretches(k * _US_PER_DAY, (k + 1) * _US_PER_DAY):
+            # On [lo, hi) wall time reads UTC + off: wall dates first..last.
+            for n in range((lo + off) // _US_PER_DAY, (hi + off - 1) // _US_PER_DAY + 1):
+                base = n * _US_PER_DAY - off  # the UTC instant reading n's 00:00
+                for start_min, end_min in self._ranges(n):
+                    s = base + start_min * _US_PER_MIN
+                    e = base + end_min * _US_PER_MIN
+                    if s < lo:
+                        s = lo
+                    if e > hi:
+                        e = hi
+                    if s >= e:
+                        continue
+                    if out and out[-1][1] == s:  # touching (e.g. 24:00 | 00:00): merge
+                        s = out.pop()[0]
+                    out.append((s, e))
+        result = tuple(out)
         if len(self._day_cache) >= _CACHE_LIMIT:
             self._day_cache.clear()
-        self._day_cache[ordinal] = result
+        self._day_cache[k] = result
         return result
 
-    def _wall_to_us(self, d: _dt.date, minute: int) -> int:
-        if minute >= _MIN_PER_DAY:  # 24:00 is the next day's 00:00
-            d = d + _dt.timedelta(days=1)
-            minute -= _MIN_PER_DAY
-        local = _dt.datetime(d.year, d.month, d.day, minute // 60, minute % 60,
-                             tzinfo=self.tz)  # fold=0: see module docstring
-        return _to_us(local)
+    def _ranges(self, n: int) -> tuple[tuple[int, int], ...]:
+        """Service ranges of the wall date ``n`` days after 1970-01-01 (a Thursday)."""
+        ranges = self.hours[(n + 3) % 7]
+        if ranges and self.is_holiday(_dt.date.fromordinal(_EPOCH_ORDINAL + n)):
+            return ()
+        return ranges
 
-    def _local_ordinal(self, us: int) -> int:
-        return self._from_us(us).toordinal()
+    def _offset(self, second: int) -> int:
+        """The zone's UTC offset at this epoch second, in µs."""
+        off = _dt.datetime.fromtimestamp(second, self.tz).utcoffset()
+        assert off is not None
+        return off // _US
+
+    def _stretches(self, lo: int, hi: int) -> list[tuple[int, int, int]]:
+        """``[lo, hi)`` (µs, whole seconds) cut where the zone's offset changes:
+        ``(from, to, offset)`` stretches.  Transitions fall on whole seconds;
+        a change and its reversal between the two probes would be missed, and
+        tzdata has none within a day."""
+        a, z = lo // _US_PER_S, hi // _US_PER_S - 1  # the first and last second
+        oa, oz = self._offset(a), self._offset(z)
+        out = []
+        while oa != oz:  # bisect: the first second after a whose offset is not oa
+            x, y = a, z
+            while y - x > 1:
+                m = (x + y) // 2
+                if self._offset(m) == oa:
+                    x = m
+                else:
+                    y = m
+            out.append((lo, y * _US_PER_S, oa))
+            lo, a, oa = y * _US_PER_S, y, self._offset(y)
+        out.append((lo, hi, oa))
+        return out
 
     def _from_us(self, us: int) -> _dt.datetime:
         return (_EPOCH + _dt.timedelta(microseconds=us)).astimezone(self.tz)
@@ -218,17 +259,16 @@ class BusinessCalendar:
     def _intervals_from(self, us: int) -> Iterator[_Interval]:
         """Yield service intervals clipped to start at or after ``us``.
 
-        Intervals come out ordered and disjoint.  Raises ValueError after
-        _MAX_CLOSED_DAYS consecutive closed days, so a calendar that never
-        opens (e.g. every open weekday is a holiday) cannot loop forever.
+        Intervals come out ordered and disjoint (cut at UTC midnight).  Raises
+        ValueError after _MAX_CLOSED_DAYS consecutive closed days, so a
+        calendar that never opens (e.g. every open weekday is a holiday)
+        cannot loop forever.
         """
-        # Start one day early: a fold=0-mapped range may spill past midnight.
-        ordinal = self._local_ordinal(us) - 1
-        floor = us  # everything before this instant is already consumed
+        k = us // _US_PER_DAY
         closed = 0
         while True:
-            day = self._day(ordinal)
-            ordinal += 1
+            day = self._day(k)
+            k += 1
             if not day:
                 closed += 1
                 if closed > _MAX_CLOSED_DAYS:
@@ -236,41 +276,40 @@ class BusinessCalendar:
                 continue
             closed = 0
             for s, e in day:
-                if e <= floor:
+                if e <= us:
                     continue
-                yield (s if s > floor else floor, e)
-                floor = e
+                yield (s if s > us else us, e)
 
     def _clipped(self, a: int, b: int) -> Iterator[_Interval]:
-        """Service intervals intersected with [a, b), ordered and disjoint."""
+        """Service intervals intersected with [a, b), ordered, disjoint and
+        merged where they touch (also across UTC midnight)."""
         if b <= a:
             return
-        ordinal = self._local_ordinal(a) - 1
-        last = self._local_ordinal(b)
-        floor = a
-        while ordinal <= last:
-            for s, e in self._day(ordinal):
-                if e <= floor or s >= b:
+        pending: _Interval | None = None
+        for k in range(a // _US_PER_DAY, (b - 1) // _US_PER_DAY + 1):
+            for s, e in self._day(k):
+                if e <= a or s >= b:
                     continue
-                if s < floor:
-                    s = floor
+                if s < a:
+                    s = a
                 if e > b:
                     e = b
-                yield (s, e)
-                floor = e
-            ordinal += 1
+                if pending is None:
+                    pending = (s, e)
+                elif pending[1] == s:
+                    pending = (pending[0], e)
+                else:
+                    yield pending
+                    pending = (s, e)
+        if pending is not None:
+            yield pending
 
     # -- public API ---------------------------------------------------------
 
     def is_open(self, t: _dt.datetime) -> bool:
-        """True if ``t`` lies inside a service range (start in, end out)."""
+        """True if ``t``'s wall-clock reading lies inside a service range."""
         us = _to_us(t)
-        ordinal = self._local_ordinal(us)
-        for o in (ordinal - 1, ordinal):
-            for s, e in self._day(o):
-                if s <= us < e:
-                    return True
-        return False
+        return any(s <= us < e for s, e in self._day(us // _US_PER_DAY))
 
     def next_open(self, t: _dt.datetime) -> _dt.datetime:
         """``t`` (in tz) if open, else the next instant the desk opens."""
@@ -296,12 +335,23 @@ class BusinessCalendar:
 
     def minutes_between(self, a: _dt.datetime, b: _dt.datetime) -> float:
         """Business minutes in [a, b); 0 if b <= a."""
-        total = sum(e - s for s, e in self._clipped(_to_us(a), _to_us(b)))
+        ua, ub = _to_us(a), _to_us(b)
+        total = 0
+        if ub > ua:
+            for k in range(ua // _US_PER_DAY, (ub - 1) // _US_PER_DAY + 1):
+                for s, e in self._day(k):
+                    if s < ua:
+                        s = ua
+                    if e > ub:
+                        e = ub
+                    if e > s:
+                        total += e - s
         return total / _US_PER_MIN
 
     def open_intervals(self, a: _dt.datetime, b: _dt.datetime
                        ) -> Iterator[tuple[_dt.datetime, _dt.datetime]]:
-        """Service intervals intersecting [a, b), clipped to it, in tz."""
+        """The open stretches intersecting [a, b), clipped to it, in tz:
+        maximal, so a night range 22:00-24:00 followed by 00:00-06:00 is one."""
         for s, e in self._clipped(_to_us(a), _to_us(b)):
             yield self._from_us(s), self._from_us(e)
 

@@ -348,3 +348,96 @@ def test_notify_tells_the_contact_once_when_the_balance_falls_below_the_level(tm
                    for e in show(d, tid, "2026-11-04T13:00:00+01:00")["events"])
     finally:
         ctrl.stop()
+
+
+# ---------------------------------------------------------------- e-invoices of contract invoices
+
+def test_contract_invoice_e_invoices_pass_en16931(tmp_path: Path) -> None:
+    """A fixed fee, covered and overage lines, a travel fee and a prepaid block in
+    UBL and Factur-X: zero fatal findings of the official EN 16931 rules; the
+    same totals as the JSON."""
+    import re as _re
+
+    from tests import test_einvoice as te
+
+    saxonche = pytest.importorskip("saxonche")
+    if not (te.EINVOICE / "EN16931-UBL-validation.xslt").is_file():
+        pytest.skip("the EN 16931 rules are not here")
+    proc = saxonche.PySaxonProcessor(license=False)
+    ubl = (proc, proc.new_xslt30_processor().compile_stylesheet(
+        stylesheet_file=str(te.EINVOICE / "EN16931-UBL-validation.xslt")))
+    orgs = te.ORGS.replace("rate: PROGP85, language: nl, country: NL,", "contract: premium, language: nl, country: NL,")
+    orgs = orgs.replace("clinic: {name: Kliniek Zuid,", "clinic: {name: Kliniek Zuid, contract: blocks,")
+    text = te.policy(orgs=orgs) + CONTRACTS
+    text = text.replace('rates: {PROGP85: "85.00", ONSITE: "95.00"}',
+                        'rates: {PROGP85: "85.00", ONSITE: "95.00"}\n  travel: {fee: "35.00"}')
+    d = make_desk(tmp_path / "desk", policy=text)
+    d.ok("credit", "clinic", "2", "--price", "170.00", "--at", "2026-11-01 09:00", now=te.NOV2)
+    a = d.new("--title", "Server", "--org", "contoso", now=te.NOV2)
+    d.ok("work", a, "9h", "--at", "2026-11-03T09:00", now=te.DEC1)
+    d.ok("work", a, "1h20m", "--onsite", "--at", "2026-11-04T10:00", now=te.DEC1)
+    c = d.new("--title", "Chairs", "--org", "clinic", now=te.NOV2)
+    d.ok("work", c, "2h30m", "--at", "2026-11-05T10:00", now=te.DEC1)
+    inv = json.loads(d.ok("invoice", "2026-11", "--mark", "--format", "json", now=te.DEC1))
+    out = tmp_path / "out"
+    d.ok("invoice", "--show", inv["number"], "--format", "ubl", "-o", f"{out}/", now=te.DEC1)
+    for org in ("contoso", "clinic"):
+        xml = (out / f"{inv['number']}-{org}.xml").read_bytes()
+        assert te.fatal(ubl, xml) == [], org
+        total = next(o for o in inv["orgs"] if o["org"] == org)["amount"]
+        assert f'<cbc:LineExtensionAmount currencyID="EUR">{total}</cbc:LineExtensionAmount>' in \
+            _re.sub(r"\s+", " ", xml.decode()).split("<cac:LegalMonetaryTotal>")[1]
+    cii = (proc, proc.new_xslt30_processor().compile_stylesheet(
+        stylesheet_file=str(te.EINVOICE / "EN16931-CII-validation.xslt")))
+    d.ok("invoice", "--show", inv["number"], "--format", "facturx", "-o", f"{out}/", now=te.DEC1)
+    for org in ("contoso", "clinic"):
+        xml = te.embedded_cii((out / f"{inv['number']}-{org}.facturx.pdf").read_bytes())
+        assert te.fatal(cii, xml) == [], org
+        assert b'unitCode="C62"' in xml  # the fee, the travel fee, the block: one piece each
+    contoso = next(o for o in inv["orgs"] if o["org"] == "contoso")
+    # fee 450.00; 9h + 1h30m (on site: 1h20m -> 90 min) = 630 billed, 600 included -> 30 min x 85.00 = 42.50;
+    # travel 35.00
+    assert contoso["amount"] == "527.50"
+    clinic = next(o for o in inv["orgs"] if o["org"] == "clinic")
+    # block 170.00; 150 billed, 120 from the block, 30 min overage at ONSITE 95.00 = 47.50
+    assert clinic["amount"] == "217.50"
+
+
+# ---------------------------------------------------------------- a pulled price change (real git, bare remote)
+
+@pytest.mark.usefixtures("git_env")
+def test_sync_and_fsck_warn_when_a_pulled_policy_change_reprices_past_work(tmp_path: Path) -> None:
+    from tests.test_sync import git, make_shop
+
+    _, (anna, bert) = make_shop(tmp_path, (("anna", "AN"), ("bert", "BE")))
+    tid = anna.new("--title", "Printer", "--org", "contoso", now="2026-11-02T09:00:00+01:00")
+    anna.ok("work", tid, "2h", "--at", "2026-11-03 10:00", now="2026-11-04T09:00:00+01:00")
+    anna.ok("work", tid, "30m", "--at", "2026-11-04 10:00", now="2026-11-04T11:00:00+01:00")
+    anna.ok("sync", now="2026-11-04T11:00:00+01:00")
+    bert.ok("sync", now="2026-11-04T11:00:00+01:00")
+    pol = bert.root / "policies.yaml"
+    pol.write_text(pol.read_text().replace('PROGP85: "85.00"', 'PROGP85: "95.00"'))
+    git(bert.root, "commit", "-qam", "raise PROGP85 to 95.00")
+    bert.ok("sync", now="2026-11-05T09:00:00+01:00")
+    r = anna.run("sync", now="2026-11-05T10:00:00+01:00")
+    assert r.code == 0, r.err
+    # 2h30m of un-invoiced work: 2.5 x (95.00 - 85.00) = +25.00, two entries
+    assert "reprices 2 un-invoiced work entries done before it by EUR +25.00" in r.err
+    f = anna.run("fsck", now="2026-11-05T10:00:00+01:00")
+    assert "reprices 2 un-invoiced work entries" in f.err and f.code == 0
+    # dated instead: 85.00 until the end of the year, 95.00 from 2027: the past goes back to 85.00
+    text = pol.read_text().replace('PROGP85: "95.00"', 'PROGP85: [{from: 2024-01-01, price: "85.00"}, '
+                                   '{from: 2027-01-01, price: "95.00"}]')
+    bert.ok("sync", now="2026-11-05T11:00:00+01:00")
+    pol.write_text(text)
+    git(bert.root, "commit", "-qam", "PROGP85: 95.00 from 2027")
+    bert.ok("sync", now="2026-11-05T11:00:00+01:00")
+    r = anna.run("sync", now="2026-11-05T12:00:00+01:00")
+    assert r.code == 0 and "reprices 2 un-invoiced work entries done before it by EUR -25.00" in r.err
+    # a change that only adds a future price reprices nothing done before it: no warning
+    pol.write_text(pol.read_text().replace('ONSITE: "95.00"', 'ONSITE: [{from: 2024-01-01, price: "95.00"}, '
+                                           '{from: 2027-01-01, price: "99.00"}]'))
+    git(bert.root, "commit", "-qam", "ONSITE: 99.00 from 2027")
+    bert.ok("sync", now="2026-11-05T13:00:00+01:00")
+    r = anna.run("sync", now="2026-11-05T14:00:00+01:00")
+    assert r.code == 0 and "pulled policies.yaml: billing.rates.ONSITE" in r.out and "reprices" not in r.err

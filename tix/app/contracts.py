@@ -247,3 +247,81 @@ def low_balance_mails(store: Store, policy: Policy, now: datetime, sent_keys: An
                                subject.format(**vals), body.format(**vals), lang,
                                nt.message_id(policy, crossing, mkey)))
     return out
+
+
+def repriced(store: Store, old: Policy, new: Policy, before: datetime) -> tuple[int, Any]:
+    """How many un-invoiced billable work entries done before `before` the
+    policy change from `old` to `new` prices differently, and by how much in
+    all (new - old; the hourly prices with their travel fees: a contract's
+    fees and included hours are settled on the invoice)."""
+    from decimal import Decimal
+
+    from tix.core.billing import price, travel_line
+    from tix.core.dates import parse_stamp
+    from tix.core.errors import PolicyError
+    from tix.storage import index, ledger
+
+    invoiced = ledger.invoiced_ids(store, problems=[])
+
+    def each(t: Any) -> list[Decimal]:
+        out = []
+        for e in t.work:
+            if e.get("no_bill") or e["id"] in invoiced or parse_stamp(e["at"]) >= before:
+                continue
+            try:
+                a, b = price(e, t, old), price(e, t, new)
+            except PolicyError:
+                continue
+            ta, tb = travel_line(a, old), travel_line(b, new)
+            da = a.amount + (ta.amount if ta else 0)
+            db = b.amount + (tb.amount if tb else 0)
+            if da != db:
+                out.append(db - da)
+        return out
+
+    diffs = [d for ds in index.load_all(store, [], each=each) for d in ds]
+    return len(diffs), sum(diffs, Decimal("0.00"))
+
+
+def repricing_note(store: Store, old_text: str | None, new_text: str, path: str, before: datetime) -> str | None:
+    """The warning line of a policy change that reprices past work, or None."""
+    from tix.core.errors import TixError
+    from tix.core.policy import parse_policy
+
+    if old_text is None:
+        return None
+    try:
+        old, new = parse_policy(old_text, path), parse_policy(new_text, path)
+    except TixError:
+        return None
+    table = store.holiday_cache().table()
+    old, new = old.with_holidays(table), new.with_holidays(table)
+    n, delta = repriced(store, old, new, before)
+    if not n:
+        return None
+    sign = "+" if delta >= 0 else "-"
+    return (f"warning: {path}: the change reprices {n} un-invoiced work entr{'y' if n == 1 else 'ies'} done "
+            f"before it by {new.billing.currency} {sign}{abs(delta)} in all (the next invoice bills them at the "
+            f"new prices; give the new price a `from:` date to keep the old one for earlier work)")
+
+
+def last_policy_change(store: Store) -> tuple[str | None, str, datetime] | None:
+    """(the policy before, after, when) of the newest commit that changed
+    policies.yaml, or None (no git, no such commit)."""
+    from datetime import UTC
+
+    from tix.storage.gitops import git
+
+    root = store.git_root
+    if root is None:
+        return None
+    rel = str((store.root / "policies.yaml").relative_to(root))
+    log = git(root, "log", "-1", "--format=%H %ct", "--", rel, check=False)
+    if log.returncode != 0 or not log.stdout.strip():
+        return None
+    sha, ct = log.stdout.split()
+    new = git(root, "show", f"{sha}:{rel}", check=False)
+    old = git(root, "show", f"{sha}^:{rel}", check=False)
+    if new.returncode != 0:
+        return None
+    return (old.stdout if old.returncode == 0 else None), new.stdout, datetime.fromtimestamp(int(ct), UTC)

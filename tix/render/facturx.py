@@ -99,15 +99,16 @@ def to_cii(inv: Invoice, org: str | None, *, credit_of: str | None = None, reaso
         _el(prod, "ram:SellerAssignedID", x.rate_name)
         _el(prod, "ram:Name", f"{x.ticket} {x.title}"[:200])
         _el(prod, "ram:Description", f"{x.at.date().isoformat()} {x.agent}: {x.title}"[:1000])
-        qty = Decimal(x.billed_minutes) / Decimal(60)
+        # work in hours; a monthly fee, a travel fee or a prepaid block: one piece (C62)
+        qty, unit_code = (Decimal(x.billed_minutes) / Decimal(60), "HUR") if x.kind == "work" else (Decimal(1), "C62")
         unit = x.rate * x.multiplier
         price = _el(_el(item, "ram:SpecifiedLineTradeAgreement"), "ram:NetPriceProductTradePrice")
         if (qty * unit).quantize(Decimal("0.01")) == x.amount and unit == unit.quantize(Decimal("0.0001")):
             _el(price, "ram:ChargeAmount", _qty(unit))
         else:
             _el(price, "ram:ChargeAmount", _amount(x.amount))
-            _el(price, "ram:BasisQuantity", _qty(qty), unitCode="HUR")
-        _el(_el(item, "ram:SpecifiedLineTradeDelivery"), "ram:BilledQuantity", _qty(qty), unitCode="HUR")
+            _el(price, "ram:BasisQuantity", _qty(qty), unitCode=unit_code)
+        _el(_el(item, "ram:SpecifiedLineTradeDelivery"), "ram:BilledQuantity", _qty(qty), unitCode=unit_code)
         settle = _el(item, "ram:SpecifiedLineTradeSettlement")
         tax = _el(settle, "ram:ApplicableTradeTax")
         _el(tax, "ram:TypeCode", "VAT")

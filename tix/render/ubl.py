@@ -207,8 +207,10 @@ def _line(root: ET.Element, kind: str, k: int, x: Line, cur: str, code: str, pct
     _el(line, "cbc:ID", k)
     if x.note:
         _el(line, "cbc:Note", x.note[:1000])
-    qty = Decimal(x.billed_minutes) / Decimal(60)
-    _el(line, "cbc:InvoicedQuantity" if kind == "Invoice" else "cbc:CreditedQuantity", _qty(qty), unitCode="HUR")
+    # work in hours; a monthly fee, a travel fee or a prepaid block: one piece (C62)
+    qty, unit_code = (Decimal(x.billed_minutes) / Decimal(60), "HUR") if x.kind == "work" else (Decimal(1), "C62")
+    _el(line, "cbc:InvoicedQuantity" if kind == "Invoice" else "cbc:CreditedQuantity", _qty(qty),
+        unitCode=unit_code)
     _money(line, "cbc:LineExtensionAmount", x.amount, cur)
     item = _el(line, "cac:Item")
     _el(item, "cbc:Description", f"{x.at.date().isoformat()} {x.agent}: {x.title}"[:1000])
@@ -227,7 +229,7 @@ def _line(root: ET.Element, kind: str, k: int, x: Line, cur: str, code: str, pct
         _el(price, "cbc:PriceAmount", _qty(unit), currencyID=cur)
     else:
         _el(price, "cbc:PriceAmount", f"{x.amount:.2f}", currencyID=cur)
-        _el(price, "cbc:BaseQuantity", _qty(qty), unitCode="HUR")
+        _el(price, "cbc:BaseQuantity", _qty(qty), unitCode=unit_code)
 
 
 def _qty(q: Decimal) -> str:

@@ -74,6 +74,7 @@ class SyncResult:
     rewrites: list[Rewrite] = field(default_factory=list)  # pulled commits that rewrite history: not merged
     offline: str | None = None  # why the remote could not be reached
     policy: list[str] = field(default_factory=list)  # pulled changes to mail, billing, team settings
+    policy_texts: tuple[str | None, str] | None = None  # (before, after) the pull, when the policy changed
 
     @property
     def ok(self) -> bool:
@@ -547,6 +548,7 @@ def _policy_notes(repo: _Repo, res: SyncResult, before: str | None) -> None:
     new = repo.run("show", f"HEAD:{path}", check=False)
     if new.returncode != 0 or (old.returncode == 0 and old.stdout == new.stdout):
         return
+    res.policy_texts = (old.stdout if old.returncode == 0 else None, new.stdout)
     try:
         res.policy = policy_changes(old.stdout if old.returncode == 0 else None, new.stdout)
     except (TixError, ValueError, TypeError, LookupError, AttributeError) as err:

@@ -44,6 +44,7 @@ def fsck(
 
         findings = sorted(set(findings) | set(check_history(env.store)),
                           key=lambda f: (f.path, f.line or 0, f.problem))
+    _repricing(env)
     if format == "json":
         print(json.dumps({"tickets": n, "problems": [f._asdict() for f in findings]}, indent=2))
     else:
@@ -58,3 +59,22 @@ def fsck(
     if format == "text":
         print(f"ok: {n} ticket files, the policy, claims and invoice records checked in "
               f"{time.monotonic() - t0:.1f} s")
+
+
+def _repricing(env: object) -> None:
+    """A warning (stderr) when the newest committed policy change reprices
+    un-invoiced work done before it (tix.app.contracts.repricing_note)."""
+    from tix.app.contracts import last_policy_change, repricing_note
+    from tix.cli.boundary import warn
+    from tix.core.errors import TixError
+
+    store = env.store  # type: ignore[attr-defined]
+    try:
+        change = last_policy_change(store)
+        if change is None:
+            return
+        note = repricing_note(store, change[0], change[1], "policies.yaml", change[2])
+    except TixError:
+        return
+    if note:
+        warn(note.replace("the change", f"the change committed {change[2]:%Y-%m-%d %H:%M} UTC", 1))

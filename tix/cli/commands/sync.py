@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from tix.cli.boundary import warn
+
 
 def sync(
     remote: str | None = typer.Option(None, "--remote",
@@ -61,6 +63,12 @@ def sync(
                                time.monotonic() - t0)
     for line in lines:
         print(line)
+    if res.policy_texts is not None:  # a pulled rate change must not reprice past work unnoticed
+        from tix.app.contracts import repricing_note
+
+        reprice = repricing_note(store, res.policy_texts[0], res.policy_texts[1], "policies.yaml", env.now)
+        if reprice:
+            warn(reprice)
     if failed:
         raise CheckFailed(failed)
 

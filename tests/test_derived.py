@@ -177,6 +177,35 @@ def test_a_policy_change_folds_every_part_again(itil_desk: Desk, monkeypatch: py
     assert before["minutes_billed"] != after["minutes_billed"]
 
 
+def test_a_future_dated_value_folds_nothing_again(itil_desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a price from next year (or a comment) cannot change any past
+    figure: the cached parts stay valid; a price in force today refolds."""
+    monkeypatch.setattr(index, "RACY_NS", 0)  # the files were written just now
+    folds = Folds(monkeypatch)
+    pol = itil_desk.root / "policies.yaml"
+    text = pol.read_text(encoding="utf-8")
+    old = 'rates: {PROGP85: "85.00", ONSITE: "95.00"}'
+    assert old in text
+    dated = 'rates:\n    PROGP85: [{from: 2020-01-01, price: "85.00"}]\n    ONSITE: "95.00"'
+    text = text.replace(old, dated)
+    pol.write_text(text, encoding="utf-8")
+    itil_desk.ok("report", "month", "2026-08", "--format", "json", now=NOW)
+    itil_desk.ok("invoice", "2026-08", "--format", "json", now=NOW)
+    folds.take()
+    old = dated
+    future = ('rates:\n    PROGP85: [{from: 2020-01-01, price: "85.00"}, {from: 2027-01-01, price: "89.25"}]  # 2027\n'
+              '    ONSITE: "95.00"')
+    pol.write_text(text.replace(old, future), encoding="utf-8")
+    before = itil_desk.ok("report", "month", "2026-08", "--format", "json", now=NOW)
+    itil_desk.ok("invoice", "2026-08", "--format", "json", now=NOW)
+    assert folds.take() == 0
+    assert before == _truth(itil_desk, "2026-08")
+    pol.write_text(text.replace(old, future.replace("2027-01-01", "2026-01-01")), encoding="utf-8")
+    after = json.loads(itil_desk.ok("report", "month", "2026-08", "--format", "json", now=NOW))
+    assert folds.take() >= 1
+    assert after["amount"] != json.loads(before)["amount"]
+
+
 def test_a_damaged_or_foreign_derived_file_changes_no_result(itil_desk: Desk) -> None:
     want = itil_desk.ok("report", "month", "2026-09", "--format", "json", now=NOW)
     inv = itil_desk.ok("invoice", "2026-09", "--format", "json")

@@ -491,3 +491,39 @@ def ticket_contract(policy: Policy, ticket: Ticket) -> str | None:
         c = ticket.terms[-1][1].get("contract")
         return c if isinstance(c, str) else None
     return contract_at(policy, ticket.org, ticket.created)[0]
+
+
+def past_text(policy: Policy, now: datetime) -> str:
+    """The policy as far as anything up to `now` can see it: its text with
+    every dated entry whose `from` lies after today left out, canonical. A
+    change that only adds a future-dated value leaves it unchanged, so the
+    derived values of the past (the index's folds) stay valid."""
+    from tix.core import yamlio
+
+    today = now.astimezone(policy.tz).date()
+    try:
+        raw = yamlio.load(policy.text)
+    except yamlio.YamlProblem:
+        return policy.text
+
+    def walk(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {str(k): walk(v) for k, v in x.items()}
+        if isinstance(x, list):
+            if is_dated(x):
+                kept = []
+                for item in x:
+                    frm = item.get("from")
+                    d = frm if isinstance(frm, date) and not isinstance(frm, datetime) else None
+                    if d is None:
+                        try:
+                            d = date.fromisoformat(str(frm)[:10])
+                        except ValueError:
+                            d = None
+                    if d is None or d <= today:
+                        kept.append(walk(item))
+                return kept
+            return [walk(v) for v in x]
+        return x
+
+    return json.dumps(walk(raw), sort_keys=True, default=str)

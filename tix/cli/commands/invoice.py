@@ -271,12 +271,14 @@ def _entries(env: Any) -> tuple[Any, set[str], list[tuple[Any, set[str] | None]]
     (`tix.storage.derived.derive`), per group of tickets; a group is unpacked only if
     one of its entries is not invoiced yet. Open tickets are priced each run."""
     from tix.core import billing
+    from tix.core.contracts import past_text
     from tix.storage import derived
 
     policy, store = env.policy, env.store
     problems: list[Any] = []
     d = derived.derive(store, "invoice", lambda ts: billing.invoice_fold(ts, policy),
-                       lambda: derived.fingerprint(store, policy.text, "invoice", billing.FOLD_VERSION),
+                       lambda: derived.fingerprint(store, past_text(policy, env.now), "invoice",
+                                                   billing.FOLD_VERSION),
                        problems=problems)
     broken = [(prob, broken_orgs(store, prob.path)) for prob in problems]
     orgs = {o for (_, group_orgs), _ in d.groups for o in group_orgs} | {t.org for t in d.hot if t.org}

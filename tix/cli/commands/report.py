@@ -136,13 +136,14 @@ def _monthly_cached(env: Any, period: Any) -> Any:
     closed tickets are folded once (and again only when their files or the
     policy change); the open ones, whose clocks still run, every run."""
 
+    from tix.core.contracts import past_text
     from tix.reports.monthly import FOLD_VERSION, month_fold, month_window, monthly_from_parts
     from tix.storage import derived
 
     policy, now, store = env.policy, env.now, env.store
     problems: list[Any] = []
     d = derived.derive(store, "month", lambda ts: month_fold(ts, policy, now),
-                       lambda: derived.fingerprint(store, policy.text, "month", FOLD_VERSION,
+                       lambda: derived.fingerprint(store, past_text(policy, now), "month", FOLD_VERSION,
                                                    _ledger_digest(env)), problems=problems)
     for prob in problems:
         warn(f"{prob} (left out of the report; see `tix fsck`)")

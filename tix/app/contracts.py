@@ -325,3 +325,37 @@ def last_policy_change(store: Store) -> tuple[str | None, str, datetime] | None:
     if new.returncode != 0:
         return None
     return (old.stdout if old.returncode == 0 else None), new.stdout, datetime.fromtimestamp(int(ct), UTC)
+
+
+def org_contract_json(store: Store, policy: Policy, org: str, period_start: datetime, period_end: datetime,
+                      now: datetime) -> dict[str, Any] | None:
+    """The IT manager's contract figures for a month: the contract in force at
+    the month's end (or now), its model; for a fixed fee the included hours
+    and those the month used; for prepaid hours the hours the month used and
+    the balance left (customers' most requested figure)."""
+    from tix.core.contracts import contract_at
+    from tix.core.settle import included_for
+    from tix.storage import ledger
+
+    until = min(period_end, now)
+    name, terms = contract_at(policy, org, until.astimezone(policy.tz))
+    if name is None or terms is None:
+        return None
+    b = terms.billing
+    out: dict[str, Any] = {"name": name, "model": b.model}
+    month = period_start.astimezone(policy.tz).strftime("%Y-%m")
+    if b.model == "fixed":
+        out.update(fee=str(b.fee), included_minutes=included_for(policy, org, month))
+    if b.model in ("fixed", "prepaid"):
+        invoiced = ledger.invoiced_ids(store, problems=[])
+        work = org_work(store, policy, org)
+        if b.model == "prepaid":
+            w = org_wallet(store, policy, org, work, invoiced, until)
+            used = sum(got for at, _e, _w, got in w.ledger.deductions if period_start <= at < period_end)
+            out.update(used_minutes=used, balance_minutes=max(w.ledger.balance, 0),
+                       warn_below_minutes=b.warn_below)
+        else:
+            billed = sum(x.billed_minutes for x in work if period_start <= x.at < period_end and not x.no_bill)
+            out.update(used_minutes=min(billed, out["included_minutes"]),
+                       beyond_minutes=max(0, billed - out["included_minutes"]))
+    return out

@@ -126,6 +126,21 @@ def span_text(period: dict[str, Any], tz: str) -> str:
     return f"[{a} .. {b}): from {a} up to but not including {b} ({tz})"
 
 
+def contract_line(c: dict[str, Any], currency: str) -> str:
+    """The IT manager's contract figures in one line (English)."""
+    from tix.core.dates import fmt_minutes
+
+    text = f"Contract {c['name']} ({c['model']})"
+    if c["model"] == "fixed":
+        text += (f": fee {currency} {c['fee']} a month with {fmt_minutes(c['included_minutes'])} included; "
+                 f"{fmt_minutes(c['used_minutes'])} of them used this month, "
+                 f"{fmt_minutes(c['beyond_minutes'])} billed beyond them")
+    elif c["model"] == "prepaid":
+        text += (f": {fmt_minutes(c['used_minutes'])} of prepaid hours used this month, "
+                 f"{fmt_minutes(c['balance_minutes'])} left")
+    return text
+
+
 def _header(data: dict[str, Any], kind: str) -> list[str]:
     p = data["period"]
     label = data.get("month") or p.get("label")
@@ -165,6 +180,8 @@ def _month_text(d: dict[str, Any], md: bool) -> str:
     h1, h2 = ("# ", "## ") if md else ("", "")
     title, span = _header(d, "Monthly report")
     out = [h1 + _line(title, md), "", span, ""]
+    if d.get("contract"):
+        out += [contract_line(d["contract"], d["currency"]), ""]
 
     def section(name: str) -> None:
         name = _line(name, md)
@@ -572,6 +589,8 @@ def _month_html(d: dict[str, Any]) -> str:
     s = d["sla"]
     rh = d["resolve_hours"]
     b: list[str] = [f"<h1>{_e(title)}</h1>\n<p class=\"meta\">{_e(span)}</p>\n"]
+    if d.get("contract"):
+        b.append(f"<p class=\"meta\">{_e(contract_line(d['contract'], d['currency']))}</p>\n")
 
     def kpi(value: str, label: str) -> str:
         return f'<div class="kpi"><b>{_e(value)}</b><span>{_e(label)}</span></div>'

@@ -96,6 +96,12 @@ def _contract_fees(env: Any, period: Any, org: str | None, data: dict[str, Any])
 
     from tix.app.contracts import fees_json, month_fees
 
+    if org is not None and env.policy.contracts:
+        from tix.app.contracts import org_contract_json
+
+        c = org_contract_json(env.store, env.policy, org, period.start, period.end, env.now)
+        if c is not None:
+            data["contract"] = c
     fees = month_fees(env.store, env.policy, period.label, org)
     if fees:
         data["fees"] = fees_json(fees, env.policy)

@@ -29,6 +29,8 @@ contracts:
     billing: {model: fixed, fee: "450.00", included: 10h}
   blocks:
     billing: {model: prepaid, rate: PROGP85, warn_below: 2h, overage_rate: ONSITE, expires_after: 12}
+  roll:
+    billing: {model: prepaid, rate: PROGP85, expires_after: 12 months, rollover: true}
 """
 
 ORGS = """orgs:
@@ -36,6 +38,7 @@ ORGS = """orgs:
   fabrikam: {name: Fabrikam GmbH, contract: [{from: 2024-01-01, name: standard}, {from: 2026-11-16, name: premium}]}
   delinde: {name: De Linde, contract: blocks}
   meulen: {name: Bakkerij Van der Meulen, contract: standard}
+  rolling: {name: Rolling B.V., contract: roll}
 """
 
 
@@ -221,6 +224,21 @@ def test_prepaid_block_expires_and_the_expired_hours_are_shown(cdesk: Desk) -> N
     # bought 5h, used 1h, 12 months later the other 4h expired (shown, not lost silently)
     assert (b["used_minutes"], b["expired_minutes"], b["left_minutes"], b["expired"]) == (60, 240, 0, True)
     assert bal["balance_minutes"] == 0
+
+
+def test_prepaid_rollover_moves_unused_hours_to_the_next_block(cdesk: Desk) -> None:
+    cdesk.ok("credit", "rolling", "5", "--price", "425.00", "--at", "2025-10-01 09:00", now="2025-10-01T10:00:00+02:00")
+    tid = cdesk.new("--title", "x", "--org", "rolling", now="2025-10-02T09:00:00+02:00")
+    cdesk.ok("work", tid, "1h", "--at", "2025-10-02 10:00", now="2025-10-02T12:00:00+02:00")
+    cdesk.ok("credit", "rolling", "5", "--price", "425.00", "--at", "2026-09-01 09:00", now="2026-09-01T10:00:00+02:00")
+    bal = json.loads(cdesk.ok("credit", "rolling", "--format", "json", now="2026-11-05T09:00:00+01:00"))
+    first, second = bal["blocks"]
+    # on 1 October 2026 the first block's 4 unused hours move to the second (bought before that, valid until
+    # 1 September 2027): nothing expires; 5h + 4h left
+    assert (first["used_minutes"], first["rolled_out_minutes"], first["expired_minutes"], first["left_minutes"]) == \
+        (60, 240, 0, 0)
+    assert (second["rolled_in_minutes"], second["left_minutes"]) == (240, 540)
+    assert bal["balance_minutes"] == 540
 
 
 def test_travel_fee_per_onsite_visit(cdesk: Desk) -> None:

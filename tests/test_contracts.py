@@ -466,3 +466,16 @@ def test_sync_and_fsck_warn_when_a_pulled_policy_change_reprices_past_work(tmp_p
     bert.ok("sync", now="2026-11-05T13:00:00+01:00")
     r = anna.run("sync", now="2026-11-05T14:00:00+01:00")
     assert r.code == 0 and "pulled policies.yaml: billing.rates.ONSITE" in r.out and "reprices" not in r.err
+
+
+def test_hand_edited_terms_are_reported_and_the_policy_applies(cdesk: Desk) -> None:
+    tid = cdesk.new("--title", "x", "--org", "contoso", "--impact", "4", "--urgency", "4",
+                    now="2026-11-10T10:00:00+01:00")
+    path = next(cdesk.root.glob(f"tickets/*/*/{tid}.yaml"))
+    text = path.read_text()
+    assert '"resolve": 120' in text
+    path.write_text(text.replace('"resolve": 120', '"resolve": "two hours"'))
+    r = cdesk.run("fsck", now="2026-11-10T10:00:00+01:00")
+    assert r.code == 1 and "terms: resolve 'two hours' is not a whole number of minutes" in r.out
+    data = show(cdesk, tid, "2026-11-10T10:00:00+01:00")  # still shown: premium's high targets from the policy
+    assert data["sla"]["resolve"]["due"] == "2026-11-10T12:00:00+01:00"

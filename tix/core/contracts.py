@@ -527,3 +527,29 @@ def past_text(policy: Policy, now: datetime) -> str:
         return x
 
     return json.dumps(walk(raw), sort_keys=True, default=str)
+
+
+def terms_problem(terms: Any) -> str | None:
+    """What is wrong with a recorded terms dict (a hand-edited file), or None."""
+    if not isinstance(terms, dict):
+        return "not a mapping"
+    if terms.get("clock") not in ("business", "24x7"):
+        return f"clock {terms.get('clock')!r} is not business or 24x7"
+    for k in ("response", "resolve", "escalate"):
+        v = terms.get(k)
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 10_000_000:
+            return f"{k} {v!r} is not a whole number of minutes"
+    if not isinstance(terms.get("priority"), str):
+        return "priority is missing"
+    if terms["clock"] == "business":
+        from tix.core.policy import _V, _parse_holidays, _parse_hours
+
+        hours = terms.get("hours")
+        if not isinstance(hours, dict):
+            return "hours are missing for a business-hours clock"
+        try:
+            _parse_hours(_V("(terms)", ""), hours.get("hours"))
+            _parse_holidays(_V("(terms)", ""), hours.get("holidays"))
+        except PolicyError as err:
+            return err.message
+    return None

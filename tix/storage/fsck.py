@@ -125,6 +125,14 @@ def _check_one(store: Store, path: Path) -> tuple[list[Finding], _FileFacts]:
     opened = [e for e in events if e["type"] == "opened"]
     if len(opened) > 1:
         out.append(Finding(rel, _line_of(data, opened[1]["id"]), "a second `opened` event"))
+    for e in events:  # recorded SLA terms that do not parse are ignored by the clocks: say so
+        if "terms" in e:
+            from tix.core.contracts import terms_problem
+
+            problem = terms_problem(e["terms"])
+            if problem:
+                out.append(Finding(rel, _line_of(data, e["id"]), f"event {e['id']}: terms: {problem}; the clocks "
+                                   f"follow the policy instead"))
     if tid and tid == stem:
         try:
             want = store.path_for(tid)

@@ -479,3 +479,15 @@ def test_hand_edited_terms_are_reported_and_the_policy_applies(cdesk: Desk) -> N
     assert r.code == 1 and "terms: resolve 'two hours' is not a whole number of minutes" in r.out
     data = show(cdesk, tid, "2026-11-10T10:00:00+01:00")  # still shown: premium's high targets from the policy
     assert data["sla"]["resolve"]["due"] == "2026-11-10T12:00:00+01:00"
+
+
+def test_a_credited_fee_is_billed_again_and_never_twice(cdesk: Desk) -> None:
+    tid = cdesk.new("--title", "x", "--org", "contoso", now="2026-11-02T09:00:00+01:00")
+    cdesk.ok("work", tid, "1h", "--at", "2026-11-03 10:00", now="2026-11-04T09:00:00+01:00")
+    inv = invoice(cdesk, "2026-11", "2026-12-01T09:00:00+01:00", "--mark", "--org", "contoso")
+    assert inv["total"] == "450.00"  # the fee; the hour is included
+    cdesk.ok("invoice", "--credit", inv["number"], "--line", "fee:contoso:2026-11", "-m", "wrong fee",
+             now="2026-12-02T09:00:00+01:00")
+    again = invoice(cdesk, "2026-11", "2026-12-03T09:00:00+01:00", "--mark", "--org", "contoso")
+    assert [(x["event_id"], x["amount"]) for x in again["lines"]] == [("fee:contoso:2026-11", "450.00")]
+    assert cdesk.run("invoice", "2026-11", "--org", "contoso", now="2026-12-04T09:00:00+01:00").code == 1

@@ -33,15 +33,18 @@ def invoiced_lines(store: Store, invoiced_ids: set[str]) -> list[Line]:
     return out
 
 
-def invoiced_months(store: Store) -> set[tuple[str, str]]:
-    """(org, month) of every issued invoice (not credit notes): an invoiced month."""
+def invoiced_months(store: Store) -> tuple[set[tuple[str, str]], set[str]]:
+    """(org, month) of every issued invoice (not credit notes), and the ids of
+    the fee lines any of them billed."""
     from tix.storage import ledger
 
     out: set[tuple[str, str]] = set()
+    fees: set[str] = set()
     for r in ledger.records(store, problems=[]):
         orgs = {x.org for x in r.invoice.lines if x.org} | ({r.invoice.org_filter} if r.invoice.org_filter else set())
         out |= {(o, r.invoice.month) for o in orgs}
-    return out
+        fees |= {x.event_id for x in r.invoice.lines if x.kind == "fee"}
+    return out, fees
 
 
 def contract_inputs(store: Store, policy: Policy, invoiced_ids: set[str]) -> tuple[Prior, list[Block]] | None:
@@ -53,7 +56,7 @@ def contract_inputs(store: Store, policy: Policy, invoiced_ids: set[str]) -> tup
     from tix.storage import prepaid
 
     prior = Prior.from_lines(invoiced_lines(store, invoiced_ids), policy)
-    prior.months = invoiced_months(store)
+    prior.months, prior.fees_billed = invoiced_months(store)
     return prior, prepaid.blocks(store)
 
 
@@ -151,13 +154,14 @@ def month_fees(store: Store, policy: Policy, month: str, org: str | None) -> lis
     if not settles(policy):
         return []
     issued = ledger.invoiced_prices(store)
-    done = invoiced_months(store)
+    done, billed = invoiced_months(store)
     out: list[Line] = []
     for key, o in sorted(policy.orgs.items()):
         if (org is not None and key != org) or not o.contract:
             continue
         fid = f"fee:{key}:{month}"
-        line = issued.get(fid) or (None if (key, month) in done else fee_line(policy, key, month, late=False))
+        line = issued.get(fid) or (None if (key, month) in done and fid not in billed
+                                   else fee_line(policy, key, month, late=False))
         if line is not None:
             out.append(line)
     for b in prepaid.blocks(store, problems=[]):

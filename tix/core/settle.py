@@ -57,6 +57,7 @@ class Prior:
     # (org, month) pairs an issued invoice of that month covered: their fee is what was
     # billed then (or none), whatever contract the policy gives the organisation today
     months: set[tuple[str, str]] = field(default_factory=set)
+    fees_billed: set[str] = field(default_factory=set)  # fee line ids on any issued invoice (credited or not)
 
     @classmethod
     def from_lines(cls, lines: list[Line], policy: Policy) -> Prior:
@@ -315,8 +316,12 @@ def settle(lines: list[Line], policy: Policy, *, month_label: str, period_end: d
     for org in sorted(fee_orgs):
         months = {month_label} | {m for (o, m) in fixed if o == org}
         for m in sorted(months):
-            if m > month_label or f"fee:{org}:{m}" in invoiced_ids or (org, m) in prior.months:
+            fid = f"fee:{org}:{m}"
+            if m > month_label or fid in invoiced_ids:
                 continue
+            if (org, m) in prior.months and fid not in prior.fees_billed:
+                continue  # invoiced without a fee then: the month stays as it was invoiced
+            # (a fee a credit note gave back is billed again)
             fl = fee_line(policy, org, m, late=m < month_label)
             if fl is not None:
                 out.append(fl)

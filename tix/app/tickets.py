@@ -126,7 +126,23 @@ def open_ticket(env: Any, *, title: str | None, requester: str | None, phone: st
 
         tid, created = new_or_append(env.store, check_key(key), header, evs, env.user, when, description, env.ids)
         return tid, title, rate(policy, imp, urg), created
-    return env.store.create(header, evs, env.user), title, rate(policy, imp, urg), True
+    tid = env.store.create(header, evs, env.user)
+    return tid, title, recorded_rating(rate(policy, imp, urg), evs[0].get("terms")), True
+
+
+def recorded_rating(r: Any, terms: Any) -> Any:
+    """The rating with the priority and targets recorded on the ticket (its
+    contract's), when they differ from the desk's."""
+    if not isinstance(terms, dict) or terms.get("priority") in (None, r.name):
+        return r
+    from dataclasses import replace
+
+    try:
+        rule = replace(r.rule, name=str(terms["priority"]), response=int(terms["response"]),
+                       resolve=int(terms["resolve"]), escalate=int(terms["escalate"]), clock=str(terms["clock"]))
+    except (KeyError, TypeError, ValueError):
+        return r
+    return replace(r, rule=rule)
 
 
 TEXT_FIELDS = ("description", "rollback", "root_cause", "workaround")  # read by the command (`-` is stdin)

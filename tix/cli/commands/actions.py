@@ -178,11 +178,10 @@ def set_(
     _append(env, t, [ev], f"tix set {t.id}")
     print(f"{t.id}: set {', '.join(f'{k}={v}' for k, v in f.items())}")
     if "impact" in f or "urgency" in f:
-        r = rate(env.policy, f.get("impact", t.impact), f.get("urgency", t.urgency))
+        from tix.app.tickets import recorded_rating
+
         terms = ev.get("terms") or {}
-        if terms.get("priority") and terms["priority"] != r.name:
-            r = type(r)(r.impact, r.urgency, r.score, type(r.rule)(terms["priority"], r.rule.min_score,
-                        terms["response"], terms["resolve"], terms["escalate"], terms["clock"]))
+        r = recorded_rating(rate(env.policy, f.get("impact", t.impact), f.get("urgency", t.urgency)), terms)
         print(f"{t.id}: {explain(env.policy, r)}" + (f" (contract {terms['contract']})" if terms.get("contract")
                                                      else ""))
 

@@ -62,7 +62,9 @@ def text_view(env, t, data, public: bool) -> str:  # type: ignore[no-untyped-def
     r = rate(p, t.impact, t.urgency)
     sla_ = data["sla"]
     if sla_.get("priority") and sla_["priority"] != r.name:  # the contract's own priorities
-        r = type(r)(r.impact, r.urgency, r.score, type(r.rule)(sla_["priority"], r.rule.min_score, 0, 0, 0, ""))
+        from dataclasses import replace
+
+        r = replace(r, rule=replace(r.rule, name=sla_["priority"]))
     row("Priority", explain(p, r))
     if data.get("contract"):
         from tix.app.contracts import contract_summary

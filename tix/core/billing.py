@@ -204,7 +204,14 @@ def price(entry: dict[str, Any], ticket: Ticket, policy: Policy) -> Line:
 
 def as_invoiced(line: Line, policy: Policy) -> Line:
     """An invoiced entry keeps the price it was invoiced at (`Policy.with_invoiced`)."""
-    inv = policy.invoiced.get(line.event_id) if policy.invoiced else None
+    prices = policy.invoiced
+    if not prices:
+        return line
+    same = getattr(prices, "same", None)  # the ledger's index: compare without decoding the line
+    if same is not None and same(line.event_id, line.amount, line.billed_minutes, line.covered_minutes) in (None,
+                                                                                                         True):
+        return line
+    inv = prices.get(line.event_id)
     if inv is None:
         return line
     return replace(line, billed_minutes=inv.billed_minutes, rate_name=inv.rate_name, rate=inv.rate,
@@ -217,8 +224,10 @@ def travel_line(work: Line, policy: Policy) -> Line | None:
     when the policy or the contract in force sets one."""
     if not work.onsite or work.no_bill:
         return None
-    if policy.invoiced and f"travel:{work.event_id}" in policy.invoiced:  # as invoiced
-        return replace(policy.invoiced[f"travel:{work.event_id}"], at=work.at, title=work.title)
+    if policy.invoiced:  # as invoiced
+        inv = policy.invoiced.get(f"travel:{work.event_id}")
+        if inv is not None:
+            return replace(inv, at=work.at, title=work.title, ticket=work.ticket, org=work.org)
     from tix.core.contracts import contract_at, travel_fee
 
     _, terms = contract_at(policy, work.org, work.at)

@@ -412,41 +412,116 @@ def stat_digest(store: Store) -> str:
     return hashlib.sha256(repr(keys).encode()).hexdigest()[:32] if keys else "-"
 
 
-PRICES_VERSION = 1
+PRICES_VERSION = 2
 
 
-def invoiced_prices(store: Store) -> dict[str, Line]:
-    """Every still-invoiced entry's line as it was invoiced (its price,
-    billed and covered minutes), by entry id: the past the reports keep
-    whatever the policy says today. Kept in local state (`invoiced-prices`)
-    while the records' stat keys are the same; broken records are left out
-    (fsck and the invoice name them)."""
-    import pickle
+class InvoicedPrices:
+    """Every still-invoiced entry's line as it was invoiced, by entry id: a
+    sorted file in local state (`invoiced-prices.idx`: one line per entry,
+    `id TAB amount TAB billed TAB covered TAB the line's JSON`), searched in
+    place by binary search over an mmap, so `tix show` reads a few pages
+    however many years were invoiced. After many lookups (a report pricing
+    thousands of entries) the ids are read into a dict once."""
+
+    def __init__(self, mm: Any, start: int):
+        self.mm, self.start = mm, start
+        self.lookups = 0
+        self.table: dict[bytes, bytes] | None = None
+
+    def __bool__(self) -> bool:
+        return len(self.mm) > self.start
+
+    def _raw(self, key: str) -> bytes | None:
+        k = key.encode("utf-8", "surrogateescape")
+        if self.table is not None:
+            return self.table.get(k)
+        self.lookups += 1
+        if self.lookups > 2000:
+            self.table = {ln.split(b"\t", 1)[0]: ln for ln in self.mm[self.start:].split(b"\n") if ln}
+            return self.table.get(k)
+        mm, lo, hi = self.mm, self.start, len(self.mm)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            s = mm.rfind(b"\n", lo, mid) + 1
+            s = max(s, lo)
+            e = mm.find(b"\n", s)
+            if e < 0:
+                e = len(mm)
+            line = mm[s:e]
+            got = line.split(b"\t", 1)[0]
+            if got == k:
+                return line
+            if got < k:
+                lo = e + 1
+            else:
+                hi = s
+        return None
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._raw(key) is not None
+
+    def get(self, key: str) -> Line | None:
+        """The invoiced line (None: not invoiced)."""
+        import json
+
+        raw = self._raw(key)
+        if raw is None:
+            return None
+        return Line.from_json(json.loads(raw.split(b"\t", 4)[4]))
+
+    def same(self, key: str, amount_: Any, billed: int, covered: int) -> bool | None:
+        """Was `key` invoiced with this amount, billed and covered minutes (True),
+        otherwise (False), or not at all (None)? Cheap: no JSON."""
+        raw = self._raw(key)
+        if raw is None:
+            return None
+        f = raw.split(b"\t", 4)
+        return f[1].decode() == str(amount_) and int(f[2]) == billed and int(f[3]) == covered
+
+
+def invoiced_prices(store: Store) -> InvoicedPrices | dict[str, Line]:
+    """The invoiced lines by entry id (`InvoicedPrices`; an empty dict when
+    nothing was invoiced): the past the reports keep whatever the policy says
+    today. Rebuilt when an invoice record or credit note changes; broken
+    records are left out (fsck and the invoice name them) and never cached."""
+    import json
+    import mmap
 
     from tix.storage.store import write_local_cache
 
     digest = stat_digest(store)
     if digest == "-":
         return {}
-    path = store.state_dir / "invoiced-prices.pickle"
-    try:
-        doc = pickle.loads(path.read_bytes())
-        if isinstance(doc, dict) and doc.get("key") == (PRICES_VERSION, digest) and isinstance(doc.get("map"), dict):
-            return doc["map"]
-    except Exception:
-        pass
-    problems: list[BrokenFile] = []
-    ids = invoiced_ids(store, problems=problems)
-    out: dict[str, Line] = {}
-    for r in records(store, problems=problems):
-        for x in r.invoice.lines:
-            if x.event_id in ids and x.event_id not in out:
-                out[x.event_id] = x
-    if problems:  # a broken record is read (and reported) every time, never cached
-        return out
-    write_local_cache(path, pickle.dumps({"key": (PRICES_VERSION, digest), "map": out},
-                                         protocol=pickle.HIGHEST_PROTOCOL))
-    return out
+    path = store.state_dir / "invoiced-prices.idx"
+    head = json.dumps([PRICES_VERSION, digest]).encode("ascii")
+    for attempt in range(2):
+        try:
+            with open(path, "rb") as fh:
+                mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            mm = None
+        if mm is not None:
+            nl = mm.find(b"\n")
+            if nl > 0 and mm[:nl] == head:
+                return InvoicedPrices(mm, nl + 1)
+            mm.close()
+        if attempt:
+            break
+        problems: list[BrokenFile] = []
+        ids = invoiced_ids(store, problems=problems)
+        rows: dict[str, bytes] = {}
+        for r in records(store, problems=problems):
+            for x in r.invoice.lines:
+                if x.event_id in ids and x.event_id not in rows and "\t" not in x.event_id and \
+                        "\n" not in x.event_id:
+                    rows[x.event_id] = "\t".join((x.event_id, str(x.amount), str(x.billed_minutes),
+                                                  str(x.covered_minutes),
+                                                  json.dumps(x.to_json(), ensure_ascii=True))).encode("utf-8")
+        body = b"".join(rows[k] + b"\n" for k in sorted(rows, key=lambda k: k.encode("utf-8")))
+        if problems:  # a broken record is read (and reported) every time, never cached
+            return {k: Line.from_json(json.loads(v.split(b"\t", 4)[4])) for k, v in rows.items()}
+        write_local_cache(path, head + b"\n" + body)
+    return {}
 
 
 def list_invoices(store: Store) -> list[Record]:

@@ -82,6 +82,30 @@ def ubl_rules():
     return proc, xslt
 
 
+def peppol_xslt() -> Path | None:
+    """The official Peppol BIS Billing 3.0 rules (OpenPEPPOL/peppol-bis-invoice-3,
+    PEPPOL-EN16931-UBL.sch compiled to XSLT), where this machine has them:
+    $TIX_PEPPOL_RULES, or beside the EN 16931 rules in ../shared/einvoice."""
+    import os
+
+    for p in (os.environ.get("TIX_PEPPOL_RULES"), EINVOICE / "PEPPOL-EN16931-UBL.xslt"):
+        if p and Path(p).is_file():
+            return Path(p)
+    return None
+
+
+@pytest.fixture(scope="session")
+def peppol_rules():
+    saxonche = pytest.importorskip("saxonche")
+    path = peppol_xslt()
+    if path is None:
+        pytest.skip(f"the Peppol BIS Billing 3.0 rules are not here: put PEPPOL-EN16931-UBL.xslt in {EINVOICE} "
+                    "or name it in TIX_PEPPOL_RULES")
+    proc = saxonche.PySaxonProcessor(license=False)
+    xslt = proc.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(path))
+    return proc, xslt
+
+
 def fatal(rules, xml: bytes) -> list[str]:
     """The fatal findings of the EN 16931 rules for this document."""
     proc, xslt = rules
@@ -280,6 +304,76 @@ def test_ubl_rounding_at_many_lines(tmp_path, ubl_rules):
     assert b'<cbc:PayableAmount currencyID="EUR">18.20</cbc:PayableAmount>' in xml
     amounts = re.findall(rb'<cbc:LineExtensionAmount currencyID="EUR">([\d.]+)<', xml)[1:]  # [0]: the total
     assert len(amounts) == 47 and sum(Decimal(x.decode()) for x in amounts) == Decimal("15.04")
+
+
+def test_ubl_passes_the_peppol_bis_billing_rules(tmp_path, ubl_rules, peppol_rules):
+    """Peppol BIS Billing 3.0's own rules on top of EN 16931 (endpoint IDs and
+    their schemes, the Dutch NL-R rules for a Dutch seller: street, city and
+    post code, the KVK number as 0106, payment means; credit notes referencing
+    their invoice): zero fatal findings for every demo organisation, an issued
+    invoice with standard, reverse-charge, export and exempt customers and an
+    after-hours line, the PDF embedded, and a whole and a partial credit note."""
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    shutil.copy(ROOT / "policies.yaml", demo / "policies.yaml")
+    shutil.copytree(ROOT / "tickets", demo / "tickets")
+    shutil.copytree(ROOT / "invoices", demo / "invoices")
+    d = Desk(demo, "sanne", DEC1)
+    docs: dict[str, bytes] = {}
+    assert d.run("invoice", "2026-11", "--format", "ubl", "-o", f"{tmp_path / 'demo-ubl'}/").code == 0
+    docs.update({f"demo {f.name}": f.read_bytes() for f in sorted((tmp_path / "demo-ubl").iterdir())})
+    assert len(docs) == 7
+    v = worked_desk(tmp_path / "desk")
+    inv = json.loads(v.ok("invoice", "2026-11", "--mark", "--format", "json"))
+    assert v.run("invoice", "--show", "2026-11-001", "--format", "ubl", "-o", f"{tmp_path / 'inv'}/").code == 0
+    docs.update({f"invoice {f.name}": f.read_bytes() for f in sorted((tmp_path / "inv").iterdir())})
+    r = v.run("invoice", "--show", "2026-11-001", "--format", "ubl", "--embed-pdf", "-o", f"{tmp_path / 'pdf'}/")
+    assert r.code == 0, r.err
+    docs.update({f"with its PDF {f.name}": f.read_bytes() for f in sorted((tmp_path / "pdf").iterdir())})
+    fab = next(x for x in inv["lines"] if x["org"] == "fabrikam")["event_id"]
+    v.ok("invoice", "--credit", "2026-11-001", "--line", fab, "-m", "goodwill", "--write-off")
+    v.ok("invoice", "--credit", "2026-11-001",
+         *[a for x in inv["lines"] if x["org"] != "fabrikam" for a in ("--line", x["event_id"])], "-m", "wrong rate")
+    for cn in ("CN-2026-11-001", "CN-2026-11-002"):
+        assert v.run("invoice", "--show", cn, "--format", "ubl", "-o", f"{tmp_path / cn}/").code == 0
+        docs.update({f"{cn} {f.name}": f.read_bytes() for f in sorted((tmp_path / cn).iterdir())})
+    assert sum(1 for k in docs if k.startswith("CN-")) == 4
+    for name, xml in docs.items():
+        assert fatal(peppol_rules, xml) == [], name
+        assert fatal(ubl_rules, xml) == [], name
+    con = docs["invoice 2026-11-001-contoso.xml"].decode()
+    assert "<cbc:CityName>Utrecht</cbc:CityName>" in con and "<cbc:PostalZone>3511 ED</cbc:PostalZone>" in con
+    assert '<cbc:CompanyID schemeID="0106">24512345</cbc:CompanyID>' in con
+    assert '<cbc:EndpointID schemeID="9944">nl810433941b01</cbc:EndpointID>' in con
+    assert '<cbc:EndpointID schemeID="0192">974760673</cbc:EndpointID>' in docs["invoice 2026-11-001-fjordlys.xml"].decode()
+    assert '<cbc:EndpointID schemeID="0106">27312345</cbc:EndpointID>' in docs["demo draft-2026-11-delinde.xml"].decode()
+    assert all(b'schemeID="EM"' not in x for x in docs.values())  # not an endpoint scheme of Peppol
+
+
+@pytest.mark.parametrize(("lines", "country", "want"), [
+    (["Wijnhaven 3", "3011 WG Rotterdam"], "NL", ("Wijnhaven 3", None, "3011 WG", "Rotterdam")),
+    (["Industriestr. 5", "70565 Stuttgart"], "DE", ("Industriestr. 5", None, "70565", "Stuttgart")),
+    (["Náměstí 1", "692 01 Mikulov"], "CZ", ("Náměstí 1", None, "692 01", "Mikulov")),
+    (["Strandkaien 4", "5013 Bergen"], "NO", ("Strandkaien 4", None, "5013", "Bergen")),
+    (["14 Wharf Road", "London N1 7GR"], "GB", ("14 Wharf Road", None, "N1 7GR", "London")),
+    (["Postbus 12", "Gebouw B", "1000 AA Amsterdam"], "NL", ("Postbus 12", "Gebouw B", "1000 AA", "Amsterdam")),
+    (["Main Street 1"], "NL", ("Main Street 1", None, None, None)),
+    (["Main Street 1", "Somewhere"], "DE", ("Main Street 1", "Somewhere", None, None)),
+])
+def test_address_lines_as_street_post_code_and_city(lines, country, want):
+    from tix.core.vat import postal_address
+
+    a = postal_address(lines, country)
+    assert (a.street, a.additional, a.zone, a.city) == want
+
+
+def test_fsck_wants_a_peppol_endpoint_where_ubl_is_mailed(tmp_path):
+    orgs = ORGS.replace("vat: exempt,", "vat: exempt, ubl: true,")
+    d = make_desk(tmp_path / "desk", policy=policy(orgs))
+    r = d.run("fsck")
+    assert r.code != 0 and "orgs.clinic: its UBL e-invoice needs a Peppol endpoint" in r.out + r.err
+    d2 = make_desk(tmp_path / "desk2", policy=policy(orgs.replace("ubl: true,", 'ubl: true, peppol: "0106:12345678",')))
+    assert "Peppol endpoint" not in (r2 := d2.run("fsck")).out + r2.err
 
 
 def test_document_formats_need_a_target(vdesk, tmp_path):

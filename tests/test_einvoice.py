@@ -530,6 +530,119 @@ def test_facturx_pdfa3_with_cii_passing_en16931(vdesk, tmp_path, cii_rules):
     assert "Rechnung" in pdf_text(out / "2026-11-001-fabrikam.facturx.pdf")
 
 
+def pdfa3_problems(data: bytes) -> list[str]:
+    """What this machine can check of PDF/A-3b (ISO 19005-3) and Factur-X without a
+    full validator (veraPDF is in neither Debian's archive nor PyPI here): the
+    clauses a generator most often breaks, each a line when broken."""
+    import io
+    from xml.etree import ElementTree as ET
+
+    import pypdf
+
+    out: list[str] = []
+    head = data[:64].split(b"\n")
+    if not re.fullmatch(rb"%PDF-1\.[4-7]", head[0].rstrip(b"\r")):
+        out.append(f"6.1.2 header {head[0]!r}")
+    if not (head[1].startswith(b"%") and sum(1 for b in head[1][1:5] if b > 127) == 4):
+        out.append("6.1.2 no binary comment after the header")
+    r = pypdf.PdfReader(io.BytesIO(data))
+    if r.is_encrypted or "/Encrypt" in r.trailer:
+        out.append("6.1.3 encrypted")
+    ids = r.trailer.get("/ID")
+    if not ids or len(ids) != 2:
+        out.append("6.1.3 no file identifier (trailer /ID)")
+    root = r.trailer["/Root"]
+    for key in ("/AA", "/JavaScript"):
+        if key in root or key in root.get("/Names", {}):
+            out.append(f"6.5 {key} in the catalog")
+    # metadata: well-formed XMP, the PDF/A identification, every extension property declared
+    meta = root["/Metadata"].get_object()
+    xmp = meta.get_data()
+    if b"bytes=" in xmp[:200] or b"encoding=" in xmp[:200]:
+        out.append("6.6.2.1 xpacket with bytes or encoding")
+    ns = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+          "fx": "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#", "dc": "http://purl.org/dc/elements/1.1/",
+          "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#", "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+          "xmp": "http://ns.adobe.com/xap/1.0/"}
+    x = ET.fromstring(xmp.decode("utf-8").split("?>", 1)[1].rsplit("<?xpacket", 1)[0])
+    if (x.findtext(".//pdfaid:part", namespaces=ns), x.findtext(".//pdfaid:conformance", namespaces=ns)) != ("3", "B"):
+        out.append("6.6.4 pdfaid is not part 3, conformance B")
+    fx = {e.tag.split("}")[1]: e.text for e in x.iter() if e.tag.startswith("{" + ns["fx"])}
+    if fx != {"DocumentType": "INVOICE", "DocumentFileName": "factur-x.xml", "Version": "1.0",
+              "ConformanceLevel": "EN 16931"}:
+        out.append(f"Factur-X XMP {fx}")
+    declared = {(e.findtext("pdfaSchema:namespaceURI", namespaces=ns), p.text)
+                for e in x.iter() if e.find("pdfaSchema:namespaceURI", ns) is not None
+                for p in e.iter("{http://www.aiim.org/pdfa/ns/property#}name")}
+    for name in fx:
+        if (ns["fx"], name) not in declared:
+            out.append(f"6.6.2.3 fx:{name} is not declared in a pdfaExtension schema")
+    info = r.metadata or {}
+    pairs = (("/Title", x.findtext(".//dc:title//rdf:li", namespaces=ns)),
+             ("/Author", x.findtext(".//dc:creator//rdf:li", namespaces=ns)),
+             ("/Subject", x.findtext(".//dc:description//rdf:li", namespaces=ns)),
+             ("/Creator", x.findtext(".//xmp:CreatorTool", namespaces=ns)))
+    for key, value in pairs:
+        if key in info and info[key] != value:
+            out.append(f"Info {key} {info[key]!r} differs from its XMP {value!r}")
+    # colour: one PDF/A output intent with an RGB ICC profile
+    intents = [i.get_object() for i in root.get("/OutputIntents", [])]
+    if [i["/S"] for i in intents] != ["/GTS_PDFA1"]:
+        out.append(f"6.2.3 output intents {[i.get('/S') for i in intents]}")
+    else:
+        icc = intents[0]["/DestOutputProfile"].get_object()
+        prof = icc.get_data()
+        if icc.get("/N") != 3 or prof[36:40] != b"acsp" or prof[16:20] != b"RGB ":
+            out.append("6.2.3 the output intent's profile is not an RGB ICC profile")
+    # fonts: every font of every page embedded
+    for k, page in enumerate(r.pages, 1):
+        for name, ref in (page["/Resources"].get("/Font") or {}).items():
+            f = ref.get_object()
+            desc = f["/DescendantFonts"][0].get_object() if "/DescendantFonts" in f else f
+            fd = desc.get("/FontDescriptor")
+            if fd is None or not any(k2 in fd.get_object() for k2 in ("/FontFile", "/FontFile2", "/FontFile3")):
+                out.append(f"6.2.11.4 page {k}: font {name} {f.get('/BaseFont')} is not embedded")
+    # the XML: an associated file of the document (PDF/A-3 6.8), listed, with its MIME type and date
+    af = [a.get_object() for a in root.get("/AF", [])]
+    if len(af) != 1:
+        out.append(f"6.8 {len(af)} associated files")
+    else:
+        spec = af[0]
+        if (spec.get("/F"), spec.get("/UF")) != ("factur-x.xml", "factur-x.xml"):
+            out.append("6.8 the file specification lacks /F or /UF")
+        if spec.get("/AFRelationship") not in ("/Data", "/Alternative", "/Source"):
+            out.append(f"6.8 AFRelationship {spec.get('/AFRelationship')}")
+        ef = spec["/EF"]["/F"].get_object()
+        if ef.get("/Subtype") != "/text/xml" or "/ModDate" not in ef.get("/Params", {}):
+            out.append("6.8 the embedded file has no MIME type or no modification date")
+        names = root["/Names"]["/EmbeddedFiles"]["/Names"]
+        if names[0] != "factur-x.xml" or names[1].get_object() != spec:
+            out.append("the XML is not in the EmbeddedFiles name tree")
+    return out
+
+
+@pytest.mark.parametrize("what", ["invoice", "credit note"])
+def test_facturx_pdfa3_structure(vdesk, tmp_path, what):
+    """A full PDF/A validation (veraPDF) is not run; this checks the PDF/A-3b and
+    Factur-X clauses that can be read with pypdf, for an invoice and a credit note."""
+    vdesk.ok("invoice", "2026-11", "--mark")
+    number = "2026-11-001"
+    if what == "credit note":
+        vdesk.ok("invoice", "--credit", number, "-m", "wrong rate")
+        number = "CN-2026-11-001"
+    out = tmp_path / "fx"
+    assert vdesk.run("invoice", "--show", number, "--format", "facturx", "-o", f"{out}/").code == 0
+    files = sorted(out.iterdir())
+    assert len(files) == 4
+    for f in files:
+        assert pdfa3_problems(f.read_bytes()) == [], f.name
+    # and the checks do catch what they look for
+    data = files[0].read_bytes()
+    assert "6.2.3 output intents ['/GTS_PDFX']" in pdfa3_problems(data.replace(b"/GTS_PDFA1", b"/GTS_PDFX"))
+    assert "6.8 AFRelationship /Other" in pdfa3_problems(data.replace(b"/AFRelationship /Data", b"/AFRelationship /Other"))
+    assert any(p.startswith("6.1.2") for p in pdfa3_problems(data.replace(b"%PDF-1.4\n%", b"%PDF-1.4\n ", 1)))
+
+
 def test_facturx_of_every_demo_organisation_passes_en16931(tmp_path, cii_rules):
     demo = tmp_path / "demo"
     demo.mkdir()

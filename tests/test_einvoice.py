@@ -345,8 +345,9 @@ def test_ubl_passes_the_peppol_bis_billing_rules(tmp_path, ubl_rules, peppol_rul
     assert "<cbc:CityName>Utrecht</cbc:CityName>" in con and "<cbc:PostalZone>3511 ED</cbc:PostalZone>" in con
     assert '<cbc:CompanyID schemeID="0106">24512345</cbc:CompanyID>' in con
     assert '<cbc:EndpointID schemeID="9944">nl810433941b01</cbc:EndpointID>' in con
-    assert '<cbc:EndpointID schemeID="0192">974760673</cbc:EndpointID>' in docs["invoice 2026-11-001-fjordlys.xml"].decode()
-    assert '<cbc:EndpointID schemeID="0106">27312345</cbc:EndpointID>' in docs["demo draft-2026-11-delinde.xml"].decode()
+    fj, dl = docs["invoice 2026-11-001-fjordlys.xml"].decode(), docs["demo draft-2026-11-delinde.xml"].decode()
+    assert '<cbc:EndpointID schemeID="0192">974760673</cbc:EndpointID>' in fj  # the Norwegian organisation number
+    assert '<cbc:EndpointID schemeID="0106">27312345</cbc:EndpointID>' in dl  # its KVK number, from the policy
     assert all(b'schemeID="EM"' not in x for x in docs.values())  # not an endpoint scheme of Peppol
 
 
@@ -639,7 +640,8 @@ def test_facturx_pdfa3_structure(vdesk, tmp_path, what):
     # and the checks do catch what they look for
     data = files[0].read_bytes()
     assert "6.2.3 output intents ['/GTS_PDFX']" in pdfa3_problems(data.replace(b"/GTS_PDFA1", b"/GTS_PDFX"))
-    assert "6.8 AFRelationship /Other" in pdfa3_problems(data.replace(b"/AFRelationship /Data", b"/AFRelationship /Other"))
+    other = data.replace(b"/AFRelationship /Data", b"/AFRelationship /Other")
+    assert "6.8 AFRelationship /Other" in pdfa3_problems(other)
     assert any(p.startswith("6.1.2") for p in pdfa3_problems(data.replace(b"%PDF-1.4\n%", b"%PDF-1.4\n ", 1)))
 
 

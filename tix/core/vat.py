@@ -144,8 +144,8 @@ def endpoint(country: str | None, vat_id: str | None, peppol: str | None = None)
     follows from its VAT number (Norway: the organisation number, scheme 0192);
     None when neither gives one."""
     if peppol:
-        scheme, ident = peppol.split(":", 1)
-        return scheme, ident
+        given, ident = peppol.split(":", 1)
+        return given, ident
     if not vat_id:
         return None
     v = "".join(ch for ch in vat_id if ch.isalnum()).upper()
@@ -180,7 +180,8 @@ def postal_address(lines: tuple[str, ...] | list[str], country: str | None) -> P
     lines = [x.strip() for x in lines if x and x.strip()]
     if not lines:
         return PostalAddress(None, None, None, None)
-    zone = city = None
+    zone: str | None = None
+    city: str | None = None
     if len(lines) > 1:
         last = lines[-1]
         pats = (_ZONE_LAST,) if country in ("GB", "IE") else (_NL_ZONE, _ZONE_FIRST) if country == "NL" \

@@ -841,6 +841,96 @@ def test_mark_send_mails_each_organisation_once(tmp_path, monkeypatch):
         ctrl.stop()
 
 
+def test_notify_mails_marked_invoices_once(tmp_path, monkeypatch):
+    """`tix invoice --mark` without --send, then `tix notify`: each organisation's
+    billing contact gets its invoice (PDF, UBL where wanted, its IT-manager
+    report) once, in the record --send keeps; a credit note the same way; an
+    invoice issued longer ago than --max-age is not mailed."""
+    import email
+    from email import policy as email_policy
+
+    from tests.test_notify import Collector, local_smtp, start
+
+    handler = Collector()
+    ctrl = start(handler)
+    try:
+        xdg = tmp_path / "xdg"
+        xdg.mkdir()
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+        local_smtp(xdg, ctrl.port)
+        orgs = ORGS.replace("reference: PO-118}", "reference: PO-118, email: finance@contoso.com}")
+        orgs = orgs.replace('peppol: "9930:de136695976"}',
+                            'peppol: "9930:de136695976", billing_email: rechnung@fabrikam.de, ubl: true}')
+        d = make_desk(tmp_path / "desk", policy=policy(orgs))
+        d.now = DEC1
+        for org, dur, at in (("contoso", "1h30m", "2026-11-24T10:00"), ("fabrikam", "45m", "2026-11-24T11:00"),
+                             ("fjordlys", "20m", "2026-11-28T10:00")):
+            tid = d.new("--title", f"printer of {org}", "--org", org, now=NOV2)
+            d.ok("work", tid, dur, "--at", at, "-m", f"fixed it for {org}")
+        inv = json.loads(d.ok("invoice", "2026-11", "--mark", "--format", "json"))
+        assert inv["number"] == "2026-11-001"
+
+        def invoice_mails() -> list:
+            out = []
+            for m in handler.messages:
+                msg = email.message_from_bytes(m["raw"], policy=email_policy.default)
+                if msg["X-Tix-Ticket"] is None:  # not a ticket's notification
+                    out.append((m["to"][0], msg))
+            return out
+
+        # longer ago than --max-age (7 days): not mailed
+        later = "2026-12-09T09:00:00+01:00"
+        r = d.run("notify", now=later)
+        assert r.code == 0, r.err
+        assert invoice_mails() == [] and "2026-11-001" not in r.out
+        # a dry run shows them and sends nothing
+        r = d.run("notify", "--dry-run", now="2026-12-01T10:00:00+01:00")
+        assert r.code == 0, r.err
+        assert "=== invoice 2026-11-001 contoso (nl) ===" in r.out and "Subject: Factuur 2026-11-001-contoso" in r.out
+        assert "Attachments: 2026-11-001-fabrikam.pdf, 2026-11-001-fabrikam.xml, report-2026-11-fabrikam.html" \
+            in r.out
+        assert invoice_mails() == []
+        # the run after marking mails each organisation with an address
+        r = d.run("notify", now="2026-12-01T10:00:00+01:00")
+        assert r.code == 0, r.err
+        assert "invoice 2026-11-001: sent to contoso <finance@contoso.com>: Factuur 2026-11-001-contoso van " \
+            "Kade IT B.V." in r.out
+        assert "invoice 2026-11-001: sent to fabrikam <rechnung@fabrikam.de>" in r.out
+        assert "invoice 2026-11-001: fjordlys: not sent: no billing address" in r.err
+        mails = dict(invoice_mails())
+        assert sorted(mails) == ["finance@contoso.com", "rechnung@fabrikam.de"]
+        con = mails["finance@contoso.com"]
+        assert con["Subject"] == "Factuur 2026-11-001-contoso van Kade IT B.V." and con["Content-Language"] == "nl"
+        assert "€\u00a0154,28" in con.get_body().get_content()
+        atts = {a.get_filename(): a.get_content() for a in con.iter_attachments()}
+        assert list(atts) == ["2026-11-001-contoso.pdf", "report-2026-11-contoso.html"]
+        assert atts["2026-11-001-contoso.pdf"][:5] == b"%PDF-"
+        assert "Maandrapport november 2026" in atts["report-2026-11-contoso.html"]
+        fab = mails["rechnung@fabrikam.de"]
+        assert sorted(a.get_filename() for a in fab.iter_attachments()) == [
+            "2026-11-001-fabrikam.pdf", "2026-11-001-fabrikam.xml", "report-2026-11-fabrikam.html"]
+        # exactly once: notify again, and --send, mail nobody again
+        r = d.run("notify", now="2026-12-01T10:05:00+01:00")
+        assert r.code == 0 and "2026-11-001" not in r.out
+        r = d.run("invoice", "--show", "2026-11-001", "--send", now="2026-12-01T10:06:00+01:00")
+        assert r.code == 0 and "contoso: already sent to finance@contoso.com" in r.err
+        assert len(invoice_mails()) == 2
+        # and what --send mailed, notify does not mail again: a credit note
+        fab_line = next(x for x in inv["lines"] if x["org"] == "fabrikam")["event_id"]
+        d.ok("invoice", "--credit", "2026-11-001", "--line", fab_line, "-m", "Kulanz",
+             now="2026-12-02T09:00:00+01:00")
+        r = d.run("notify", "--format", "json", now="2026-12-02T09:10:00+01:00")
+        assert r.code == 0, r.err
+        sent = [x for x in json.loads(r.out) if x["ticket"] is None]
+        assert [(x["kind"], x["to"], x["subject"]) for x in sent] == [
+            ("credit note", ["rechnung@fabrikam.de"], "Gutschrift CN-2026-11-001 von Kade IT B.V.")]
+        assert len(invoice_mails()) == 3
+        assert d.run("notify", now="2026-12-02T09:20:00+01:00").out.count("CN-2026-11-001") == 0
+        assert len(invoice_mails()) == 3
+    finally:
+        ctrl.stop()
+
+
 # ---------------------------------------------------------------- start-up
 
 @pytest.mark.parametrize("args", [["--help"], ["list"], ["show", "AB-0001"]])

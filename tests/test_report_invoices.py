@@ -98,6 +98,27 @@ def test_report_nets_credit_notes_and_ties_to_the_ledger(credited):
     assert ["invoices_by_org", "fabrikam", "credited.amount", "71.25"] in rows
 
 
+def test_the_documents_money_is_cached_per_record_file(credited):
+    """The report reads each record once (ledger-totals.json, per file stat key); a
+    damaged or stale cache changes nothing, a new credit note is seen."""
+    from tix.storage.store import Store
+
+    first = credited.ok("report", "month", "2026-11", "--format", "json")
+    cache = Store(credited.root).state_dir / "ledger-totals.json"
+    assert cache.is_file() and "CN-2026-11-001" in cache.read_text()
+    cache.write_text("{not json")
+    assert credited.ok("report", "month", "2026-11", "--format", "json") == first
+    data = json.loads(cache.read_text())
+    for v in data.values():
+        v[1]["orgs"] = [["contoso", "999.99", "0.00", "999.99"]]
+        v[0][0] += 1  # a stale stat key: not trusted
+    cache.write_text(json.dumps(data))
+    assert credited.ok("report", "month", "2026-11", "--format", "json") == first
+    credited.ok("invoice", "--credit", "2026-11-002", "-m", "goodwill", "--write-off")
+    sec = json.loads(credited.ok("report", "month", "2026-11", "--format", "json"))["invoices"]
+    assert sec["credit_notes"] == ["CN-2026-11-001", "CN-2026-11-002"] and sec["net"]["amount"] == "212.50"
+
+
 def test_it_manager_sees_only_its_own_documents(credited):
     fab = json.loads(credited.ok("report", "month", "2026-11", "--org", "fabrikam", "--format", "json"))["invoices"]
     assert list(fab["by_org"]) == ["fabrikam"]

@@ -14,19 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from tix.core.billing import Invoice
+from typing import Any
 
 ZERO = Decimal("0.00")
 PARTS = ("amount", "vat", "total_incl_vat")
 
 
-def _add(acc: dict[str, Decimal], amount: Decimal, vat: Decimal, total: Decimal) -> None:
-    acc["amount"] += amount
-    acc["vat"] += vat
-    acc["total_incl_vat"] += total
+def _add(acc: dict[str, Decimal], amount: str, vat: str, total: str) -> None:
+    acc["amount"] += Decimal(amount)
+    acc["vat"] += Decimal(vat)
+    acc["total_incl_vat"] += Decimal(total)
 
 
 def _zero() -> dict[str, Decimal]:
@@ -37,31 +34,30 @@ def _money(acc: dict[str, Decimal]) -> dict[str, str]:
     return {k: str(acc[k].quantize(Decimal("0.01"))) for k in PARTS}
 
 
-def section(invoices: Iterable[Invoice], credit_notes: Iterable[Invoice], month: str, months: list[str],
-            org: str | None = None) -> dict[str, Any]:
+def section(docs: Iterable[dict[str, Any]], month: str, months: list[str], org: str | None = None) -> dict[str, Any]:
     """The report's `invoices` section for `month` (and the `months` of its
-    trend, oldest first); with `org`, only that organisation's share."""
-    docs = [(inv, False) for inv in invoices] + [(cn, True) for cn in credit_notes]
+    trend, oldest first); with `org`, only that organisation's share. `docs`:
+    the issued documents as tix.storage.ledger.totals gives them ({number,
+    month, credit, orgs: [[org, amount, vat, total_incl_vat]]})."""
     want = set(months) | {month}
     per_month: dict[str, dict[str, dict[str, Decimal]]] = {
         m: {"invoiced": _zero(), "credited": _zero()} for m in want}
     by_org: dict[str, dict[str, dict[str, Decimal]]] = {}
     numbers: dict[str, list[str]] = {"invoiced": [], "credited": []}
-    for doc, credit in sorted(docs, key=lambda d: d[0].number or ""):
-        if doc.month not in want:
+    for doc in sorted(docs, key=lambda d: d["number"]):
+        if doc["month"] not in want:
             continue
-        kind = "credited" if credit else "invoiced"
-        shares = [o for o in doc.orgs if org is None or o.org == org]
+        kind = "credited" if doc["credit"] else "invoiced"
+        shares = [o for o in doc["orgs"] if org is None or o[0] == org]
         if not shares:
             continue
-        for o in shares:
-            _add(per_month[doc.month][kind], o.amount, o.vat, o.total_incl_vat)
-            if doc.month == month:
-                key = o.org or ""
-                acc = by_org.setdefault(key, {"invoiced": _zero(), "credited": _zero()})
-                _add(acc[kind], o.amount, o.vat, o.total_incl_vat)
-        if doc.month == month and doc.number:
-            numbers[kind].append(doc.number)
+        for key, amount, vat, total in shares:
+            _add(per_month[doc["month"]][kind], amount, vat, total)
+            if doc["month"] == month:
+                acc = by_org.setdefault(key or "", {"invoiced": _zero(), "credited": _zero()})
+                _add(acc[kind], amount, vat, total)
+        if doc["month"] == month:
+            numbers[kind].append(doc["number"])
 
     def three(x: dict[str, dict[str, Decimal]]) -> dict[str, Any]:
         net = {k: x["invoiced"][k] - x["credited"][k] for k in PARTS}

@@ -82,16 +82,15 @@ def _invoices(env: Any, data: dict[str, Any], org: str | None) -> dict[str, Any]
     invoices and credit notes (tix.reports.invoiced); None when the desk has
     issued none (reports of desks that do not invoice stay as they were)."""
     from tix.reports.invoiced import section
-    from tix.storage import credits, ledger
+    from tix.storage import ledger
 
     problems: list[Any] = []
-    invoices = [r.invoice for r in ledger.records(env.store, problems)]
-    notes = [r.note for r in credits.records(env.store, problems)]
+    docs = ledger.totals(env.store, problems)  # per record file, cached while the file is unchanged
     for prob in problems:
         warn(f"{prob} (left out of the report's invoices; see `tix fsck`)")
-    if not invoices and not notes:
+    if not docs:
         return None
-    return section(invoices, notes, data["month"], [t["month"] for t in data["trend"]], org=org)
+    return section(docs, data["month"], [t["month"] for t in data["trend"]], org=org)
 
 
 def _month_period(env: Any, text: str) -> Any:

@@ -52,14 +52,15 @@ SERVICEDESK = V.TEAMS["servicedesk"][1]
 # the countries: the three Dutch customers pay 21 % (a dental practice's own
 # care is VAT-exempt, but the IT support it buys is not), Fabrikam (DE) and
 # Dvořák (CZ) are reverse-charged, Fjordlys (NO) and Northwind (UK, outside the
-# EU since 2021) are outside the scope of Dutch VAT.
+# EU since 2021) are outside the scope of Dutch VAT. De Linde has no VAT number:
+# Peppol reaches it by its chamber-of-commerce (KVK) number, scheme 0106.
 BUYERS = {
     "contoso": "country: NL, vat_id: NL810433941B01, address: [Stationsplein 12, 3511 ED Utrecht], reference: PO-2026-118",
     "fabrikam": "country: DE, vat_id: DE136695976, address: [Industriestr. 5, 70565 Stuttgart], reference: PO-4711, "
                 "peppol: \"9930:de136695976\", ubl: true",
     "dvorak": "country: CZ, vat_id: CZ25123891, address: [Náměstí 1, 692 01 Mikulov]",
     "fjordlys": "country: \"NO\", vat_id: NO974760673MVA, address: [Strandkaien 4, 5013 Bergen]",
-    "delinde": "country: NL, address: [Lindelaan 8, 2612 AB Delft]",
+    "delinde": "country: NL, address: [Lindelaan 8, 2612 AB Delft], peppol: \"0106:27312345\"",
     "meulen": "country: NL, vat_id: NL853746333B01, address: [Dorpsstraat 21, 2871 AA Schoonhoven], ubl: true",
     "northwind": "country: GB, vat_id: GB980780684, address: [14 Wharf Road, London N1 7GR], reference: NWT-IT-2026",
 }

@@ -40,7 +40,7 @@ HOSTILE = {
     "plan_agent": None,
 }
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+([.,][0-9]+)?")  # a decimal comma: the IT manager's CSV in nl, cs, ...
 
 
 def test_csv_cell_rules() -> None:
@@ -90,8 +90,14 @@ def csv_outputs(desk: Desk, tid: str) -> dict[str, str]:
     return out
 
 
+def _delimiter(text: str) -> str:
+    """`;` for a CSV in a language with a decimal comma (the IT manager's report), else `,`."""
+    head = text.split("\n", 1)[0]
+    return ";" if head.count(";") > head.count(",") else ","
+
+
 def _cells(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text, newline="")))
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
 
 
 def test_every_csv_neutralises_formulas(tmp_path: Path) -> None:
@@ -143,15 +149,20 @@ def _xlsx_cells(path: Path) -> list[dict[str, str | None]]:
 def convert(csvs: dict[str, str], tmp: Path) -> dict[str, list[dict[str, str | None]]]:
     soffice = _soffice()
     assert soffice
-    src, dst = tmp / "csv", tmp / "xlsx"
-    src.mkdir()
-    for name, text in csvs.items():
-        (src / f"{name}.csv").write_text(text, encoding="utf-8", newline="")
-    # comma, double quote, UTF-8, from line 1; formulas evaluated as a user's import would
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
-                    "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", str(dst),
-                    *sorted(str(p) for p in src.iterdir())],
-                   capture_output=True, timeout=240, check=False, env={**os.environ, "HOME": str(tmp)})
+    dst = tmp / "xlsx"
+    for sep in (",", ";"):
+        src = tmp / f"csv{ord(sep)}"
+        src.mkdir()
+        for name, text in csvs.items():
+            if _delimiter(text) == sep:
+                (src / f"{name}.csv").write_text(text, encoding="utf-8", newline="")
+        if not any(src.iterdir()):
+            continue
+        # its separator, double quote, UTF-8, from line 1; formulas evaluated as a user's import would
+        subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
+                        f"--infilter=CSV:{ord(sep)},34,76,1", "--convert-to", "xlsx", "--outdir", str(dst),
+                        *sorted(str(p) for p in src.iterdir())],
+                       capture_output=True, timeout=240, check=False, env={**os.environ, "HOME": str(tmp)})
     return {name: _xlsx_cells(dst / f"{name}.xlsx") for name in csvs if (dst / f"{name}.xlsx").exists()}
 
 

@@ -82,6 +82,30 @@ def ubl_rules():
     return proc, xslt
 
 
+def peppol_xslt() -> Path | None:
+    """The official Peppol BIS Billing 3.0 rules (OpenPEPPOL/peppol-bis-invoice-3,
+    PEPPOL-EN16931-UBL.sch compiled to XSLT), where this machine has them:
+    $TIX_PEPPOL_RULES, or beside the EN 16931 rules in ../shared/einvoice."""
+    import os
+
+    for p in (os.environ.get("TIX_PEPPOL_RULES"), EINVOICE / "PEPPOL-EN16931-UBL.xslt"):
+        if p and Path(p).is_file():
+            return Path(p)
+    return None
+
+
+@pytest.fixture(scope="session")
+def peppol_rules():
+    saxonche = pytest.importorskip("saxonche")
+    path = peppol_xslt()
+    if path is None:
+        pytest.skip(f"the Peppol BIS Billing 3.0 rules are not here: put PEPPOL-EN16931-UBL.xslt in {EINVOICE} "
+                    "or name it in TIX_PEPPOL_RULES")
+    proc = saxonche.PySaxonProcessor(license=False)
+    xslt = proc.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(path))
+    return proc, xslt
+
+
 def fatal(rules, xml: bytes) -> list[str]:
     """The fatal findings of the EN 16931 rules for this document."""
     proc, xslt = rules
@@ -282,6 +306,77 @@ def test_ubl_rounding_at_many_lines(tmp_path, ubl_rules):
     assert len(amounts) == 47 and sum(Decimal(x.decode()) for x in amounts) == Decimal("15.04")
 
 
+def test_ubl_passes_the_peppol_bis_billing_rules(tmp_path, ubl_rules, peppol_rules):
+    """Peppol BIS Billing 3.0's own rules on top of EN 16931 (endpoint IDs and
+    their schemes, the Dutch NL-R rules for a Dutch seller: street, city and
+    post code, the KVK number as 0106, payment means; credit notes referencing
+    their invoice): zero fatal findings for every demo organisation, an issued
+    invoice with standard, reverse-charge, export and exempt customers and an
+    after-hours line, the PDF embedded, and a whole and a partial credit note."""
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    shutil.copy(ROOT / "policies.yaml", demo / "policies.yaml")
+    shutil.copytree(ROOT / "tickets", demo / "tickets")
+    shutil.copytree(ROOT / "invoices", demo / "invoices")
+    d = Desk(demo, "sanne", DEC1)
+    docs: dict[str, bytes] = {}
+    assert d.run("invoice", "2026-11", "--format", "ubl", "-o", f"{tmp_path / 'demo-ubl'}/").code == 0
+    docs.update({f"demo {f.name}": f.read_bytes() for f in sorted((tmp_path / "demo-ubl").iterdir())})
+    assert len(docs) == 7
+    v = worked_desk(tmp_path / "desk")
+    inv = json.loads(v.ok("invoice", "2026-11", "--mark", "--format", "json"))
+    assert v.run("invoice", "--show", "2026-11-001", "--format", "ubl", "-o", f"{tmp_path / 'inv'}/").code == 0
+    docs.update({f"invoice {f.name}": f.read_bytes() for f in sorted((tmp_path / "inv").iterdir())})
+    r = v.run("invoice", "--show", "2026-11-001", "--format", "ubl", "--embed-pdf", "-o", f"{tmp_path / 'pdf'}/")
+    assert r.code == 0, r.err
+    docs.update({f"with its PDF {f.name}": f.read_bytes() for f in sorted((tmp_path / "pdf").iterdir())})
+    fab = next(x for x in inv["lines"] if x["org"] == "fabrikam")["event_id"]
+    v.ok("invoice", "--credit", "2026-11-001", "--line", fab, "-m", "goodwill", "--write-off")
+    v.ok("invoice", "--credit", "2026-11-001",
+         *[a for x in inv["lines"] if x["org"] != "fabrikam" for a in ("--line", x["event_id"])], "-m", "wrong rate")
+    for cn in ("CN-2026-11-001", "CN-2026-11-002"):
+        assert v.run("invoice", "--show", cn, "--format", "ubl", "-o", f"{tmp_path / cn}/").code == 0
+        docs.update({f"{cn} {f.name}": f.read_bytes() for f in sorted((tmp_path / cn).iterdir())})
+    assert sum(1 for k in docs if k.startswith("CN-")) == 4
+    for name, xml in docs.items():
+        assert fatal(peppol_rules, xml) == [], name
+        assert fatal(ubl_rules, xml) == [], name
+    con = docs["invoice 2026-11-001-contoso.xml"].decode()
+    assert "<cbc:CityName>Utrecht</cbc:CityName>" in con and "<cbc:PostalZone>3511 ED</cbc:PostalZone>" in con
+    assert '<cbc:CompanyID schemeID="0106">24512345</cbc:CompanyID>' in con
+    assert '<cbc:EndpointID schemeID="9944">nl810433941b01</cbc:EndpointID>' in con
+    fj, dl = docs["invoice 2026-11-001-fjordlys.xml"].decode(), docs["demo draft-2026-11-delinde.xml"].decode()
+    assert '<cbc:EndpointID schemeID="0192">974760673</cbc:EndpointID>' in fj  # the Norwegian organisation number
+    assert '<cbc:EndpointID schemeID="0106">27312345</cbc:EndpointID>' in dl  # its KVK number, from the policy
+    assert all(b'schemeID="EM"' not in x for x in docs.values())  # not an endpoint scheme of Peppol
+
+
+@pytest.mark.parametrize(("lines", "country", "want"), [
+    (["Wijnhaven 3", "3011 WG Rotterdam"], "NL", ("Wijnhaven 3", None, "3011 WG", "Rotterdam")),
+    (["Industriestr. 5", "70565 Stuttgart"], "DE", ("Industriestr. 5", None, "70565", "Stuttgart")),
+    (["Náměstí 1", "692 01 Mikulov"], "CZ", ("Náměstí 1", None, "692 01", "Mikulov")),
+    (["Strandkaien 4", "5013 Bergen"], "NO", ("Strandkaien 4", None, "5013", "Bergen")),
+    (["14 Wharf Road", "London N1 7GR"], "GB", ("14 Wharf Road", None, "N1 7GR", "London")),
+    (["Postbus 12", "Gebouw B", "1000 AA Amsterdam"], "NL", ("Postbus 12", "Gebouw B", "1000 AA", "Amsterdam")),
+    (["Main Street 1"], "NL", ("Main Street 1", None, None, None)),
+    (["Main Street 1", "Somewhere"], "DE", ("Main Street 1", "Somewhere", None, None)),
+])
+def test_address_lines_as_street_post_code_and_city(lines, country, want):
+    from tix.core.vat import postal_address
+
+    a = postal_address(lines, country)
+    assert (a.street, a.additional, a.zone, a.city) == want
+
+
+def test_fsck_wants_a_peppol_endpoint_where_ubl_is_mailed(tmp_path):
+    orgs = ORGS.replace("vat: exempt,", "vat: exempt, ubl: true,")
+    d = make_desk(tmp_path / "desk", policy=policy(orgs))
+    r = d.run("fsck")
+    assert r.code != 0 and "orgs.clinic: its UBL e-invoice needs a Peppol endpoint" in r.out + r.err
+    d2 = make_desk(tmp_path / "desk2", policy=policy(orgs.replace("ubl: true,", 'ubl: true, peppol: "0106:12345678",')))
+    assert "Peppol endpoint" not in (r2 := d2.run("fsck")).out + r2.err
+
+
 def test_document_formats_need_a_target(vdesk, tmp_path):
     before = vdesk.snapshot()
     r = vdesk.run("invoice", "2026-11", "--format", "ubl", now=DEC1)
@@ -434,6 +529,120 @@ def test_facturx_pdfa3_with_cii_passing_en16931(vdesk, tmp_path, cii_rules):
     assert "<ram:CategoryCode>AE</ram:CategoryCode>" in fab and "Steuerschuldnerschaft" in fab
     assert '<ram:ID schemeID="VA">DE136695976</ram:ID>' in fab
     assert "Rechnung" in pdf_text(out / "2026-11-001-fabrikam.facturx.pdf")
+
+
+def pdfa3_problems(data: bytes) -> list[str]:
+    """What this machine can check of PDF/A-3b (ISO 19005-3) and Factur-X without a
+    full validator (veraPDF is in neither Debian's archive nor PyPI here): the
+    clauses a generator most often breaks, each a line when broken."""
+    import io
+    from xml.etree import ElementTree as ET
+
+    import pypdf
+
+    out: list[str] = []
+    head = data[:64].split(b"\n")
+    if not re.fullmatch(rb"%PDF-1\.[4-7]", head[0].rstrip(b"\r")):
+        out.append(f"6.1.2 header {head[0]!r}")
+    if not (head[1].startswith(b"%") and sum(1 for b in head[1][1:5] if b > 127) == 4):
+        out.append("6.1.2 no binary comment after the header")
+    r = pypdf.PdfReader(io.BytesIO(data))
+    if r.is_encrypted or "/Encrypt" in r.trailer:
+        out.append("6.1.3 encrypted")
+    ids = r.trailer.get("/ID")
+    if not ids or len(ids) != 2:
+        out.append("6.1.3 no file identifier (trailer /ID)")
+    root = r.trailer["/Root"]
+    for key in ("/AA", "/JavaScript"):
+        if key in root or key in root.get("/Names", {}):
+            out.append(f"6.5 {key} in the catalog")
+    # metadata: well-formed XMP, the PDF/A identification, every extension property declared
+    meta = root["/Metadata"].get_object()
+    xmp = meta.get_data()
+    if b"bytes=" in xmp[:200] or b"encoding=" in xmp[:200]:
+        out.append("6.6.2.1 xpacket with bytes or encoding")
+    ns = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+          "fx": "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#", "dc": "http://purl.org/dc/elements/1.1/",
+          "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#", "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+          "xmp": "http://ns.adobe.com/xap/1.0/"}
+    x = ET.fromstring(xmp.decode("utf-8").split("?>", 1)[1].rsplit("<?xpacket", 1)[0])
+    if (x.findtext(".//pdfaid:part", namespaces=ns), x.findtext(".//pdfaid:conformance", namespaces=ns)) != ("3", "B"):
+        out.append("6.6.4 pdfaid is not part 3, conformance B")
+    fx = {e.tag.split("}")[1]: e.text for e in x.iter() if e.tag.startswith("{" + ns["fx"])}
+    if fx != {"DocumentType": "INVOICE", "DocumentFileName": "factur-x.xml", "Version": "1.0",
+              "ConformanceLevel": "EN 16931"}:
+        out.append(f"Factur-X XMP {fx}")
+    declared = {(e.findtext("pdfaSchema:namespaceURI", namespaces=ns), p.text)
+                for e in x.iter() if e.find("pdfaSchema:namespaceURI", ns) is not None
+                for p in e.iter("{http://www.aiim.org/pdfa/ns/property#}name")}
+    for name in fx:
+        if (ns["fx"], name) not in declared:
+            out.append(f"6.6.2.3 fx:{name} is not declared in a pdfaExtension schema")
+    info = r.metadata or {}
+    pairs = (("/Title", x.findtext(".//dc:title//rdf:li", namespaces=ns)),
+             ("/Author", x.findtext(".//dc:creator//rdf:li", namespaces=ns)),
+             ("/Subject", x.findtext(".//dc:description//rdf:li", namespaces=ns)),
+             ("/Creator", x.findtext(".//xmp:CreatorTool", namespaces=ns)))
+    for key, value in pairs:
+        if key in info and info[key] != value:
+            out.append(f"Info {key} {info[key]!r} differs from its XMP {value!r}")
+    # colour: one PDF/A output intent with an RGB ICC profile
+    intents = [i.get_object() for i in root.get("/OutputIntents", [])]
+    if [i["/S"] for i in intents] != ["/GTS_PDFA1"]:
+        out.append(f"6.2.3 output intents {[i.get('/S') for i in intents]}")
+    else:
+        icc = intents[0]["/DestOutputProfile"].get_object()
+        prof = icc.get_data()
+        if icc.get("/N") != 3 or prof[36:40] != b"acsp" or prof[16:20] != b"RGB ":
+            out.append("6.2.3 the output intent's profile is not an RGB ICC profile")
+    # fonts: every font of every page embedded
+    for k, page in enumerate(r.pages, 1):
+        for name, ref in (page["/Resources"].get("/Font") or {}).items():
+            f = ref.get_object()
+            desc = f["/DescendantFonts"][0].get_object() if "/DescendantFonts" in f else f
+            fd = desc.get("/FontDescriptor")
+            if fd is None or not any(k2 in fd.get_object() for k2 in ("/FontFile", "/FontFile2", "/FontFile3")):
+                out.append(f"6.2.11.4 page {k}: font {name} {f.get('/BaseFont')} is not embedded")
+    # the XML: an associated file of the document (PDF/A-3 6.8), listed, with its MIME type and date
+    af = [a.get_object() for a in root.get("/AF", [])]
+    if len(af) != 1:
+        out.append(f"6.8 {len(af)} associated files")
+    else:
+        spec = af[0]
+        if (spec.get("/F"), spec.get("/UF")) != ("factur-x.xml", "factur-x.xml"):
+            out.append("6.8 the file specification lacks /F or /UF")
+        if spec.get("/AFRelationship") not in ("/Data", "/Alternative", "/Source"):
+            out.append(f"6.8 AFRelationship {spec.get('/AFRelationship')}")
+        ef = spec["/EF"]["/F"].get_object()
+        if ef.get("/Subtype") != "/text/xml" or "/ModDate" not in ef.get("/Params", {}):
+            out.append("6.8 the embedded file has no MIME type or no modification date")
+        names = root["/Names"]["/EmbeddedFiles"]["/Names"]
+        if names[0] != "factur-x.xml" or names[1].get_object() != spec:
+            out.append("the XML is not in the EmbeddedFiles name tree")
+    return out
+
+
+@pytest.mark.parametrize("what", ["invoice", "credit note"])
+def test_facturx_pdfa3_structure(vdesk, tmp_path, what):
+    """A full PDF/A validation (veraPDF) is not run; this checks the PDF/A-3b and
+    Factur-X clauses that can be read with pypdf, for an invoice and a credit note."""
+    vdesk.ok("invoice", "2026-11", "--mark")
+    number = "2026-11-001"
+    if what == "credit note":
+        vdesk.ok("invoice", "--credit", number, "-m", "wrong rate")
+        number = "CN-2026-11-001"
+    out = tmp_path / "fx"
+    assert vdesk.run("invoice", "--show", number, "--format", "facturx", "-o", f"{out}/").code == 0
+    files = sorted(out.iterdir())
+    assert len(files) == 4
+    for f in files:
+        assert pdfa3_problems(f.read_bytes()) == [], f.name
+    # and the checks do catch what they look for
+    data = files[0].read_bytes()
+    assert "6.2.3 output intents ['/GTS_PDFX']" in pdfa3_problems(data.replace(b"/GTS_PDFA1", b"/GTS_PDFX"))
+    other = data.replace(b"/AFRelationship /Data", b"/AFRelationship /Other")
+    assert "6.8 AFRelationship /Other" in pdfa3_problems(other)
+    assert any(p.startswith("6.1.2") for p in pdfa3_problems(data.replace(b"%PDF-1.4\n%", b"%PDF-1.4\n ", 1)))
 
 
 def test_facturx_of_every_demo_organisation_passes_en16931(tmp_path, cii_rules):
@@ -628,6 +837,96 @@ def test_mark_send_mails_each_organisation_once(tmp_path, monkeypatch):
         r = d.run("invoice", "--show", "2026-11-001", "--send")
         assert r.code == 0 and "contoso: already sent to finance@contoso.com" in r.err
         assert len(handler.messages) == 2
+    finally:
+        ctrl.stop()
+
+
+def test_notify_mails_marked_invoices_once(tmp_path, monkeypatch):
+    """`tix invoice --mark` without --send, then `tix notify`: each organisation's
+    billing contact gets its invoice (PDF, UBL where wanted, its IT-manager
+    report) once, in the record --send keeps; a credit note the same way; an
+    invoice issued longer ago than --max-age is not mailed."""
+    import email
+    from email import policy as email_policy
+
+    from tests.test_notify import Collector, local_smtp, start
+
+    handler = Collector()
+    ctrl = start(handler)
+    try:
+        xdg = tmp_path / "xdg"
+        xdg.mkdir()
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+        local_smtp(xdg, ctrl.port)
+        orgs = ORGS.replace("reference: PO-118}", "reference: PO-118, email: finance@contoso.com}")
+        orgs = orgs.replace('peppol: "9930:de136695976"}',
+                            'peppol: "9930:de136695976", billing_email: rechnung@fabrikam.de, ubl: true}')
+        d = make_desk(tmp_path / "desk", policy=policy(orgs))
+        d.now = DEC1
+        for org, dur, at in (("contoso", "1h30m", "2026-11-24T10:00"), ("fabrikam", "45m", "2026-11-24T11:00"),
+                             ("fjordlys", "20m", "2026-11-28T10:00")):
+            tid = d.new("--title", f"printer of {org}", "--org", org, now=NOV2)
+            d.ok("work", tid, dur, "--at", at, "-m", f"fixed it for {org}")
+        inv = json.loads(d.ok("invoice", "2026-11", "--mark", "--format", "json"))
+        assert inv["number"] == "2026-11-001"
+
+        def invoice_mails() -> list:
+            out = []
+            for m in handler.messages:
+                msg = email.message_from_bytes(m["raw"], policy=email_policy.default)
+                if msg["X-Tix-Ticket"] is None:  # not a ticket's notification
+                    out.append((m["to"][0], msg))
+            return out
+
+        # longer ago than --max-age (7 days): not mailed
+        later = "2026-12-09T09:00:00+01:00"
+        r = d.run("notify", now=later)
+        assert r.code == 0, r.err
+        assert invoice_mails() == [] and "2026-11-001" not in r.out
+        # a dry run shows them and sends nothing
+        r = d.run("notify", "--dry-run", now="2026-12-01T10:00:00+01:00")
+        assert r.code == 0, r.err
+        assert "=== invoice 2026-11-001 contoso (nl) ===" in r.out and "Subject: Factuur 2026-11-001-contoso" in r.out
+        assert "Attachments: 2026-11-001-fabrikam.pdf, 2026-11-001-fabrikam.xml, report-2026-11-fabrikam.html" \
+            in r.out
+        assert invoice_mails() == []
+        # the run after marking mails each organisation with an address
+        r = d.run("notify", now="2026-12-01T10:00:00+01:00")
+        assert r.code == 0, r.err
+        assert "invoice 2026-11-001: sent to contoso <finance@contoso.com>: Factuur 2026-11-001-contoso van " \
+            "Kade IT B.V." in r.out
+        assert "invoice 2026-11-001: sent to fabrikam <rechnung@fabrikam.de>" in r.out
+        assert "invoice 2026-11-001: fjordlys: not sent: no billing address" in r.err
+        mails = dict(invoice_mails())
+        assert sorted(mails) == ["finance@contoso.com", "rechnung@fabrikam.de"]
+        con = mails["finance@contoso.com"]
+        assert con["Subject"] == "Factuur 2026-11-001-contoso van Kade IT B.V." and con["Content-Language"] == "nl"
+        assert "€\u00a0154,28" in con.get_body().get_content()
+        atts = {a.get_filename(): a.get_content() for a in con.iter_attachments()}
+        assert list(atts) == ["2026-11-001-contoso.pdf", "report-2026-11-contoso.html"]
+        assert atts["2026-11-001-contoso.pdf"][:5] == b"%PDF-"
+        assert "Maandrapport november 2026" in atts["report-2026-11-contoso.html"]
+        fab = mails["rechnung@fabrikam.de"]
+        assert sorted(a.get_filename() for a in fab.iter_attachments()) == [
+            "2026-11-001-fabrikam.pdf", "2026-11-001-fabrikam.xml", "report-2026-11-fabrikam.html"]
+        # exactly once: notify again, and --send, mail nobody again
+        r = d.run("notify", now="2026-12-01T10:05:00+01:00")
+        assert r.code == 0 and "2026-11-001" not in r.out
+        r = d.run("invoice", "--show", "2026-11-001", "--send", now="2026-12-01T10:06:00+01:00")
+        assert r.code == 0 and "contoso: already sent to finance@contoso.com" in r.err
+        assert len(invoice_mails()) == 2
+        # and what --send mailed, notify does not mail again: a credit note
+        fab_line = next(x for x in inv["lines"] if x["org"] == "fabrikam")["event_id"]
+        d.ok("invoice", "--credit", "2026-11-001", "--line", fab_line, "-m", "Kulanz",
+             now="2026-12-02T09:00:00+01:00")
+        r = d.run("notify", "--format", "json", now="2026-12-02T09:10:00+01:00")
+        assert r.code == 0, r.err
+        sent = [x for x in json.loads(r.out) if x["ticket"] is None]
+        assert [(x["kind"], x["to"], x["subject"]) for x in sent] == [
+            ("credit note", ["rechnung@fabrikam.de"], "Gutschrift CN-2026-11-001 von Kade IT B.V.")]
+        assert len(invoice_mails()) == 3
+        assert d.run("notify", now="2026-12-02T09:20:00+01:00").out.count("CN-2026-11-001") == 0
+        assert len(invoice_mails()) == 3
     finally:
         ctrl.stop()
 

@@ -223,6 +223,76 @@ def test_offline_invoices_renumber_and_never_bill_twice(tmp_path: Path) -> None:
     assert totals == ["170.00", "85.00"] or sorted(totals) == sorted(["170.00", "85.00"]), totals
 
 
+def test_offline_credit_notes_renumber_and_never_credit_twice(tmp_path: Path) -> None:
+    """Invoice 2026-11-001 bills two hours. Apart, the owner credits the first
+    (CN-2026-11-001, pushed first) and the desktop credits both: its own
+    CN-2026-11-001. Its sync renumbers it to CN-2026-11-002 and takes off the
+    first hour, which the owner's credit note already gave back."""
+    remote, (owner,) = make_shop(tmp_path, USERS[:1])
+    tid = owner.new("--title", "Contract work", "--org", "contoso")
+    owner.ok("work", tid, "2h", "-m", "first")
+    owner.ok("work", tid, "1h", "-m", "second")
+    inv = json.loads(owner.ok("invoice", "2026-11", "--mark", "--format", "json"))
+    first, second = (x["event_id"] for x in inv["lines"])
+    owner.ok("sync")
+    desktop = plain_clone(tmp_path, remote, "jan-desktop", JAN)
+    desktop.ok("comment", tid, "-m", "claim online first")
+    desktop.ok("sync")
+    offline(desktop)
+    owner.ok("invoice", "--credit", "2026-11-001", "--line", first, "-m", "first hour was a test")
+    owner.ok("sync")
+    desktop.ok("invoice", "--credit", "2026-11-001", "-m", "wrong rate")  # both lines, offline
+    assert len(list((desktop.root / "invoices/credits").glob("CN-2026-11-001.*.yaml"))) == 1
+    online(desktop, remote)
+    r = desktop.run("sync")
+    assert r.code == 0, r.out + r.err
+    assert ("credit note CN-2026-11-001 (not pushed yet): renumbered CN-2026-11-001 -> CN-2026-11-002 "
+            "(CN-2026-11-001 was issued by another clone first); 1 line taken off (already credited by "
+            "CN-2026-11-001); new total 85.00") in r.out, r.out
+    owner.ok("sync")
+    assert desk_files(owner) == desk_files(desktop)
+    for d in (owner, desktop):
+        assert d.run("fsck").code == 0, d.run("fsck").out
+        assert d.run("fsck", "--history").code == 0
+    notes = {x["number"]: x for x in json.loads(owner.ok("invoice", "--list", "--format", "json"))
+             if x["kind"] == "credit note"}
+    assert sorted(notes) == ["CN-2026-11-001", "CN-2026-11-002"]
+    cn2 = json.loads(owner.ok("invoice", "--show", "CN-2026-11-002", "--format", "json"))
+    assert [x["event_id"] for x in cn2["lines"]] == [second] and cn2["reason"] == "wrong rate"
+    cn1 = json.loads(owner.ok("invoice", "--show", "CN-2026-11-001", "--format", "json"))
+    assert [x["event_id"] for x in cn1["lines"]] == [first]
+    assert "renumbered_from: CN-2026-11-001" in next(
+        (owner.root / "invoices/credits").glob("CN-2026-11-002.*.yaml")).read_text().replace("'", "")
+    # both hours are billable again, once each
+    again = json.loads(owner.ok("invoice", "2026-11", "--format", "json"))
+    assert sorted(x["event_id"] for x in again["lines"]) == sorted([first, second])
+
+
+def test_offline_credit_note_of_lines_already_credited_is_withdrawn(tmp_path: Path) -> None:
+    remote, (owner,) = make_shop(tmp_path, USERS[:1])
+    tid = owner.new("--title", "Contract work", "--org", "contoso")
+    owner.ok("work", tid, "2h")
+    owner.ok("invoice", "2026-11", "--mark")
+    owner.ok("sync")
+    desktop = plain_clone(tmp_path, remote, "jan-desktop", JAN)
+    desktop.ok("comment", tid, "-m", "claim online first")
+    desktop.ok("sync")
+    offline(desktop)
+    owner.ok("invoice", "--credit", "2026-11-001", "-m", "goodwill", "--write-off")
+    owner.ok("sync")
+    desktop.ok("invoice", "--credit", "2026-11-001", "-m", "wrong rate")
+    online(desktop, remote)
+    r = desktop.run("sync")
+    assert r.code == 0, r.out + r.err
+    assert ("credit note CN-2026-11-001 (not pushed yet) withdrawn: another clone's credit note CN-2026-11-001 "
+            "already credited all of its 1 line of invoice 2026-11-001") in r.out, r.out
+    owner.ok("sync")
+    assert desk_files(owner) == desk_files(desktop)
+    assert [p.name for p in (owner.root / "invoices/credits").iterdir()] == ["CN-2026-11-001.AB.yaml"]
+    for d in (owner, desktop):
+        assert d.run("fsck").code == 0 and d.run("fsck", "--history").code == 0
+
+
 def test_pulled_history_rewrite_is_reported_and_not_merged(tmp_path: Path) -> None:
     remote, (a, b) = make_shop(tmp_path, USERS[:2])
     keep = a.new("--title", "Server room", "--org", "contoso")

@@ -6,7 +6,12 @@ Once: what was sent is kept in the clone's local state
 (`invoices-sent.json`: number -> organisation -> address and time), so a
 second `--send` (after a failed run, say) mails only the organisations that
 did not get theirs. The Message-ID is stable per invoice and organisation,
-so even a resend shows once in the customer's mailbox."""
+so even a resend shows once in the customer's mailbox.
+
+`tix notify` mails the invoices and credit notes issued with `--mark` (or
+`--credit`) and not sent yet, the same way and into the same record (`due`):
+`tix invoice 2026-11 --mark` and a `tix notify` run after it mail each
+organisation once, as `--mark --send` does."""
 
 from __future__ import annotations
 
@@ -99,7 +104,6 @@ def message(inv: Invoice, org: str, policy: Policy, to: str,
     msg["Subject"] = subject
     domain = sender.rpartition("@")[2] or "tix.invalid"
     msg["Message-ID"] = f"<tix.invoice.{hashlib.sha256(f'{number}/{org}'.encode()).hexdigest()[:16]}@{domain}>"
-    msg["Content-Language"] = lang
     msg.set_content(body)
     msg.add_attachment(document(inv, org, "pdf"), maintype="application", subtype="pdf",
                        filename=file_name(inv, org, "pdf"))
@@ -109,14 +113,16 @@ def message(inv: Invoice, org: str, policy: Policy, to: str,
     for name, data, mime in extra or []:
         main, sub = mime.split("/", 1)
         msg.add_attachment(data, maintype=main, subtype=sub, filename=name)
+    msg["Content-Language"] = lang  # last: set_content and add_attachment move Content-* headers into the parts
     return msg, sender
 
 
 def send(store: Store, inv: Invoice, policy: Policy, now: datetime,
-         extra: Any = None) -> list[str]:
+         extra: Any = None, sent_one: Any = None) -> list[str]:
     """Mail each organisation of the invoice that has not had it yet; returns
     one line per organisation (sent, already sent, or no address). `extra(org)`
-    gives more attachments for an organisation (its IT-manager report)."""
+    gives more attachments for an organisation (its IT-manager report);
+    `sent_one(org, to, message)` is called right after each mail is recorded."""
     from tix.app.mail.notify import address
     from tix.app.mail.smtp import Connection, Refused, settings
 
@@ -149,4 +155,48 @@ def send(store: Store, inv: Invoice, policy: Policy, now: datetime,
                 continue
             _remember(store, inv.number, org, to, now)
             out.append(f"{org}: sent to {to}")
+            if sent_one is not None:
+                sent_one(org, to, msg)
+    return out
+
+
+# ---------------------------------------------------------------- tix notify
+
+def due(store: Store, policy: Policy, now: datetime, max_age_minutes: int,
+        problems: list[Any] | None = None) -> list[tuple[Invoice, list[str]]]:
+    """The issued invoices and credit notes that `tix notify` mails: issued
+    within `max_age_minutes` of `now` (as its other mails: what happened this
+    recently), with an organisation that has not had its mail yet (the same
+    record as `--send`: `invoices-sent.json`). Each with those organisations;
+    broken records go to `problems`."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from tix.core.billing import parties
+    from tix.storage import credits, ledger
+
+    bad: list[Any] = []
+    docs = [r.invoice for r in ledger.records(store, bad)] + [r.note for r in credits.records(store, bad)]
+    if problems is not None:
+        problems += bad
+    done = sent(store)
+    since = now - timedelta(minutes=max_age_minutes)
+    out = []
+    for inv in docs:
+        if not inv.number or not inv.issued_at:
+            continue
+        try:
+            at = datetime.fromisoformat(inv.issued_at)
+        except ValueError:
+            continue
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=now.tzinfo)
+        if not since <= at <= now:
+            continue
+        todo = [o.org for o in inv.orgs if o.org is not None and o.org not in done.get(inv.number, {})]
+        if not todo:
+            continue
+        if inv.parties is None:  # issued before records kept the parties: today's details
+            inv = replace(inv, parties=parties(policy, {o.org for o in inv.orgs if o.org}))
+        out.append((inv, todo))
     return out

@@ -20,6 +20,7 @@ language, printed on every invoice form."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -123,6 +124,75 @@ def treatment(policy: Policy, org: str | None) -> VatTreatment | None:
     seller = policy.billing.seller
     cat = category_for(seller.country if seller else None, o.buyer if o else None)
     return VatTreatment(cat, percent if cat == "standard" else Decimal("0"))
+
+
+# ---------------------------------------------------------------- Peppol addresses
+
+# Peppol's Electronic Address Scheme (EAS) for a VAT number as the endpoint, per
+# country (the codes 99xx of the EAS code list that Peppol BIS Billing 3.0 accepts).
+VAT_ENDPOINT_SCHEME = {
+    "AD": "9922", "AL": "9923", "AT": "9914", "BA": "9924", "BE": "9925", "BG": "9926", "CH": "9927", "CY": "9928",
+    "CZ": "9929", "DE": "9930", "EE": "9931", "GB": "9932", "GR": "9933", "HR": "9934", "HU": "9910", "IE": "9935",
+    "LI": "9936", "LT": "9937", "LU": "9938", "LV": "9939", "MC": "9940", "ME": "9941", "MK": "9942", "MT": "9943",
+    "NL": "9944", "PL": "9945", "PT": "9946", "RO": "9947", "RS": "9948", "SI": "9949", "SK": "9950", "SM": "9951",
+    "TR": "9952", "VA": "9953", "ES": "9920", "FR": "9957",
+}
+
+
+def endpoint(country: str | None, vat_id: str | None, peppol: str | None = None) -> tuple[str, str] | None:
+    """A party's Peppol endpoint (scheme, id): `peppol` when set, else one that
+    follows from its VAT number (Norway: the organisation number, scheme 0192);
+    None when neither gives one."""
+    if peppol:
+        given, ident = peppol.split(":", 1)
+        return given, ident
+    if not vat_id:
+        return None
+    v = "".join(ch for ch in vat_id if ch.isalnum()).upper()
+    prefix = v[:2]
+    c = "GR" if prefix == "EL" else prefix if prefix.isalpha() else (country or "")
+    if c == "NO":
+        digits = "".join(ch for ch in v if ch.isdigit())
+        return ("0192", digits) if len(digits) == 9 else None
+    scheme = VAT_ENDPOINT_SCHEME.get(c)
+    return (scheme, v.lower()) if scheme else None
+
+
+@dataclass(frozen=True)
+class PostalAddress:
+    street: str | None
+    additional: str | None
+    zone: str | None  # the post code
+    city: str | None
+
+
+# The last address line as post code and city: "3011 WG Rotterdam", "70565 Stuttgart",
+# "692 01 Mikulov", "5013 Bergen", "A-1010 Wien"; Britain and Ireland put the code last
+# ("London N1 7GR").
+_ZONE_FIRST = re.compile(r"^(?P<zone>(?:[A-Z]{1,2}-)?\d[\dA-Z]*(?:[ -]\d?[\dA-Z]{1,4})?)\s+(?P<city>\D.*)$")
+_NL_ZONE = re.compile(r"^(?P<zone>\d{4}\s?[A-Z]{2})\s+(?P<city>.+)$")
+_ZONE_LAST = re.compile(r"^(?P<city>.*?\D)\s+(?P<zone>[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]\d{2}\s?[A-Z\d]{4})$")
+
+
+def postal_address(lines: tuple[str, ...] | list[str], country: str | None) -> PostalAddress:
+    """The policy's address lines ([street, ..., "post code city"]) split as an
+    e-invoice wants them; a last line that is not "post code city" stays a line."""
+    lines = [x.strip() for x in lines if x and x.strip()]
+    if not lines:
+        return PostalAddress(None, None, None, None)
+    zone: str | None = None
+    city: str | None = None
+    if len(lines) > 1:
+        last = lines[-1]
+        pats = (_ZONE_LAST,) if country in ("GB", "IE") else (_NL_ZONE, _ZONE_FIRST) if country == "NL" \
+            else (_ZONE_FIRST, _ZONE_LAST)
+        for pat in pats:
+            m = pat.match(last)
+            if m:
+                zone, city = m.group("zone").strip(), m.group("city").strip()
+                lines = lines[:-1]
+                break
+    return PostalAddress(lines[0], ", ".join(lines[1:]) or None, zone, city)
 
 
 # ---------------------------------------------------------------- policy keys
@@ -237,6 +307,9 @@ def check_numbers(policy: Policy) -> list[str]:
         cat = category_for(s.country if s else None, b)
         if cat == "reverse-charge" and not b.vat_id:
             out.append(f"orgs.{key}: VAT reverse charge needs the buyer's VAT number (vat_id)")
+        if b.ubl and endpoint(b.country, b.vat_id, b.peppol) is None:
+            out.append(f"orgs.{key}: its UBL e-invoice needs a Peppol endpoint: set peppol (scheme:id, e.g. "
+                       "0106 and a KVK number) or a vat_id it follows from")
     return out
 
 

@@ -3,8 +3,10 @@ organisation's language: headings, labels and the words for states in nl,
 de, cs, no (English: the desk's own report, tix.render.report), money,
 numbers and dates by Babel (tix.render.locale): "€ 3.139,38" and
 "23-11-2026" for a Dutch customer, "3 139,38 €" and "23. 11. 2026" for a
-Czech one. Text, Markdown and HTML; the JSON and CSV stay the machine forms
-(stable field names, ISO dates, `.` decimals) for every language."""
+Czech one. Text, Markdown and HTML here; the CSV in the language too
+(tix.render.manager_csv: `;`, decimal comma, the language's dates); the JSON
+stays the machine form (stable field names, ISO dates, `.` decimals) for
+every language."""
 
 from __future__ import annotations
 

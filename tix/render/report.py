@@ -400,6 +400,15 @@ def _month_csv(d: dict[str, Any]) -> str:
     for key in ("itil", "estimates"):
         if key in d:
             rows += [(key, "", k, v) for k, v in _flatten(d[key])]
+    if "invoices" in d:
+        inv = d["invoices"]
+        rows += [("invoices", inv["month"], f"{k}.{p}", v) for k in ("invoiced", "credited", "net")
+                 for p, v in inv[k].items()]
+        rows += [("invoices", inv["month"], k, " ".join(inv[k])) for k in ("invoices", "credit_notes")]
+        rows += [("invoices_by_org", org, f"{k}.{p}", v) for org, x in inv["by_org"].items()
+                 for k in ("invoiced", "credited", "net") for p, v in x[k].items()]
+        rows += [("invoices_by_month", m["month"], f"{k}.{p}", v) for m in inv["months"]
+                 for k in ("invoiced", "credited", "net") for p, v in m[k].items()]
     for t in d.get("tickets") or []:
         rows += [("ticket", t["id"], k, v) for k, v in _flatten({k: v for k, v in t.items()
                                                                    if k not in ("work", "history")})]
@@ -726,18 +735,29 @@ def _month_html(d: dict[str, Any]) -> str:
 def render_month(data: dict[str, Any], fmt: str, language: str | None = None) -> str:
     """`language`: the organisation's, for the IT manager's view (`--org`): its text,
     Markdown and HTML are then in that language (tix.render.manager_report)."""
-    if data.get("org") and language and fmt in ("table", "markdown", "html"):
-        from tix.render import manager_report
-
-        if manager_report.localised(language):
-            return manager_report.render(data, fmt, language)
     if fmt == "json":
         return _json(data)
+    lang = None
+    if data.get("org") and language:
+        from tix.render import manager_report
+
+        lang = language if manager_report.localised(language) else None
     if fmt == "csv":
+        if lang:
+            from tix.render import manager_csv
+
+            return manager_csv.render(data, lang)
         return _month_csv(data)
-    if fmt == "html":
-        return _month_html(data)
-    return _month_text(data, md=fmt == "markdown")
+    if lang:
+        text = manager_report.render(data, fmt, lang)
+    else:
+        text = _month_html(data) if fmt == "html" else _month_text(data, md=fmt == "markdown")
+    if data.get("invoices"):  # invoiced, credited and net, from the issued documents
+        from tix.render import invoiced
+
+        sec = invoiced.render(data, fmt, lang)
+        text = text.replace("</body>", sec + "</body>", 1) if fmt == "html" else text + sec
+    return text
 
 
 def _json(data: dict[str, Any]) -> str:

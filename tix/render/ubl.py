@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
+from tix.core import vat
 from tix.core.vat import EN16931_CODE, EXEMPTION_CODE, LEGAL_NOTE
 
 if TYPE_CHECKING:
@@ -61,18 +62,17 @@ def _money(parent: ET.Element, tag: str, value: Decimal, currency: str) -> None:
 
 def _party(parent: ET.Element, d: dict[str, Any], *, seller: bool, vat_on: bool, endpoint: str | None) -> None:
     party = _el(parent, "cac:Party")
-    if endpoint:
-        scheme, ident = endpoint.split(":", 1)
-        _el(party, "cbc:EndpointID", ident, schemeID=scheme)
-    elif d.get("email"):
-        _el(party, "cbc:EndpointID", d["email"], schemeID="EM")
+    ep = vat.endpoint(d.get("country"), d.get("vat_id"), endpoint)
+    if ep:  # Peppol's electronic address (PEPPOL-EN16931-R010/R020), never a mail address (CL008)
+        _el(party, "cbc:EndpointID", ep[1], schemeID=ep[0])
+    country = d.get("country") or "NL"
+    pa = vat.postal_address(tuple(d.get("address") or ()), country)
     addr = _el(party, "cac:PostalAddress")
-    lines = list(d.get("address") or [])
-    if lines:
-        _el(addr, "cbc:StreetName", lines[0])
-    if len(lines) > 1:
-        _el(addr, "cbc:AdditionalStreetName", ", ".join(lines[1:]))
-    _el(_el(addr, "cac:Country"), "cbc:IdentificationCode", d.get("country") or "NL")
+    for tag, value in (("cbc:StreetName", pa.street), ("cbc:AdditionalStreetName", pa.additional),
+                       ("cbc:CityName", pa.city), ("cbc:PostalZone", pa.zone)):
+        if value:
+            _el(addr, tag, value)
+    _el(_el(addr, "cac:Country"), "cbc:IdentificationCode", country)
     if vat_on and d.get("vat_id"):
         tax = _el(party, "cac:PartyTaxScheme")
         _el(tax, "cbc:CompanyID", _vat_id(d["vat_id"]))
@@ -80,7 +80,8 @@ def _party(parent: ET.Element, d: dict[str, Any], *, seller: bool, vat_on: bool,
     legal = _el(party, "cac:PartyLegalEntity")
     _el(legal, "cbc:RegistrationName", d.get("name") or "")
     if seller and d.get("coc"):
-        _el(legal, "cbc:CompanyID", d["coc"])
+        # a Dutch chamber-of-commerce number is a KVK number, ICD 0106 (Peppol NL-R-003)
+        _el(legal, "cbc:CompanyID", d["coc"], **({"schemeID": "0106"} if country == "NL" else {}))
     if d.get("email"):
         _el(_el(party, "cac:Contact"), "cbc:ElectronicMail", d["email"])
 
@@ -123,10 +124,9 @@ def to_ubl(inv: Invoice, org: str | None, *, credit_of: str | None = None, reaso
     else:
         _el(root, "cbc:CreditNoteTypeCode", "381")
     note = LEGAL_NOTE.get(cat, {}).get(lang) if o.vat_category else None
-    if note:
-        _el(root, "cbc:Note", note)
-    if reason:
-        _el(root, "cbc:Note", reason)
+    text = "\n".join(x for x in (note, reason) if x)
+    if text:  # one note on the document (PEPPOL-EN16931-R002): the legal note, then the reason
+        _el(root, "cbc:Note", text)
     _el(root, "cbc:DocumentCurrencyCode", cur)
     _el(root, "cbc:BuyerReference", buyer.get("reference") or org or "n/a")
     y, m = map(int, inv.month.split("-"))
@@ -176,8 +176,6 @@ _SEPA = {"AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR",
 
 def _party_el(d: dict[str, Any], *, seller: bool, vat_on: bool, endpoint: str | None = None) -> ET.Element:
     holder = ET.Element("x")
-    if seller and not endpoint and d.get("vat_id") and vat_on:
-        endpoint = f"9944:{_vat_id(d['vat_id']).lower()}" if d.get("country") == "NL" else None
     _party(holder, d, seller=seller, vat_on=vat_on, endpoint=endpoint)
     return holder[0]
 

@@ -186,7 +186,7 @@ def check(store: Store, invoiced: dict[str, list[str]]) -> list[str]:
     for r in recs:
         if r.number in numbers:
             out.append(f"{r.path}: credit note number {r.number} was also issued in {numbers[r.number]} "
-                       f"(two clones issued it before syncing)")
+                       f"(two clones issued it before syncing; `tix sync` renumbers the one not yet pushed)")
         numbers.setdefault(r.number, r.path)
     credited: Counter[str] = Counter()
     first: dict[str, str] = {}

@@ -201,6 +201,8 @@ class _Judge:
         for st, path, old, new in changes:
             ticket, record = is_ticket(path, self.prefix), is_record(path, self.prefix)
             if is_credit(path, self.prefix):
+                if st == "D" and self._recredited(path, old, sha):
+                    continue  # renumbered or trimmed by `tix sync` (tix.storage.renumber.heal_credit_notes)
                 if st in ("D", "M", "T") and not (other is not None and base is not None
                                                   and self._dropped_by_other(path, other, base)):
                     how = "deleted" if st == "D" else "changed"
@@ -350,6 +352,28 @@ class _Judge:
             if want <= have:
                 return True
         return want <= have
+
+
+    def _recredited(self, path: str, old: str, sha: str) -> bool:
+        """A credit note removed by the commit whose lines its other credit
+        notes still credit (sync renumbered it, or took off lines another
+        clone's credit note had credited first)."""
+        data = self.blobs.get(old)
+        if data is None:
+            return False
+        want = _record_entries(data)
+        listing = _git(self.root, "ls-tree", "-z", "--full-tree", sha, "--", self.prefix + "invoices/credits/",
+                       check=False).stdout
+        have: set[str] = set()
+        for item in listing.split("\0"):
+            if not item or "\t" not in item:
+                continue
+            meta, p = item.split("\t", 1)
+            if is_credit(p, self.prefix) and p != path:
+                blob = self.blobs.get(meta.split()[2])
+                if blob is not None:
+                    have |= _record_entries(blob)
+        return bool(want) and want <= have
 
 
 def accepted(root: Path, revs: list[str]) -> set[str]:

@@ -314,6 +314,66 @@ def ids_by_record(store: Store, problems: list[BrokenFile] | None = None) -> dic
     return out
 
 
+def totals(store: Store, problems: list[BrokenFile] | None = None) -> list[dict[str, Any]]:
+    """Every issued invoice and credit note as its money per organisation:
+    {number, month, credit (bool), orgs: [[org, amount, vat, total_incl_vat]]}
+    (decimal strings as issued), for the monthly report (tix.reports.invoiced).
+
+    Like `ids_by_record`, kept per record file in the clone's local state
+    (`ledger-totals.json`) while its size, mtime_ns, ctime_ns and inode are
+    the same: a report does not parse years of invoice YAML each run. A
+    broken record is never cached: it is read (and reported) every time."""
+    import json
+
+    from tix.storage import credits
+
+    cache_path = store.state_dir / "ledger-totals.json"
+    try:
+        cache = json.loads(cache_path.read_text(encoding="utf-8"))
+        if not isinstance(cache, dict):
+            cache = {}
+    except (OSError, ValueError):
+        cache = {}
+    fresh: dict[str, Any] = {}
+    out: list[dict[str, Any]] = []
+    files = [(p, False) for p in _paths(store)] + [(p, True) for p in credits._paths(store)]
+    for p, credit in files:
+        rel = store.rel(p)
+        try:
+            st = p.stat()
+            key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        except OSError:
+            key = None
+        hit = cache.get(rel)
+        if key is not None and isinstance(hit, list) and len(hit) == 2 and hit[0] == key and _is_sum(hit[1]):
+            doc = hit[1]
+        else:
+            try:
+                inv = credits._read(store, p).note if credit else _read(store, p).invoice
+            except BrokenFile as err:
+                if problems is None:
+                    raise
+                problems.append(err)
+                continue
+            doc = {"number": inv.number, "month": inv.month, "credit": credit,
+                   "orgs": [[o.org, str(o.amount), str(o.vat), str(o.total_incl_vat)] for o in inv.orgs]}
+        out.append(doc)
+        if key is not None:
+            fresh[rel] = [key, doc]
+    if fresh != cache:
+        from tix.storage.store import write_local_cache
+
+        write_local_cache(cache_path, json.dumps(fresh).encode("utf-8"))
+    return out
+
+
+def _is_sum(d: Any) -> bool:
+    return (isinstance(d, dict) and isinstance(d.get("number"), str) and isinstance(d.get("month"), str)
+            and isinstance(d.get("credit"), bool) and isinstance(d.get("orgs"), list)
+            and all(isinstance(o, list) and len(o) == 4 and (o[0] is None or isinstance(o[0], str))
+                    and all(isinstance(x, str) for x in o[1:]) for o in d["orgs"]))
+
+
 class _SortedIds:
     """Membership in a sorted file of fixed-width ids, by binary search over an
     mmap: a few page reads per id, however many entries were ever billed."""

@@ -21,7 +21,10 @@ pushed yet, to a fresh prefix claimed through the remote:
 that another clone pushed first is replaced by the next free one, and lines
 billing work that another clone's pushed invoice already billed are taken
 off this clone's unpushed record (a record left with no line is withdrawn).
-Each step prints one line."""
+`heal_credit_notes` does the same for credit notes: a CN number another
+clone pushed first is replaced by the next free one of its month, and lines
+of an invoice that another clone's pushed credit note already credited are
+taken off (nothing is credited twice). Each step prints one line."""
 
 from __future__ import annotations
 
@@ -301,4 +304,91 @@ def heal_invoices(store: Store, root: Path, base: str | None, tip: str) -> list[
             what.append(f"{len(clash_entries)} line{'s' if len(clash_entries) != 1 else ''} taken off "
                         f"(already billed on {', '.join(others)}); new total {new_inv.total}")
         notes.append(f"invoice {number} (not pushed yet): " + "; ".join(what))
+    return notes
+
+
+# ------------------------------------------------------------------ credit notes
+
+def heal_credit_notes(store: Store, root: Path, base: str | None, tip: str) -> list[str]:
+    """Renumber or trim this clone's unpushed credit notes that clash with the
+    remote's, like `heal_invoices`: a number another clone pushed first is
+    replaced by the next free one of its month (`renumbered_from` keeps the
+    old one); lines of the same invoice that another clone's pushed credit
+    note already credited are taken off (nothing is credited twice), and a
+    credit note left with no line is withdrawn. One note per change."""
+    from dataclasses import replace
+
+    from tix.storage import credits, ledger
+    from tix.storage.claim import desk_prefix
+    from tix.storage.history import _record_entries, is_credit
+
+    dp = desk_prefix(store)
+    sub = f"{dp}invoices/{credits.SUBDIR}"
+    mine = [p for p in _changed_since(root, base, [sub]) if is_credit(p, dp)
+            and (root / p).is_file() and _blob(root, f"{tip}:{p}") is None]
+    if not mine:
+        return []
+    theirs: set[str] = set()  # the remote's credit note numbers
+    credited: dict[str, dict[str, str]] = {}  # credited invoice -> entry -> the remote's credit note
+    listing = _git(root, "ls-tree", "-z", "--full-tree", tip, "--", sub + "/", check=False).stdout
+    for item in listing.split("\0"):
+        if "\t" not in item:
+            continue
+        meta, p = item.split("\t", 1)
+        if not is_credit(p, dp):
+            continue
+        number = p.rsplit("/", 1)[-1].split(".", 1)[0]
+        theirs.add(number)
+        b = _blob(root, meta.split()[2]) or b""
+        m = re.search(rb"^credit_of: '?([0-9-]+)'?\s*$", b, re.M)
+        if m:
+            of = credited.setdefault(m.group(1).decode(), {})
+            for e in _record_entries(b):
+                of.setdefault(e, number)
+    notes: list[str] = []
+    taken = {n.removeprefix("CN-") for n in theirs} | {
+        p.name.split(".", 1)[0].removeprefix("CN-") for p in credits.credits_dir(store).glob("*.yaml")}
+    for rel in sorted(mine):
+        full = root / rel
+        rec = credits._read(store, full)
+        note, number = rec.note, rec.number
+        done = credited.get(note.credit_of or "", {})
+        clash = {e for e in note.entry_ids if e in done}
+        if number not in theirs and not clash:
+            continue
+        if len(clash) == len(note.entry_ids):
+            os.unlink(full)
+            store.written.append(full)
+            notes.append(f"credit note {number} (not pushed yet) withdrawn: another clone's credit note "
+                         f"{', '.join(sorted({done[e] for e in clash}))} already credited all of its "
+                         f"{len(clash)} line{'s' if len(clash) != 1 else ''} of invoice {note.credit_of}")
+            continue
+        new_number = number
+        if number in theirs:
+            new_number = f"CN-{note.month}-{ledger.next_number(sorted(taken), note.month):03d}"
+        taken.add(new_number.removeprefix("CN-"))
+        names = {o.org: o.name for o in note.orgs if o.org is not None}
+        new_note = note
+        if clash:
+            org_vat = {o.org: (o.vat_category, o.vat_percent) for o in note.orgs
+                       if o.org is not None and o.vat_category is not None and o.vat_percent is not None}
+            new_note = ledger.assemble([x for x in note.lines if x.event_id not in clash], month=note.month,
+                                       org_filter=note.org_filter, currency=note.currency,
+                                       vat_percent=note.vat_percent, org_names=names, org_vat=org_vat)
+            new_note = replace(new_note, parties=note.parties, credit_of=note.credit_of, reason=note.reason,
+                               write_off=note.write_off)
+        assert note.issued_at is not None and note.issued_by is not None
+        new_note = new_note.with_number(new_number, note.issued_at, note.issued_by)
+        data = ledger.render_record(new_note, names) + f"renumbered_from: '{number}'\n".encode()
+        target = full.with_name(f"{new_number}.{full.name.split('.', 1)[1]}")
+        os.unlink(full)
+        store.written.append(full)
+        _write_new(store, target, data)
+        what = []
+        if new_number != number:
+            what.append(f"renumbered {number} -> {new_number} ({number} was issued by another clone first)")
+        if clash:
+            what.append(f"{len(clash)} line{'s' if len(clash) != 1 else ''} taken off (already credited by "
+                        f"{', '.join(sorted({done[e] for e in clash}))}); new total {new_note.total}")
+        notes.append(f"credit note {number} (not pushed yet): " + "; ".join(what))
     return notes

@@ -525,11 +525,13 @@ def _heal(store: Store, repo: _Repo, res: SyncResult, user: str, tip: str, head:
 
 
 def _heal_invoices(store: Store, repo: _Repo, res: SyncResult, tip: str, base: str | None) -> None:
-    """After merging `tip`: this clone's unpushed invoice records that clash
-    with the remote's are renumbered or trimmed (tix.storage.renumber), one commit."""
-    from tix.storage.renumber import heal_invoices
+    """After merging `tip`: this clone's unpushed invoice records and credit
+    notes that clash with the remote's are renumbered or trimmed
+    (tix.storage.renumber), one commit."""
+    from tix.storage.renumber import heal_credit_notes, heal_invoices
 
     healed = heal_invoices(store, repo.root, base, tip)
+    healed += heal_credit_notes(store, repo.root, base, tip)
     if healed:
         res.healed += healed
         _commit_desk(repo, "tix sync: invoice records issued offline healed\n\n" + "\n".join(healed) + "\n")

@@ -166,6 +166,10 @@ def test_fixed_fee_with_10_included_hours_and_12_25_worked(cdesk: Desk) -> None:
     tid = cdesk.new("--title", "Migration", "--org", "contoso", now="2026-11-02T09:00:00+01:00")
     for day, d in (("03", "4h"), ("04", "4h"), ("05", "4h15m")):
         cdesk.ok("work", tid, d, "--at", f"2026-11-{day} 10:00", now="2026-11-06T12:00:00+01:00")
+    draft = invoice(cdesk, "2026-11", "2026-12-01T09:00:00+01:00", "--org", "contoso")
+    rep = json.loads(cdesk.ok("report", "month", "2026-11", "--org", "contoso", "--format", "json",
+                              now="2026-12-01T09:00:00+01:00"))
+    assert rep["amount_total"] == draft["total"] == "641.25"  # before the invoice too
     inv = invoice(cdesk, "2026-11", "2026-12-01T09:00:00+01:00", "--mark", "--org", "contoso")
     work = [x for x in inv["lines"] if x.get("kind", "work") == "work"]
     # 735 billed minutes; 600 included, consumed in time order: 240, 240, 120; 135 min x 85.00/60 = 191.25
@@ -516,3 +520,22 @@ def test_the_invoiced_price_index_finds_every_entry(tmp_path: Path) -> None:
         assert idx.same(keys[i] + "z", "0.00", 0, 0) is None
     assert idx.table is not None
     assert "nope" not in idx and keys[0] in idx
+
+
+def test_the_it_managers_report_in_dutch_shows_the_prepaid_balance(tmp_path: Path) -> None:
+    policy = contract_policy().replace("delinde: {name: De Linde, contract: blocks}",
+                                       "delinde: {name: De Linde, contract: blocks, language: nl}")
+    d = make_desk(tmp_path / "desk", policy=policy)
+    d.ok("credit", "delinde", "10", "--price", "850.00", "--at", "2026-11-01 09:00", now="2026-11-02T09:00:00+01:00")
+    tid = d.new("--title", "PCs", "--org", "delinde", now="2026-11-02T09:00:00+01:00")
+    d.ok("work", tid, "2h30m", "--at", "2026-11-03 09:00", now="2026-11-04T09:00:00+01:00")
+    for fmt in ("table", "html"):
+        text = d.ok("report", "month", "2026-11", "--org", "delinde", "--format", fmt, now="2026-12-01T09:00:00+01:00")
+        assert "strippenkaart: uren gebruikt deze maand" in text and "2,50 h" in text
+        assert "strippenkaart: saldo" in text and "7,50 h" in text
+        assert "850,00" in text  # the block bought in the month, in the Time and costs section
+    # before the invoice: the report's money is what the draft invoice bills (the hours come off the block)
+    rep = json.loads(d.ok("report", "month", "2026-11", "--org", "delinde", "--format", "json",
+                          now="2026-12-01T09:00:00+01:00"))
+    draft = invoice(d, "2026-11", "2026-12-01T09:00:00+01:00", "--org", "delinde")
+    assert rep["amount"] == "0.00" and rep["amount_total"] == draft["total"] == "850.00"

@@ -363,3 +363,77 @@ def org_contract_json(store: Store, policy: Policy, org: str, period_start: date
             out.update(used_minutes=min(billed, out["included_minutes"]),
                        beyond_minutes=max(0, billed - out["included_minutes"]))
     return out
+
+
+class PriceLayers:
+    """What the reports price an entry at: as invoiced (the ledger's index),
+    else, for work of a fixed or prepaid contract not invoiced yet, as the
+    next invoice would settle it (included hours, the prepaid balance)."""
+
+    def __init__(self, invoiced: Any, draft: dict[str, Line]):
+        self.invoiced, self.draft = invoiced, draft
+
+    def __bool__(self) -> bool:
+        return bool(self.invoiced) or bool(self.draft)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.invoiced or key in self.draft
+
+    def same(self, key: str, amount: Any, billed: int, covered: int) -> bool | None:
+        same = getattr(self.invoiced, "same", None)
+        got = same(key, amount, billed, covered) if same is not None else (None if key not in self.invoiced
+                                                                              else False)
+        if got is not None:
+            return got
+        return False if key in self.draft else None
+
+    def get(self, key: str) -> Line | None:
+        inv = self.invoiced.get(key) if self.invoiced else None
+        return inv if inv is not None else self.draft.get(key)
+
+
+def draft_prices(store: Store, policy: Policy) -> tuple[dict[str, Line], str]:
+    """The un-invoiced work of organisations on a fixed or prepaid contract,
+    settled as the next invoice would (tix.core.settle), where that differs
+    from the hourly price; and a digest of those of resolved and closed
+    tickets (what the cached report parts depend on: open tickets are folded
+    every run anyway)."""
+    import hashlib
+
+    if not settles(policy):
+        return {}, "-"
+    from tix.core.billing import lines
+    from tix.core.errors import PolicyError
+    from tix.core.settle import settle
+    from tix.storage import index, ledger
+
+    orgs = {k for k, o in policy.orgs.items() if o.contract}
+    invoiced = ledger.invoiced_ids(store, problems=[])
+
+    def each(t: Any) -> list[tuple[bool, Line]]:
+        try:
+            return [(t.is_open, x) for x in lines(t, policy)
+                    if x.kind == "work" and not x.no_bill and x.event_id not in invoiced]
+        except PolicyError:
+            return []
+
+    found = [x for group in index.load_all(store, [], where=lambda r: r.org in orgs, each=each) for x in group]
+    if not found:
+        return {}, "-"
+    inputs = contract_inputs(store, policy, invoiced)
+    assert inputs is not None
+    prior, blocks = inputs
+    gross = {x.event_id: (hot, x) for hot, x in found}
+    far = max(x.at for _, x in found)
+    settled = settle([x for _, x in found], policy, month_label=far.strftime("%Y-%m"), period_end=far,
+                     invoiced_ids=invoiced,
+                     prior=prior, blocks=blocks, orgs=orgs)  # (its fee and block lines are not work: left out)
+    out: dict[str, Line] = {}
+    h = hashlib.sha256()
+    for x in sorted((y for y in settled if y.kind == "work" and y.event_id in gross), key=lambda y: y.event_id):
+        hot, g = gross[x.event_id]
+        if (x.amount, x.covered_minutes, x.rate) != (g.amount, g.covered_minutes, g.rate):
+            out[x.event_id] = x
+            if not hot:
+                h.update(f"{x.event_id}\t{x.amount}\t{x.covered_minutes}\n".encode())
+    return out, h.hexdigest()[:32]

@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tix.core.errors import BadInput, NotFound
 
@@ -99,7 +99,15 @@ class Env:
         at, whatever the policy's rates say today (tix.core.billing.as_invoiced)."""
         from tix.storage import ledger
 
-        self.__dict__["policy"] = self.policy.with_invoiced(ledger.invoiced_prices(self.store))
+        prices: Any = ledger.invoiced_prices(self.store)
+        self.draft_digest = "-"
+        if self.policy.contracts:  # un-invoiced work of fixed and prepaid contracts: as the invoice will settle it
+            from tix.app.contracts import PriceLayers, draft_prices
+
+            draft, self.draft_digest = draft_prices(self.store, self.policy)
+            if draft:
+                prices = PriceLayers(prices, draft)
+        self.__dict__["policy"] = self.policy.with_invoiced(prices)
 
     # -------------------------------------------------------------- who
     @cached_property

@@ -28,6 +28,25 @@ WORDS: dict[str, dict[str, str]] = {
     "backlog at month end": {"nl": "openstaand aan het eind van de maand", "de": "offen am Monatsende",
                              "cs": "otevřené na konci měsíce", "no": "åpne ved månedsslutt"},
     "reopen rate": {"nl": "heropend", "de": "wiedereröffnet", "cs": "znovu otevřeno", "no": "gjenåpnet"},
+    # customer contracts (tix.core.contracts)
+    "Contract": {"nl": "Contract", "de": "Vertrag", "cs": "Smlouva", "no": "Avtale"},
+    "monthly fee": {"nl": "maandbedrag", "de": "Monatspauschale", "cs": "měsíční paušál", "no": "månedsbeløp"},
+    "hours included": {"nl": "uren inbegrepen", "de": "Stunden inklusive", "cs": "hodiny v ceně",
+                       "no": "timer inkludert"},
+    "of them used this month": {"nl": "daarvan gebruikt deze maand", "de": "davon diesen Monat genutzt",
+                                "cs": "z toho využito tento měsíc", "no": "av dem brukt denne måneden"},
+    "hours beyond them": {"nl": "uren daarboven", "de": "Stunden darüber hinaus", "cs": "hodiny nad rámec",
+                          "no": "timer utover"},
+    "prepaid hours used this month": {"nl": "strippenkaart: uren gebruikt deze maand",
+                                      "de": "Stundenkontingent: diesen Monat genutzt",
+                                      "cs": "předplacené hodiny využité tento měsíc",
+                                      "no": "forhåndsbetalte timer brukt denne måneden"},
+    "prepaid hours left": {"nl": "strippenkaart: saldo", "de": "Stundenkontingent: Restguthaben",
+                           "cs": "zbývající předplacené hodiny", "no": "forhåndsbetalte timer igjen"},
+    "fee": {"nl": "maandbedrag", "de": "Pauschale", "cs": "paušál", "no": "fast beløp"},
+    "prepaid": {"nl": "strippenkaart", "de": "Stundenkontingent", "cs": "předplacené hodiny",
+                "no": "forhåndsbetalte timer"},
+    "total": {"nl": "totaal", "de": "gesamt", "cs": "celkem", "no": "totalt"},
     "Time and costs": {"nl": "Tijd en kosten", "de": "Zeit und Kosten", "cs": "Čas a náklady",
                        "no": "Tid og kostnader"},
     "rate": {"nl": "tarief", "de": "Satz", "cs": "sazba", "no": "sats"},
@@ -158,7 +177,9 @@ def render(d: dict[str, Any], fmt: str, lang: str) -> str:
          ["", ""], [1]),
         (t("Time and costs"),
          [[t("all"), num(d["hours_worked"]), num(d["hours_billed"]), money(d["amount"])]]
-         + [[k, num(v["hours_worked"]), num(v["hours_billed"]), money(v["amount"])] for k, v in d["by_rate"].items()],
+         + [[k, num(v["hours_worked"]), num(v["hours_billed"]), money(v["amount"])] for k, v in d["by_rate"].items()]
+         + ([[t(x["kind"]), "", "", money(x["amount"])] for x in d["fees"]["lines"]]
+            + [[t("total"), "", "", money(d["amount_total"])]] if d.get("fees") else []),
          [t("rate"), t("hours worked"), t("hours billed"), t("amount")], [1, 2, 3]),
         (t("Service levels"),
          [[t("response in time"), pct(s["response_met_pct"])], [t("resolved in time"), pct(s["resolve_met_pct"])],
@@ -169,6 +190,17 @@ def render(d: dict[str, Any], fmt: str, lang: str) -> str:
          ["", ""], [1]),
     ]
 
+    c = d.get("contract")
+    if c:  # the customer's contract and its hours: the figure customers ask for most
+        rows: list[list[Any]] = [[t("Contract"), c["name"]]]
+        if c["model"] == "fixed":
+            rows += [[t("monthly fee"), money(c["fee"])], [t("hours included"), mins(c["included_minutes"])],
+                     [t("of them used this month"), mins(c["used_minutes"])],
+                     [t("hours beyond them"), mins(c["beyond_minutes"])]]
+        elif c["model"] == "prepaid":
+            rows += [[t("prepaid hours used this month"), mins(c["used_minutes"])],
+                     [t("prepaid hours left"), mins(c["balance_minutes"])]]
+        sections.insert(0, (t("Contract"), rows, ["", ""], [1]))
     if s["breaches"]:
         sections.append((t("Breaches"), [[x["ticket"], x["title"], t(x["clock"]), t(x["priority"]), when(x["due"]),
                                           when(x["done_at"]) or t("not yet"), mins(x["over_minutes"])]

@@ -131,7 +131,7 @@ def _ledger_digest(env: Any) -> str:
     """The folds price invoiced entries as invoiced: they depend on the ledger."""
     from tix.storage import ledger
 
-    return ledger.stat_digest(env.store) if env.policy.invoiced else "-"
+    return (ledger.stat_digest(env.store) if env.policy.invoiced else "-") + getattr(env, "draft_digest", "-")
 
 
 def _monthly_of(env: Any, period: Any, org: str) -> Any:

@@ -182,7 +182,7 @@ def _mapping(lines: list[str], indent: int, nested: bool) -> dict[str, Any]:
         # `key:` alone: a nested mapping, a list, or null
         k = i + 1
         if not nested and k < n and lines[k].startswith("- ") and indent == 0:
-            items, i = _items(lines, k, 0)
+            items, i = _items(lines, k, 0, maps=True)
             out[key] = items
             continue
         if not cont:
@@ -203,8 +203,10 @@ def _mapping(lines: list[str], indent: int, nested: bool) -> dict[str, Any]:
     return out
 
 
-def _items(lines: list[str], i: int, indent: int) -> tuple[list[Any], int]:
-    """A list of scalars `- x` at `indent`, from line i; -> (items, next line)."""
+def _items(lines: list[str], i: int, indent: int, maps: bool = False) -> tuple[list[Any], int]:
+    """A list of scalars `- x` at `indent`, from line i; -> (items, next line).
+    With `maps`, an item may also be a flat mapping (`- key: value` and more
+    `key: value` lines two columns in: an invoice record's lines)."""
     pad = " " * indent + "- "
     items: list[Any] = []
     n = len(lines)
@@ -213,22 +215,65 @@ def _items(lines: list[str], i: int, indent: int) -> tuple[list[Any], int]:
         if not first or first[0] == " " or first == "|-":
             raise _Fallback
         if i + 1 < n and lines[i + 1] and len(lines[i + 1]) - len(lines[i + 1].lstrip(" ")) > indent:
-            raise _Fallback  # continued or nested items: leave to libyaml
+            if not maps:
+                raise _Fallback  # continued or nested items: leave to libyaml
+            j = i + 1
+            while j < n and lines[j] and len(lines[j]) - len(lines[j].lstrip(" ")) > indent:
+                j += 1
+            if j < n and not lines[j]:
+                raise _Fallback
+            sub = [" " * (indent + 2) + first, *lines[i + 1:j]]
+            if ":" not in first or first[:1] in ("'", '"'):
+                raise _Fallback
+            items.append(_mapping(sub, indent + 2, True))
+            i = j
+            continue
+        if maps and ": " in first and first[:1] not in ("'", '"'):
+            raise _Fallback  # a one-key mapping item: leave to libyaml
         items.append(_scalar(first, [], indent))
         i += 1
     return items, i
 
 
-def load(text: str) -> dict[str, Any] | None:
-    """The header `text` as `yamlio.load` would read it, or None: not sure, ask libyaml."""
-    if _ODD.search(text) or " \n" in text or " #" in text or text.endswith(" "):
+def load_record(text: str) -> dict[str, Any] | None:
+    """An invoice record as `yamlio.load` would read it, or None: not sure,
+    ask libyaml. Its top-level lists -- `entries:` (ids) and `lines:` (flat
+    mappings), thousands of items in a month of a big desk: most of the
+    record -- are read here; the rest (a few nested mappings: the parties,
+    the VAT per organisation) by libyaml."""
+    if _ODD.search(text) or " \n" in text:
         return None
     lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines or any(not ln for ln in lines[:1]):
+    fast: dict[str, list[Any]] = {}
+    keep: list[str] = []
+    i, n = 0, len(lines)
+    while i < n:
+        ln = lines[i]
+        if ln in ("entries:", "lines:") and i + 1 < n and lines[i + 1].startswith("- "):
+            end = i + 1
+            while end < n and lines[end].startswith(("- ", "  ")):
+                end += 1
+            block = lines[i + 1:end]
+            if " #" in "\n".join(block) or ln[:-1] in fast:
+                return None
+            try:
+                items, stop = _items(block, 0, 0, maps=True)
+            except (_Fallback, ValueError, KeyError):
+                return None
+            if stop != len(block):
+                return None
+            fast[ln[:-1]] = items
+            i = end
+            continue
+        keep.append(ln)
+        i += 1
+    if "lines" not in fast:
         return None
     try:
-        return _mapping(lines, 0, False)
-    except (_Fallback, ValueError, KeyError):
+        rest = yamlio.load("\n".join(keep))
+    except yamlio.YamlProblem:
         return None
+    if not isinstance(rest, dict) or set(rest) & set(fast):
+        return None
+    rest.update(fast)
+    return rest

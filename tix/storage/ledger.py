@@ -84,10 +84,14 @@ def parse_record(text: str, path: str, *, credit: bool = False) -> Invoice:
     if m:
         raise BrokenFile("git conflict markers: two clones wrote this invoice record; keep both as separate "
                          "files (see `tix fsck`)", path=path, line=text[: m.start()].count("\n") + 1)
-    try:
-        raw = yamlio.load(text)
-    except yamlio.YamlProblem as err:
-        raise BrokenFile(err.message, path=path, line=err.line) from None
+    from tix.core import fasthead
+
+    raw = fasthead.load_record(text)  # the record as tix wrote it: its long lists without libyaml
+    if raw is None:
+        try:
+            raw = yamlio.load(text)
+        except yamlio.YamlProblem as err:
+            raise BrokenFile(err.message, path=path, line=err.line) from None
     if not isinstance(raw, dict):
         raise BrokenFile("an invoice record must be a mapping of fields", path=path, line=1)
     for k in raw:

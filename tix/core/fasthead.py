@@ -277,3 +277,18 @@ def load_record(text: str) -> dict[str, Any] | None:
         return None
     rest.update(fast)
     return rest
+
+
+def load(text: str) -> dict[str, Any] | None:
+    """The header `text` as `yamlio.load` would read it, or None: not sure, ask libyaml."""
+    if _ODD.search(text) or " \n" in text or " #" in text or text.endswith(" "):
+        return None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines or any(not ln for ln in lines[:1]):
+        return None
+    try:
+        return _mapping(lines, 0, False)
+    except (_Fallback, ValueError, KeyError):
+        return None

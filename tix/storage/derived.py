@@ -110,14 +110,17 @@ def fingerprint(store: Store, policy_text: str, *parts: Any) -> bytes:
 
 
 def derive(store: Store, name: str, fold: Callable[[list[Ticket]], tuple[Any, Any]], fp: Callable[[], bytes], *,
-           problems: list[BrokenFile] | None = None) -> Derived:
+           problems: list[BrokenFile] | None = None, open_too: bool = False) -> Derived:
     """`fold(tickets)` of every group of resolved and closed tickets, from the
     cache where the group's files and the fingerprint `fp()` are unchanged,
     folded anew where not; plus the open tickets, decoded.
     `fold` returns (meta, value): `meta` is loaded for every group on every
-    run, so keep it small; `value` is kept pickled until `value(blob)`."""
+    run, so keep it small; `value` is kept pickled until `value(blob)`.
+    `open_too`: a fold that does not depend on `now` (the Message-IDs and
+    keys of tix.storage.keys) folds the open tickets into their groups too,
+    so no ticket is decoded on a run where no file changed (`hot` is empty)."""
     idx, items, seen = _refreshed(store, problems, Where(HOT))
-    return _derive(store, idx, items, seen, name, fold, fp)
+    return _derive(store, idx, items, seen, name, fold, fp, open_too)
 
 
 def _read_derived(path: Any, fp: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -142,7 +145,8 @@ def _read_derived(path: Any, fp: bytes) -> tuple[dict[str, Any], dict[str, Any]]
 
 
 def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], seen: dict[str, bytes], name: str,
-            fold: Callable[[list[Ticket]], tuple[Any, Any]], fp_fn: Callable[[], bytes]) -> Derived:
+            fold: Callable[[list[Ticket]], tuple[Any, Any]], fp_fn: Callable[[], bytes],
+            open_too: bool = False) -> Derived:
     path = store.state_dir / (DERIVED + name)
     fp = fp_fn()
     old_shards, old_groups = _read_derived(path, fp)
@@ -194,7 +198,7 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
             row = e[0]
             if row is None:
                 continue
-            if row[1] in HOT:
+            if row[1] in HOT and not open_too:
                 t = _decode(idx, rel, e)
                 if t is not None:
                     hot.append(t)

@@ -278,8 +278,11 @@ def test_a_plain_git_pull_leaves_the_merge_to_the_next_recur_run(tmp_path: Path,
     assert "nothing due" in a.ok("recur", "run", now="2026-12-07T11:00:00+01:00")
 
 
-def test_monthly_report_counts_alerts_and_recurring_work(tmp_path: Path) -> None:
-    from tests.test_alerts import ALERTS, shop_policy, variant
+def alerts_month_desk(tmp_path: Path) -> Desk:
+    """December 2026 with alert tickets (Nagios three times then recovered,
+    Checkmk recovered) and the patch round for contoso (one item ticked,
+    resolved) and fabrikam (open); also used by tests/test_alerts_report.py."""
+    from tests.test_alerts import shop_policy, variant
 
     d = make_desk(tmp_path / "desk", policy=shop_policy() + "recurring:\n" + PATCH)
     # December 2026: one Nagios problem reported 3 times, recovered after 1h28; Checkmk 45 minutes
@@ -299,7 +302,11 @@ def test_monthly_report_counts_alerts_and_recurring_work(tmp_path: Path) -> None
     tid = next(r["ticket"] for r in rows if r["org"] == "contoso")
     d.ok("check", tid, "1", now="2026-12-07T10:00:00+01:00")
     d.ok("resolve", tid, "-s", "done", "--force", now="2026-12-07T11:00:00+01:00")
-    assert ALERTS.is_dir()
+    return d
+
+
+def test_monthly_report_counts_alerts_and_recurring_work(tmp_path: Path) -> None:
+    d = alerts_month_desk(tmp_path)
     rep = json.loads(d.ok("report", "month", "2026-12", "--format", "json", now="2027-01-02T10:00:00+01:00"))
     a = rep["alerts"]
     assert (a["tickets"], a["repeats"]) == (2, 2)
@@ -311,7 +318,7 @@ def test_monthly_report_counts_alerts_and_recurring_work(tmp_path: Path) -> None
     assert (r["due"], r["done"]) == (2, 1)                                  # 7 Dec, contoso and fabrikam
     assert r["by_org"]["fabrikam"] == {"due": 1, "done": 0, "open": 1, "missing": 0}
     text = d.ok("report", "month", "2026-12", "--org", "contoso", now="2027-01-02T10:00:00+01:00")
-    assert "Recurring work: 1 of 1 due done" in text
+    assert "Terugkerend werk: 1 van 1 geplande gedaan" in text  # contoso reads its report in Dutch
     assert "[x] Windows updates on servers (anna 2026-12-07)" in text and "[ ] Firewall firmware" in text
     listed = d.ok("list", "--alerts", "--all", "--format", "json", now="2027-01-02T10:00:00+01:00")
     assert len(json.loads(listed)) == 2

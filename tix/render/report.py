@@ -379,6 +379,10 @@ def _month_csv(d: dict[str, Any]) -> str:
             rows += [("work", f"{t['id']}#{n}", k, v) for k, v in w.items()]
         for n, e in enumerate(t["history"], 1):
             rows += [("history", f"{t['id']}#{n}", k, v) for k, v in e.items()]
+    if "alerts" in d or "recurring" in d:
+        from tix.render.alerts import csv_rows
+
+        rows += csv_rows(d)
     return _csv(rows)
 
 
@@ -648,6 +652,10 @@ def _month_html(d: dict[str, Any]) -> str:
             heads, rows = _extra_rows(key, d[key])
             b.append(f"<section><h2>{name}</h2>\n"
                      + (_html_table(rows, heads) if rows else "<p>(nothing in this month)</p>\n") + "</section>\n")
+    if "alerts" in d or "recurring" in d:
+        from tix.render.alerts import html as alerts_html
+
+        b.append(alerts_html(d, it_manager=bool(d.get("org"))))
     if "tickets" in d:
         b.append(f"<section><h2>Tickets of {_e(d.get('org_name') or d['org'])}</h2>\n")
         if not d["tickets"]:
@@ -683,7 +691,9 @@ def _month_html(d: dict[str, Any]) -> str:
 
 def render_month(data: dict[str, Any], fmt: str, language: str | None = None) -> str:
     """`language`: the organisation's, for the IT manager's view (`--org`): its text,
-    Markdown and HTML are then in that language (tix.render.manager_report)."""
+    Markdown and HTML are then in that language (tix.render.manager_report).
+    `alerts` and `recurring` in `data` (tix.reports.alerts) add their section
+    to every form (tix.render.alerts)."""
     if data.get("org") and language and fmt in ("table", "markdown", "html"):
         from tix.render import manager_report
 
@@ -695,7 +705,12 @@ def render_month(data: dict[str, Any], fmt: str, language: str | None = None) ->
         return _month_csv(data)
     if fmt == "html":
         return _month_html(data)
-    return _month_text(data, md=fmt == "markdown")
+    text = _month_text(data, md=fmt == "markdown")
+    if "alerts" in data or "recurring" in data:
+        from tix.render.alerts import section
+
+        text += section(data, md=fmt == "markdown", it_manager=bool(data.get("org")))
+    return text
 
 
 def _json(data: dict[str, Any]) -> str:

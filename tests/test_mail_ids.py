@@ -120,3 +120,33 @@ def test_an_alert_key_is_found_without_decoding_the_desk_after_the_key_map_is_lo
     assert again.startswith(f"{tid}: ") and "2nd time" in again
     # only the group of the alert ticket (AB-01xx: its file changed) was folded again, not AB-00xx
     assert tid == "AB-0131" and counted and all("/AB-01" in rel for rel in counted), counted
+
+
+def test_a_new_ticket_beside_closed_ones_reads_them_from_their_files_not_the_whole_cold_part(
+        desk: Desk, tmp_path: Path, counted: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    desk.ok("mail", "import", str(many_mails(tmp_path, 12)))
+    for tid in tickets(desk)[:10]:
+        desk.ok("resolve", tid, "-s", "done")
+        desk.ok("close", tid)
+    desk.ok("list")  # the index: the closed tickets' rows packed in its cold part
+    dup = write(tmp_path, "dup.eml", mail(frm="user3@contoso.com", mid="<m3@contoso.com>"))
+    closed = owner(desk, "m3@contoso.com")
+    assert f"duplicate: already imported ({closed})" in desk.ok("mail", "import", str(dup))
+    import tix.storage.index as index
+
+    unpacked: list[int] = []
+    real_full = index.Index.full
+
+    def full(self: index.Index) -> bool:
+        unpacked.append(1)
+        return real_full(self)
+
+    monkeypatch.setattr(index.Index, "full", full)
+    desk.ok("mail", "import", str(write(tmp_path, "new.eml", mail(frm="x@contoso.com", mid="<new1@contoso.com>"))))
+    counted.clear()
+    # the group of the new ticket changed: its closed members come from their files, the cold part stays packed
+    assert f"duplicate: already imported ({closed})" in desk.ok("mail", "import", str(dup))
+    assert unpacked == [] and len(counted) == 3  # the two open ones and the new one, decoded from the index
+    state = next(p for p in (desk.root / ".git" / "tix", desk.root / ".tix") if p.is_dir())
+    (state / "index.derived.ids").unlink()  # and the same answer when every group is folded from the index
+    assert f"duplicate: already imported ({closed})" in desk.ok("mail", "import", str(dup))

@@ -32,10 +32,10 @@ def sync(
     renumbered to a fresh prefix before the push, one line each (the old ID
     keeps working). When both clones ran `tix recur run` before syncing, the
     later ticket of each occurrence is merged into the first right after the
-    pull (its ticks and work kept), one line each. Pulled commits that delete a ticket file, remove or edit
-    an event or header, or change an issued invoice are reported (file,
-    commit, author, date) and not merged until acknowledged with
-    --accept-rewrite COMMIT. Exit 1 when the remote cannot be reached (the
+    pull (its ticks and work kept), one line each. Pulled commits that delete
+    a ticket file, remove or edit an event or header, or change an issued
+    invoice are reported (file, commit, author, date) and not merged until
+    acknowledged with --accept-rewrite COMMIT. Exit 1 when the remote cannot be reached (the
     changes stay committed in this clone).
 
     Example: tix sync            (every morning, and whenever you like)

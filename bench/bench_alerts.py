@@ -4,7 +4,12 @@ the key's ticket comes from the clone's key map, so an alert costs what any
 imported mail costs.
 
     python bench/generate.py --tickets 100000 --out /tmp/bench --workers 2
+    python bench/mail_ids.py /tmp/bench      # the Message-IDs a real desk's files carry
     python bench/bench_alerts.py /tmp/bench
+
+`python -m tix` imports the `tix` of the current folder first: run it from
+the checkout to measure, or from elsewhere with PYTHONPATH set
+(docs/performance.md, "Mail and alert import").
 """
 
 from __future__ import annotations

@@ -325,3 +325,53 @@ def test_escalate_due_checks_silent_keys_too(tmp_path: Path) -> None:
     assert "opened: no report from CON-FS01 Daily since 2026-11-23T22:30" in out
     assert len(tickets(d)) == 1
     assert d.ok("escalate", "--due", now="2026-11-25T01:31:00+01:00") == ""
+
+
+# ---------------------------------------------------------------- the default policy's examples
+
+def uncommented(text: str) -> str:
+    """The default policy with its example organisation, alert rules and
+    recurring rule switched on, as a shop would: `# ` taken off those lines,
+    and the organisation given host patterns as the comment says."""
+    out, on = [], False
+    for line in text.splitlines():
+        if line.startswith(("# alerts:", "# recurring:")):
+            on = True
+        elif not line.startswith("#  "):
+            on = False
+        if on or line.lstrip().startswith("# contoso:"):
+            line = line.replace("# ", "", 1)
+        out.append(line)
+    text = "\n".join(out).replace("orgs: {}\n", "orgs:\n")
+    return text.replace("language: nl}", 'language: nl, hosts: ["CON-*", "*.contoso.local"]}', 1) + "\n"
+
+
+def test_the_default_policy_shows_an_alert_rule_and_a_recurring_rule_that_work(tmp_path: Path) -> None:
+    from tix.core.alerts import match
+    from tix.core.policy import DEFAULT_POLICY, parse_policy
+
+    text = DEFAULT_POLICY.replace("{user}", "anna")
+    assert "# alerts:\n" in text and "# recurring:\n" in text
+    plain = parse_policy(text)  # as written by `tix init`: examples off, the shipped rules in force
+    assert not plain.recurring and [r.name for r in plain.alerts][:2] == ["nagios-service", "nagios-host"]
+    p = parse_policy(uncommented(text))
+    assert [r.name for r in p.alerts] == ["nagios-service", "veeam", "prtg"]
+    assert [r.name for r in p.recurring] == ["patch-round"]
+    m = match(p.alerts, "prtg@prtg.contoso.com", "[PRTG] Down con-sw01/Ping", {}, "")
+    assert m is not None and (m.rule.name, m.key, m.state) == ("prtg", "con-sw01/Ping", "Down")
+    from tix.core.alerts import org_for
+
+    assert org_for(p, m) == "contoso"
+    # `tix init` writes it; the desk works with the examples switched on
+    root = tmp_path / "desk"
+    root.mkdir()
+    d = Desk(root)
+    assert d.run("init", str(root), "--prefix", "AB").code == 0
+    written = (root / "policies.yaml").read_text(encoding="utf-8")
+    assert "# recurring:" in written
+    (root / "policies.yaml").write_text(uncommented(written), encoding="utf-8")
+    rules = d.ok("alerts", "rules")
+    assert "prtg" in rules and "veeam" in rules
+    coming = json.loads(d.ok("recur", "list", "--days", "40", "--format", "json", now="2026-12-20T10:00:00+01:00"))
+    assert [(r["at"][:16], r["org"], r["title"]) for r in coming] == [
+        ("2027-01-04T09:00", "contoso", "Patch round 2027-01")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -198,13 +199,13 @@ def test_recur_list_shows_the_coming_occurrences(rdesk: Desk) -> None:
     assert tickets(rdesk) == []  # list writes nothing
 
 
-def test_two_clones_run_before_they_sync_and_the_duplicate_is_merged(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def two_clones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any, Any]:
+    """A bare remote and two clones of one desk (anna AB, pieter PV), both synced; (anna, pieter, git)."""
     from tests.test_sync import Desk as GitDesk
     from tests.test_sync import git
 
     for k, v in {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-                 "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(tmp_path)}.items():
+                 "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1"}.items():
         monkeypatch.setenv(k, v)
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
@@ -223,28 +224,65 @@ def test_two_clones_run_before_they_sync_and_the_duplicate_is_merged(tmp_path: P
     b.ok("init", str(b_root), "--prefix", "PV")
     b.ok("sync")
     a.ok("sync")
+    return a, b, git
+
+
+def test_two_clones_run_before_they_sync_and_sync_merges_the_duplicate(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b, git = two_clones(tmp_path, monkeypatch)
     # both machines run cron before either syncs
     a.ok("recur", "run", now="2026-12-07T09:00:00+01:00")
     b.ok("recur", "run", now="2026-12-07T09:01:00+01:00")
     b.ok("check", "PV-0001", "2", now="2026-12-07T09:30:00+01:00")  # work done on the duplicate is kept
+    b.ok("work", "PV-0001", "20m", "-m", "firmware", now="2026-12-07T09:40:00+01:00")
+    b.ok("comment", "PV-0001", "-m", "firewall rebooted at 09:35", now="2026-12-07T09:41:00+01:00")
     a.ok("sync")
-    b.ok("sync")
-    a.ok("sync")
+    # pieter's sync pulls anna's tickets and merges his duplicates into hers before it pushes
+    out = b.ok("sync", now="2026-12-07T10:00:00+01:00")
+    assert "PV-0001: merged into AB-0001 (the same occurrence patch-round/contoso/2026-12-07" in out, out
+    assert "PV-0002: merged into AB-0002" in out
+    assert git(b.root, "status", "--porcelain").stdout == ""  # committed, and pushed
+    log = git(b.root, "log", "-1", "--format=%B").stdout
+    assert log.startswith("tix sync: merged 2 duplicate recurring occurrences into the first")
+    assert "PV-0001 -> AB-0001" in log
+    assert git(b.root, "rev-parse", "HEAD").stdout == git(b.root, "rev-parse", "origin/main").stdout
+    # anna's next sync brings the merge; nothing is left to merge or create on either clone
+    assert "merged into" not in a.ok("sync", now="2026-12-07T10:05:00+01:00")
+    for d in (a, b):
+        assert "nothing due" in d.ok("recur", "run", now="2026-12-07T11:00:00+01:00")
+        keep = json.loads(d.ok("show", "AB-0001", "--format", "json", now="2026-12-07T11:00:00+01:00"))
+        assert keep["status"] != "closed" and keep["checklist"][1]["done"] and keep["checklist"][1]["by"] == "pieter"
+        dup = json.loads(d.ok("show", "PV-0001", "--format", "json", now="2026-12-07T11:00:00+01:00"))
+        assert dup["merged_into"] == "AB-0001" and dup["status"] == "closed"
+        # nothing lost: the duplicate's work and comment are on the desk, and the survivor links to it
+        assert dup["time"]["minutes"] == 20 and any("firewall rebooted" in (e.get("text") or "")
+                                                     for e in dup["events"])
+        assert "PV-0001" in json.dumps(keep["links"]), keep["links"]
+        assert d.run("fsck").code == 0
+
+
+def test_a_plain_git_pull_leaves_the_merge_to_the_next_recur_run(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b, git = two_clones(tmp_path, monkeypatch)
+    a.ok("recur", "run", now="2026-12-07T09:00:00+01:00")
+    b.ok("recur", "run", now="2026-12-07T09:01:00+01:00")
+    b.ok("check", "PV-0001", "2", now="2026-12-07T09:30:00+01:00")
+    for d in (a, b):
+        git(d.root, "add", "-A")
+        git(d.root, "commit", "-q", "-m", "by hand")
+    git(a.root, "pull", "-q", "--no-rebase", "--no-edit", str(b.root), "main")  # not through tix sync
     out = a.ok("recur", "run", now="2026-12-07T10:00:00+01:00")
     assert "PV-0001: merged into AB-0001" in out and "PV-0002: merged into AB-0002" in out
     keep = json.loads(a.ok("show", "AB-0001", "--format", "json", now="2026-12-07T10:00:00+01:00"))
-    assert keep["status"] != "closed" and keep["checklist"][1]["done"] and keep["checklist"][1]["by"] == "pieter"
-    dup = json.loads(a.ok("show", "PV-0001", "--format", "json", now="2026-12-07T10:00:00+01:00"))
-    assert dup["merged_into"] == "AB-0001" and dup["status"] == "closed"
-    a.ok("sync")
-    b.ok("sync")
-    # the other clone agrees: nothing more to create or merge
-    assert "nothing due" in b.ok("recur", "run", now="2026-12-07T11:00:00+01:00")
+    assert keep["checklist"][1]["done"] and keep["checklist"][1]["by"] == "pieter"
     assert "nothing due" in a.ok("recur", "run", now="2026-12-07T11:00:00+01:00")
 
 
-def test_monthly_report_counts_alerts_and_recurring_work(tmp_path: Path) -> None:
-    from tests.test_alerts import ALERTS, shop_policy, variant
+def alerts_month_desk(tmp_path: Path) -> Desk:
+    """December 2026 with alert tickets (Nagios three times then recovered,
+    Checkmk recovered) and the patch round for contoso (one item ticked,
+    resolved) and fabrikam (open); also used by tests/test_alerts_report.py."""
+    from tests.test_alerts import shop_policy, variant
 
     d = make_desk(tmp_path / "desk", policy=shop_policy() + "recurring:\n" + PATCH)
     # December 2026: one Nagios problem reported 3 times, recovered after 1h28; Checkmk 45 minutes
@@ -264,7 +302,11 @@ def test_monthly_report_counts_alerts_and_recurring_work(tmp_path: Path) -> None
     tid = next(r["ticket"] for r in rows if r["org"] == "contoso")
     d.ok("check", tid, "1", now="2026-12-07T10:00:00+01:00")
     d.ok("resolve", tid, "-s", "done", "--force", now="2026-12-07T11:00:00+01:00")
-    assert ALERTS.is_dir()
+    return d
+
+
+def test_monthly_report_counts_alerts_and_recurring_work(tmp_path: Path) -> None:
+    d = alerts_month_desk(tmp_path)
     rep = json.loads(d.ok("report", "month", "2026-12", "--format", "json", now="2027-01-02T10:00:00+01:00"))
     a = rep["alerts"]
     assert (a["tickets"], a["repeats"]) == (2, 2)
@@ -276,7 +318,7 @@ def test_monthly_report_counts_alerts_and_recurring_work(tmp_path: Path) -> None
     assert (r["due"], r["done"]) == (2, 1)                                  # 7 Dec, contoso and fabrikam
     assert r["by_org"]["fabrikam"] == {"due": 1, "done": 0, "open": 1, "missing": 0}
     text = d.ok("report", "month", "2026-12", "--org", "contoso", now="2027-01-02T10:00:00+01:00")
-    assert "Recurring work: 1 of 1 due done" in text
+    assert "Terugkerend werk: 1 van 1 geplande gedaan" in text  # contoso reads its report in Dutch
     assert "[x] Windows updates on servers (anna 2026-12-07)" in text and "[ ] Firewall firmware" in text
     listed = d.ok("list", "--alerts", "--all", "--format", "json", now="2027-01-02T10:00:00+01:00")
     assert len(json.loads(listed)) == 2

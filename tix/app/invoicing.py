@@ -1,11 +1,13 @@
 """Invoice documents: the UBL, PDF and Factur-X files of an invoice, one per
-organisation, and where they go (`-o FILE` or `-o FOLDER`).
+organisation, and where they go (`-o FILE` or `-o FOLDER`); and the ticked
+checklist items on the invoice lines' notes (`tix invoice --checklist`).
 
 The heavy libraries (fpdf2, babel, factur-x) are imported only here, and only
 when such a document is asked for, so everyday commands stay fast."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +15,8 @@ from tix.core.errors import BadInput
 
 if TYPE_CHECKING:
     from tix.core.billing import Invoice
+    from tix.core.policy import Policy
+    from tix.storage.store import Store
 
 DOCUMENT_FORMATS = {"ubl": "xml", "pdf": "pdf", "facturx": "pdf"}
 
@@ -90,3 +94,61 @@ def write(inv: Invoice, fmt: str, out: str | None, *, embed_pdf: bool = False) -
         target.write_bytes(docs[0][1])
         written.append(target)
     return written
+
+
+# ---------------------------------------------------------------- checklists on the invoice
+
+def checklist_text(items: list[dict[str, object]], policy: Policy) -> str:
+    """`checklist: [x] TEXT (who YYYY-MM-DD HH:MM) [x] ...`, in the policy's timezone."""
+    from tix.core.dates import parse_stamp
+
+    return "checklist: " + " ".join(
+        f"[x] {' '.join(str(it['text']).split())} ({it['by']} "
+        f"{parse_stamp(str(it['at'])).astimezone(policy.tz):%Y-%m-%d %H:%M})" for it in items)
+
+
+def with_checklists(inv: Invoice, store: Store, policy: Policy, invoiced: set[str], period_end: datetime) -> Invoice:
+    """`inv` with each ticket's ticked checklist items (who and when) on the
+    note of its last line on the invoice: the items ticked before the end of
+    the invoiced month, less those an earlier invoice of the ticket's work
+    already carried (ticked before the end of the month of the ticket's
+    latest entry billed earlier). A ticket merged into another is left to
+    the one it was merged into, which carries its ticks. The totals do not
+    change; only notes do. Reads only the files of the invoice's tickets that
+    hold a tick."""
+    from dataclasses import replace
+
+    from tix.core.checklist import checklist
+    from tix.core.dates import add_months, localize, parse_stamp
+    from tix.core.errors import TixError
+
+    rows: dict[str, list[int]] = {}
+    for i, x in enumerate(inv.lines):
+        rows.setdefault(x.ticket, []).append(i)
+    lines = list(inv.lines)
+    for tid, idxs in rows.items():
+        try:
+            if b'"checked"' not in store.path_for(tid).read_bytes():
+                continue  # no item was ever ticked: the file is not parsed
+            t = store.ticket(tid)
+        except (OSError, TixError):
+            continue  # an unreadable ticket keeps its plain notes (fsck reports the file)
+        if t.merged_into:
+            continue
+        here = {lines[i].event_id for i in idxs}
+        earlier = [parse_stamp(e["at"]).astimezone(policy.tz) for e in t.work
+                   if not e.get("no_bill") and e["id"] in invoiced and e["id"] not in here]
+        since = None
+        if earlier:
+            last = max(earlier)
+            y, m = add_months(last.year, last.month, 1)
+            since = localize(datetime(y, m, 1), policy.tz)
+        done = [it for it in checklist(t) if it["done"] and parse_stamp(it["at"]) < period_end
+                and (since is None or parse_stamp(it["at"]) >= since)]
+        if not done:
+            continue
+        k = max(idxs, key=lambda i: (lines[i].at, lines[i].event_id))
+        note = lines[k].note
+        text = checklist_text(done, policy)
+        lines[k] = replace(lines[k], note=f"{note}; {text}" if note else text)
+    return replace(inv, lines=tuple(lines))

@@ -7,7 +7,8 @@ a concurrent run creates nothing. Once per desk: two clones that both created
 it before they synced hold two tickets for one occurrence; the next run (on
 any clone) merges the later one into the first (the earliest created, then
 the smallest ID: every clone picks the same one), keeping the ticks and the
-work of both."""
+work of both; `tix sync` does the same right after it pulls (`merge_pulled`),
+so the duplicate is merged before the push."""
 
 from __future__ import annotations
 
@@ -82,6 +83,22 @@ def run(store: Store, policy: Policy, now: datetime, user: str, *, new_id: IdSou
             else:
                 row["action"] = "would create"
             out.append(row)
+    return out
+
+
+def merge_pulled(store: Store, now: datetime, user: str, new_id: IdSource) -> list[dict[str, Any]]:
+    """After `tix sync` pulled: merge every occurrence that two clones both
+    made (as the next `recur run` would), so the pushed desk holds one ticket
+    per occurrence. Reads only the key map (rebuilt after the fetch from the
+    index's derived values) and the tickets of occurrences with two or more."""
+    from tix.storage.keys import KeyMap, locked
+
+    out: list[dict[str, Any]] = []
+    with locked(store):
+        km = KeyMap(store)
+        for name, ids in sorted(km.load()["occ"].items()):
+            if len(ids) > 1:
+                out += merge_duplicates(store, km, name, ids, now, user, new_id)
     return out
 
 

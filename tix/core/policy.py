@@ -252,6 +252,49 @@ mail:                             # the SMTP server is set on each machine, not 
   notify_limit: {per_address: 10, per: 1h}   # loop protection: at most 10 mails an hour to one address
 
 git: {autocommit: false}
+
+# Alert mail from monitoring and backup systems becomes one ticket per problem
+# (docs/alerts.md). While there is no `alerts:` key the shipped rules for Nagios,
+# Icinga 2, Zabbix, Checkmk, Uptime Kuma and Veeam are in force (`tix alerts
+# rules` lists them); `alerts: []` turns alert handling off. An `alerts:` list
+# replaces them: name each shipped rule you keep with `use:`. First match wins.
+# `org: hosts` takes the organisation whose host patterns (shell wildcards, any
+# case) match the alert's host: give it `hosts: ["CON-*", "*.contoso.local"]`.
+# alerts:
+#   - use: nagios-service                # a shipped rule as it is
+#   - use: veeam                         # a shipped rule, with changes
+#     org: contoso
+#     expect_every: 26h                  # silent longer than this: `tix alerts check` opens a ticket
+#     expect_on: business-days           # weekends and holidays do not count
+#   - name: prtg                         # your own rule: regular expressions, named groups
+#     from: '@prtg\\.contoso\\.com$'        # the sender address (optional)
+#     subject: '^\\[PRTG\\] (?P<state>Down|Up|Warning) (?P<host>[^/ ]+)/(?P<sensor>.+)$'
+#     key: "{host}/{sensor}"             # one open ticket per key
+#     open: [Down, Warning]              # values of the group `state`
+#     resolve: [Up]
+#     flap: 30m                          # a problem this soon after the recovery reopens the ticket
+#     rate: 10m                          # an alert storm writes one event per 10 minutes
+#     org: hosts                         # or an organisation's key
+#     impact: 2
+#     urgency: 4
+#     team: servicedesk
+
+# Recurring work: `tix recur run` (from cron) creates each occurrence once, with
+# its checklist; `tix recur list` shows the coming ones (docs/alerts.md).
+# recurring:
+#   - name: patch-round
+#     from: 2027-01-01                   # the first day an occurrence may fall on
+#     every: month                       # day | week | month | quarter | year
+#     on: first monday                   # "first monday", "last friday", "15", "monday"
+#     at: "09:00"
+#     holiday: next-business-day         # skip | previous-business-day | next-business-day
+#     orgs: [contoso]                    # one ticket per organisation
+#     title: "Patch round {year}-{month:02}"
+#     category: change
+#     change_kind: standard
+#     team: servicedesk
+#     estimate: 2h
+#     checklist: [Windows updates on servers, Firewall firmware, Backups checked after reboot]
 """
 
 MAIL_TRUST = ("ticket", "domains")

@@ -10,6 +10,7 @@ every language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -125,7 +126,41 @@ WORDS: dict[str, dict[str, str]] = {
     "reply": {"nl": "antwoord", "de": "Antwort", "cs": "odpověď", "no": "svar"},
     "taken": {"nl": "opgepakt", "de": "übernommen", "cs": "převzato", "no": "tatt"},
     "reopened": {"nl": "heropend", "de": "wiedereröffnet", "cs": "znovu otevřeno", "no": "gjenåpnet"},
+    # alerts and recurring work (tix.render.alerts)
+    "Alerts": {"nl": "Alarmen", "de": "Alarme", "cs": "Výstrahy", "no": "Varsler"},
+    "alert tickets": {"nl": "alarmtickets", "de": "Alarm-Tickets", "cs": "tikety z výstrah", "no": "varselsaker"},
+    "repeat reports": {"nl": "herhaalde meldingen", "de": "wiederholte Meldungen", "cs": "opakovaná hlášení",
+                       "no": "gjentatte meldinger"},
+    "median time to recovery": {"nl": "mediane hersteltijd", "de": "Median der Wiederherstellungszeit",
+                                "cs": "medián doby obnovy", "no": "median tid til gjenoppretting"},
+    "per organisation": {"nl": "per organisatie", "de": "pro Organisation", "cs": "podle organizace",
+                         "no": "per organisasjon"},
+    "per host": {"nl": "per host", "de": "pro Host", "cs": "podle hostitele", "no": "per vert"},
+    "organisation": {"nl": "organisatie", "de": "Organisation", "cs": "organizace", "no": "organisasjon"},
+    "host": {"nl": "host", "de": "Host", "cs": "hostitel", "no": "vert"},
+    "tickets": {"nl": "tickets", "de": "Tickets", "cs": "tikety", "no": "saker"},
+    "reports": {"nl": "meldingen", "de": "Meldungen", "cs": "hlášení", "no": "meldinger"},
+    "repeats": {"nl": "herhalingen", "de": "Wiederholungen", "cs": "opakování", "no": "gjentakelser"},
+    "missing reports": {"nl": "ontbrekende meldingen", "de": "fehlende Meldungen", "cs": "chybějící hlášení",
+                        "no": "manglende meldinger"},
+    "Recurring work": {"nl": "Terugkerend werk", "de": "Wiederkehrende Arbeiten", "cs": "Opakovaná práce",
+                       "no": "Gjentakende arbeid"},
+    "of": {"nl": "van", "de": "von", "cs": "z", "no": "av"},
+    "due done": {"nl": "geplande gedaan", "de": "geplanten erledigt", "cs": "naplánovaných hotovo",
+                 "no": "planlagte utført"},
+    "scheduled": {"nl": "gepland", "de": "geplant", "cs": "naplánováno", "no": "planlagt"},
+    "not created": {"nl": "niet aangemaakt", "de": "nicht angelegt", "cs": "nevytvořeno", "no": "ikke opprettet"},
+    "checklist": {"nl": "checklist", "de": "Checkliste", "cs": "kontrolní seznam", "no": "sjekkliste"},
+    "status": {"nl": "status", "de": "Status", "cs": "stav", "no": "status"},
 }
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """The words of `lang` (the English word where it has none)."""
+    def t(word: str) -> str:
+        return WORDS.get(word, {}).get(lang, word)
+
+    return t
 
 
 def localised(lang: str) -> bool:
@@ -133,9 +168,11 @@ def localised(lang: str) -> bool:
 
 
 def render(d: dict[str, Any], fmt: str, lang: str) -> str:
-    """The IT manager's report `d` (monthly_report(...).to_json() with an org) in `lang`."""
-    def t(word: str) -> str:
-        return WORDS.get(word, {}).get(lang, word)
+    """The IT manager's report `d` (monthly_report(...).to_json() with an org) in `lang`,
+    with its alerts and recurring work (tix.render.alerts) when it has them."""
+    from tix.render import alerts
+
+    t = translator(lang)
 
     cur = d["currency"]
 
@@ -245,6 +282,7 @@ def render(d: dict[str, Any], fmt: str, lang: str) -> str:
         b = [f"<h1>{_e(title)}</h1>\n<p class=\"meta\">{_e(span)}</p>\n"]
         for head, rows, heads, right in sections:
             b.append(f"<section><h2>{_e(head)}</h2>\n{_html_table(rows, heads, right=right)}</section>\n")
+        b.append(alerts.html(d, it_manager=True, t=t))
         b.append(f"<section><h2>{_e(t('Tickets of'))} {_e(name)}</h2>\n")
         if not tickets:
             b.append(f"<p>{_e(t('No tickets in this month.'))}</p>\n")
@@ -279,4 +317,4 @@ def render(d: dict[str, Any], fmt: str, lang: str) -> str:
         if hist:
             rows = [[*r[:3], r[3] if md else " ".join(r[3].split())[:60]] for r in hist]
             out += [_table(rows, hist_heads, md), ""]
-    return "\n".join(out).rstrip("\n") + "\n"
+    return "\n".join(out).rstrip("\n") + "\n" + alerts.section(d, md, it_manager=True, t=t)

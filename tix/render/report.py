@@ -416,6 +416,10 @@ def _month_csv(d: dict[str, Any]) -> str:
             rows += [("work", f"{t['id']}#{n}", k, v) for k, v in w.items()]
         for n, e in enumerate(t["history"], 1):
             rows += [("history", f"{t['id']}#{n}", k, v) for k, v in e.items()]
+    if "alerts" in d or "recurring" in d:
+        from tix.render.alerts import csv_rows
+
+        rows += csv_rows(d)
     return _csv(rows)
 
 
@@ -699,6 +703,10 @@ def _month_html(d: dict[str, Any]) -> str:
             heads, rows = _extra_rows(key, d[key])
             b.append(f"<section><h2>{name}</h2>\n"
                      + (_html_table(rows, heads) if rows else "<p>(nothing in this month)</p>\n") + "</section>\n")
+    if "alerts" in d or "recurring" in d:
+        from tix.render.alerts import html as alerts_html
+
+        b.append(alerts_html(d, it_manager=bool(d.get("org"))))
     if "tickets" in d:
         b.append(f"<section><h2>Tickets of {_e(d.get('org_name') or d['org'])}</h2>\n")
         if not d["tickets"]:
@@ -734,7 +742,10 @@ def _month_html(d: dict[str, Any]) -> str:
 
 def render_month(data: dict[str, Any], fmt: str, language: str | None = None) -> str:
     """`language`: the organisation's, for the IT manager's view (`--org`): its text,
-    Markdown and HTML are then in that language (tix.render.manager_report)."""
+    Markdown and HTML are then in that language (tix.render.manager_report).
+    `alerts` and `recurring` in `data` (tix.reports.alerts) add their section
+    to every form (tix.render.alerts); `invoices` (tix.reports.invoiced) the
+    invoiced, credited and net money."""
     if fmt == "json":
         return _json(data)
     lang = None
@@ -749,9 +760,15 @@ def render_month(data: dict[str, Any], fmt: str, language: str | None = None) ->
             return manager_csv.render(data, lang)
         return _month_csv(data)
     if lang:
-        text = manager_report.render(data, fmt, lang)
+        text = manager_report.render(data, fmt, lang)  # its alerts section in the language too
+    elif fmt == "html":
+        text = _month_html(data)
     else:
-        text = _month_html(data) if fmt == "html" else _month_text(data, md=fmt == "markdown")
+        text = _month_text(data, md=fmt == "markdown")
+        if "alerts" in data or "recurring" in data:
+            from tix.render.alerts import section
+
+            text += section(data, md=fmt == "markdown", it_manager=bool(data.get("org")))
     if data.get("invoices"):  # invoiced, credited and net, from the issued documents
         from tix.render import invoiced
 

@@ -31,6 +31,7 @@ def sync_lines(res: Any, where: Callable[[str], str], no_push: bool, seconds: fl
     if res.remote and res.pulled:
         merged = f": tix merged {res.merged} file{'s' if res.merged != 1 else ''}" if res.merged else ""
         out.append(f"pulled {res.remote}{merged}")
+    out += list(getattr(res, "after_pull", ()))
     out += [f"{where(c.path)}: conflict: {c.reason}" for c in res.conflicts]
     out += [str(f) for f in res.blocked]
     if res.conflicts:

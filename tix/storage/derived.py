@@ -26,6 +26,7 @@ from tix.storage.index import (
     Where,
     _decode,
     _loads,
+    _parse,
     _refreshed,
     _unlink,
     _version,
@@ -55,6 +56,7 @@ from tix.storage.index import (
 # last writer's file is right whichever wins.
 
 DERIVED_VERSION = 1
+FEW_STALE = 20  # changed groups up to which their packed members are read from their files (see _derive)
 
 
 def _group_key(rel: str) -> str:
@@ -110,14 +112,17 @@ def fingerprint(store: Store, policy_text: str, *parts: Any) -> bytes:
 
 
 def derive(store: Store, name: str, fold: Callable[[list[Ticket]], tuple[Any, Any]], fp: Callable[[], bytes], *,
-           problems: list[BrokenFile] | None = None) -> Derived:
+           problems: list[BrokenFile] | None = None, open_too: bool = False) -> Derived:
     """`fold(tickets)` of every group of resolved and closed tickets, from the
     cache where the group's files and the fingerprint `fp()` are unchanged,
     folded anew where not; plus the open tickets, decoded.
     `fold` returns (meta, value): `meta` is loaded for every group on every
-    run, so keep it small; `value` is kept pickled until `value(blob)`."""
+    run, so keep it small; `value` is kept pickled until `value(blob)`.
+    `open_too`: a fold that does not depend on `now` (the Message-IDs and
+    keys of tix.storage.keys) folds the open tickets into their groups too,
+    so no ticket is decoded on a run where no file changed (`hot` is empty)."""
     idx, items, seen = _refreshed(store, problems, Where(HOT))
-    return _derive(store, idx, items, seen, name, fold, fp)
+    return _derive(store, idx, items, seen, name, fold, fp, open_too)
 
 
 def _read_derived(path: Any, fp: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -142,7 +147,8 @@ def _read_derived(path: Any, fp: bytes) -> tuple[dict[str, Any], dict[str, Any]]
 
 
 def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], seen: dict[str, bytes], name: str,
-            fold: Callable[[list[Ticket]], tuple[Any, Any]], fp_fn: Callable[[], bytes]) -> Derived:
+            fold: Callable[[list[Ticket]], tuple[Any, Any]], fp_fn: Callable[[], bytes],
+            open_too: bool = False) -> Derived:
     path = store.state_dir / (DERIVED + name)
     fp = fp_fn()
     old_shards, old_groups = _read_derived(path, fp)
@@ -177,7 +183,8 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
                     stale[g] = sig
     finally:
         gc.enable()
-    if stale:  # the resolved and closed tickets of the stale groups are needed
+    few = len(stale) <= FEW_STALE
+    if stale and not few:  # the resolved and closed tickets of many groups are needed: unpack them all
         if idx.cold_raw is not None and not idx.full():
             # a damaged index: start again without it
             _unlink(store.state_dir / NAME)
@@ -187,21 +194,41 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
     else:
         data = dict(items)
     hot: list[Ticket] = []
-    members: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
+    members: dict[str, list[tuple[str, tuple[Any, ...] | None]]] = {}
     gc.disable()
     try:
-        for rel, e in (data.items() if stale else items):
+        for rel, e in (data.items() if stale and not few else items):
             row = e[0]
             if row is None:
                 continue
-            if row[1] in HOT:
+            if row[1] in HOT and not open_too:
                 t = _decode(idx, rel, e)
                 if t is not None:
                     hot.append(t)
-            elif stale:
+            elif stale and not few:
                 g = _group_key(rel)
                 if g in stale:
                     members.setdefault(g, []).append((rel, e))
+        if stale and few:
+            # A few groups changed (a ticket written since the last run): their
+            # members come from the scan of their shards; a resolved or closed
+            # one whose row is still packed (`index.cold_raw`) is read from its
+            # file, so the cold part is neither unpacked nor written anew.
+            cold_packed = idx.cold_raw is not None
+            shards_of: dict[str, set[str]] = {}
+            for g in stale:
+                shards_of.setdefault(g[:g.index("\0")], set()).add(g)
+            for shard, gs in shards_of.items():
+                for rel in sorted(_records(seen[shard])):
+                    g = _group_key(rel)
+                    if g not in gs:
+                        continue
+                    e = idx.data.get(rel)
+                    if e is None:
+                        if cold_packed:
+                            members.setdefault(g, []).append((rel, None))
+                    elif e[0] is not None and (open_too or e[0][1] not in HOT):
+                        members.setdefault(g, []).append((rel, e))
     finally:
         gc.enable()
     for g, meta, blob in _fold_all(idx, members, list(stale), fold):
@@ -218,18 +245,31 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
 _FOLD_JOB: Any = None  # (index, members, fold) for the worker processes of a big fold (inherited by fork)
 
 
+def _member(idx: Index, rel: str, e: tuple[Any, ...] | None) -> Ticket | None:
+    """A group member: decoded from the index, or (its row still packed in the
+    cold part) parsed from its file."""
+    if e is not None:
+        return _decode(idx, rel, e)
+    res = _parse(str(idx.store.root), rel)
+    if res[0] != "ok":
+        return None
+    t: Ticket = _loads(res[2])
+    t.path = rel
+    return t
+
+
 def _fold_some(keys: list[str]) -> list[tuple[str, Any, bytes]]:
     idx, members, fold = _FOLD_JOB
     gc.disable()
     out = []
     for g in keys:
-        tickets = [t for t in (_decode(idx, rel, e) for rel, e in members.get(g, ())) if t is not None]
+        tickets = [t for t in (_member(idx, rel, e) for rel, e in members.get(g, ())) if t is not None]
         meta, val = fold(tickets)
         out.append((g, meta, pickle.dumps(val, protocol=5)))
     return out
 
 
-def _fold_all(idx: Index, members: dict[str, list[tuple[str, tuple[Any, ...]]]], keys: list[str],
+def _fold_all(idx: Index, members: dict[str, list[tuple[str, tuple[Any, ...] | None]]], keys: list[str],
               fold: Callable[[list[Ticket]], tuple[Any, Any]]) -> list[tuple[str, Any, bytes]]:
     """fold() of each group; in 2+ processes when there are many tickets to
     fold (the first report after a policy change, or after `tix reindex`)."""

@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tix.core.errors import TixError
 
@@ -79,25 +79,12 @@ class KeyMap:
         return data
 
     def rebuild(self) -> dict[str, Any]:
-        """From the index: every ticket with a key or an occurrence (the open
-        ticket of a key wins over closed ones, then the newest)."""
-        from tix.storage.index import load_all
-
-        keys: dict[str, list[Any]] = {}
-        occ: dict[str, list[str]] = {}
-
-        def each(t: Ticket) -> None:
-            key, o = t.fields.get("key"), t.fields.get("occurrence")
-            if isinstance(key, str) and not t.merged_into:
-                old = keys.get(key)
-                new = _entry(t)
-                if old is None or _better(new, old):
-                    keys[key] = new
-            if isinstance(o, str):
-                occ.setdefault(o, []).append(t.id)
-
-        load_all(self.store, [], each=each)
-        data = {"keys": keys, "occ": {k: sorted(v) for k, v in occ.items()}}
+        """From the desk's IDs kept beside the index (`desk_ids`): every
+        ticket with a key or an occurrence (the open ticket of a key wins over
+        closed ones, then the newest). Only the groups of files that changed
+        since the last rebuild are read again."""
+        d = desk_ids(self.store)
+        data = {"keys": d.keys, "occ": d.occ}
         self.data = data
         self.save()
         return data
@@ -143,6 +130,79 @@ class KeyMap:
     # ---------------------------------------------------------------- occurrences
     def occurrence(self, name: str) -> list[str]:
         return list(self.load()["occ"].get(name, []))
+
+
+# ---------------------------------------------------------------- the desk's IDs
+#
+# Per group of up to 100 neighbouring ticket files (tix.storage.derived), the
+# Message-IDs its tickets hold, their correlation keys and recurring
+# occurrences; kept in `index.derived.ids` and valid while the group's files
+# are unchanged. So the mail import's Message-ID map and the key map's rebuild
+# read one small file and fold only the groups that changed, instead of
+# decoding every ticket of the desk (100,000 tickets: 15 s -> well under 1 s).
+
+IDS_VERSION = 1
+
+
+class DeskIds(NamedTuple):
+    mids: dict[str, str]  # Message-ID (imported or sent) -> ticket ID
+    keys: dict[str, list[Any]]  # key -> the entry of its ticket (see `_entry`)
+    occ: dict[str, list[str]]  # recurring occurrence -> its ticket IDs, sorted
+
+
+def _ids_fold(tickets: list[Ticket]) -> tuple[Any, None]:
+    mids: dict[str, str] = {}
+    keys: dict[str, list[Any]] = {}
+    occ: dict[str, list[str]] = {}
+    first = ""
+    for t in tickets:
+        first = min(first, t.id) if first else t.id
+        for m in getattr(t, "message_ids", None) or ():
+            mids[m] = t.id
+        key, o = t.fields.get("key"), t.fields.get("occurrence")
+        if isinstance(key, str) and not t.merged_into:
+            old, new = keys.get(key), _entry(t)
+            if old is None or _better(new, old):
+                keys[key] = new
+        if isinstance(o, str):
+            occ.setdefault(o, []).append(t.id)
+    return (first, mids, keys, occ), None
+
+
+def _ids_fingerprint() -> bytes:
+    import hashlib
+
+    from tix import __version__
+    from tix.storage.index import _version
+
+    return hashlib.blake2b(repr(("ids", IDS_VERSION, _version(), __version__)).encode(), digest_size=16).digest()
+
+
+def desk_ids(store: Store) -> DeskIds:
+    """Every Message-ID, key and occurrence on the desk, through the derived
+    values beside the index (open tickets too: none of it depends on `now`)."""
+    import gc
+
+    from tix.storage.derived import derive
+
+    d = derive(store, "ids", _ids_fold, _ids_fingerprint, problems=[], open_too=True)
+    metas = sorted((m for m, _ in d.groups if type(m) is tuple and len(m) == 4), key=lambda m: m[0])
+    mids: dict[str, str] = {}
+    keys: dict[str, list[Any]] = {}
+    occ: dict[str, list[str]] = {}
+    gc.disable()
+    try:
+        for _, m, k, o in metas:
+            mids.update(m)
+            for key, new in k.items():
+                old = keys.get(key)
+                if old is None or _better(new, old):
+                    keys[key] = new
+            for name, ids in o.items():
+                occ.setdefault(name, []).extend(ids)
+    finally:
+        gc.enable()
+    return DeskIds(mids, keys, {k: sorted(v) for k, v in occ.items()})
 
 
 def _better(new: list[Any], old: list[Any]) -> bool:

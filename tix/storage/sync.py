@@ -28,6 +28,7 @@ import os
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -75,6 +76,7 @@ class SyncResult:
     offline: str | None = None  # why the remote could not be reached
     policy: list[str] = field(default_factory=list)  # pulled changes to mail, billing, team settings
     policy_texts: tuple[str | None, str] | None = None  # (before, after) the pull, when the policy changed
+    after_pull: list[str] = field(default_factory=list)  # what the after-pull step did (duplicates merged)
 
     @property
     def ok(self) -> bool:
@@ -575,9 +577,14 @@ def _head(repo: _Repo) -> str | None:
 
 def sync(store: Store, *, user: str, remote: str | None = None, branch: str | None = None, push: bool = True,
          retries: int = 8, message: str | None = None, accept: list[str] | None = None,
-         now: Any = None, ids: IdSource | None = None) -> SyncResult:
+         now: Any = None, ids: IdSource | None = None,
+         after_pull: Callable[[], tuple[list[str], str]] | None = None) -> SyncResult:
     """The whole `tix sync` (see the module docstring). Never raises for a
-    conflict or a refused push: they are in the result (`ok` is False)."""
+    conflict or a refused push: they are in the result (`ok` is False).
+    `after_pull()`: run after each pull that merged something, before the
+    push (the commands' layer uses it to merge the duplicate recurring
+    occurrences two clones made); it returns (lines for the user, a commit
+    message), and what it wrote is committed with that message."""
     res = SyncResult()
     if store.git_root is None:
         res.git = False
@@ -589,12 +596,12 @@ def sync(store: Store, *, user: str, remote: str | None = None, branch: str | No
     with store._lock("sync.lock"):  # one sync at a time in a clone (a cron job and a technician)
         return _sync(store, _Repo(store), res, user=user, remote=remote, branch=branch, push=push,
                      retries=retries, message=message, accept=accept or [], now=now,
-                     ids=ids if ids is not None else RandomIds(clock=time.time_ns))
+                     ids=ids if ids is not None else RandomIds(clock=time.time_ns), after_pull=after_pull)
 
 
 def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str | None, branch: str | None,
           push: bool, retries: int, message: str | None, accept: list[str], now: Any,
-          ids: IdSource) -> SyncResult:
+          ids: IdSource, after_pull: Callable[[], tuple[list[str], str]] | None = None) -> SyncResult:
     from tix.storage.fsck import check_collisions, check_for_push
 
     for what in ("rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD"):
@@ -653,12 +660,13 @@ def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str 
         else:
             accepted = []
             pull_base = ""  # nothing pulled: no invoice of ours can clash with a new one
+        merged_now = False
         if tip and head and tip != head:
             if _is_ancestor(repo, tip, head):
                 pass  # we are ahead: nothing to pull
             elif not accepted and _is_ancestor(repo, head, tip):
                 repo.run("merge", "-q", "--ff-only", tip)
-                res.pulled = True
+                res.pulled = merged_now = True
             else:
                 msg = f"tix sync: merge {rname}/{rbranch}"
                 if accepted:  # the acknowledgement travels with the merge: every clone and fsck see it
@@ -667,7 +675,7 @@ def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str 
                     msg += "\n\n" + "".join(f"{ACCEPT_TRAILER} {a}\n" for a in accepted)
                 m = git(repo.root, *cfg, "merge", "-q", "--no-ff", "--no-edit", "--no-verify", "-X", "no-renames",
                         "-m", msg, tip, check=False, timeout=600)
-                res.pulled = True
+                res.pulled = merged_now = True
                 if m.returncode != 0 and not gitops.in_merge(repo.root):
                     err = [x for x in (m.stderr or m.stdout).strip().splitlines() if x.strip()]
                     raise StoreError(f"git merge failed: {gitops._last_error(err) if err else m.returncode}")
@@ -681,6 +689,11 @@ def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str 
             base = pull_base or (repo.run("merge-base", now_head, tip, check=False).stdout.strip() or None
                                  if now_head else None)
             _heal_invoices(store, repo, res, tip, base)
+        if merged_now and after_pull is not None:
+            lines, msg = after_pull()
+            if lines:
+                res.after_pull += lines
+                _commit_desk(repo, msg)
         if not push:
             return res
         head = _head(repo)

@@ -201,19 +201,16 @@ class Importer:
 
     def _load(self) -> None:
         """Every Message-ID the desk knows, from the ticket files (through the
-        index cache, which re-reads any file that changed)."""
+        index cache and its derived values, which re-read only what changed)."""
         from tix.app.mail.parse import OWN_ID_RE
 
         if self._loaded:
             return
-        from tix.storage.index import load_all  # the index's query (tix.storage.index)
-        for t in load_all(self.store, []):
-            ids = getattr(t, "message_ids", None)
-            if ids is None:  # a cache entry from before tix kept them: read the file
-                full = self.store.load_path(self.store.root / t.path)
-                ids = {e["message_id"] for e in full.events if isinstance(e.get("message_id"), str)}
-            for mid in ids:
-                (self.sent if OWN_ID_RE.match(mid) else self.seen)[mid] = t.id
+        from tix.storage.keys import desk_ids  # kept per group of files beside the index: no ticket decoded
+
+        seen, sent, own = self.seen, self.sent, OWN_ID_RE.match
+        for mid, tid in desk_ids(self.store).mids.items():
+            (sent if own(mid) else seen)[mid] = tid
         self._loaded = True
 
     # ------------------------------------------------------------ one message

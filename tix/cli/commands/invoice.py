@@ -54,6 +54,10 @@ def invoice(
     embed_pdf: bool = typer.Option(
         False, "--embed-pdf", help="With --format ubl: carry the PDF invoice inside the UBL file as an attachment. "
         "Example: --format ubl --embed-pdf -o out/"),
+    checklist: bool = typer.Option(
+        False, "--checklist", help="Print each ticket's ticked checklist items (who and when) on the note of its "
+        "last line: what was done on a patch round or a quarterly check. Issued with --mark, they stay on the "
+        "invoice. Example: tix invoice 2026-12 --checklist --format pdf -o out/"),
     send: bool = typer.Option(
         False, "--send", help="With --mark (or --show NUMBER): mail each organisation's billing contact its PDF "
         "(and UBL when it has ubl: true), once, over this machine's SMTP settings. "
@@ -83,6 +87,8 @@ def invoice(
 
     env = ctx_env()
     _check_options(format, output, embed_pdf, send, mark, show, credit, line, message, write_off)
+    if checklist and (credit is not None or list_ or show):
+        raise BadInput("--checklist: only for a month's invoice (an issued one is reprinted as it was issued)")
     if credit is not None:
         if list_ or show or month or org or mark:
             raise BadInput("--credit NUMBER takes no MONTH, --org, --mark, --list or --show")
@@ -95,7 +101,7 @@ def invoice(
         return _list_or_show(env, show, format, output, embed_pdf, send)
     if not month:
         raise BadInput("invoice: give a MONTH like 2026-11 (or --list, --show NUMBER)")
-    _month_invoice(env, month, org, mark, format, output, embed_pdf, send)
+    _month_invoice(env, month, org, mark, format, output, embed_pdf, send, checklist)
 
 
 def _check_options(format: str, output: str | None, embed_pdf: bool, send: bool, mark: bool, show: str | None,
@@ -171,7 +177,7 @@ def _list_or_show(env: Any, show: str | None, format: str, output: str | None, e
 
 
 def _month_invoice(env: Any, month: str, org: str | None, mark: bool, format: str, output: str | None,
-                   embed_pdf: bool, send: bool) -> None:
+                   embed_pdf: bool, send: bool, checklist: bool = False) -> None:
     """The month's invoice: a draft, or issued with --mark (and mailed with --send)."""
 
     from tix.core.errors import BadInput, CheckFailed
@@ -190,8 +196,13 @@ def _month_invoice(env: Any, month: str, org: str | None, mark: bool, format: st
     from tix.core.billing import invoice_from
 
     def build(ids: set[str]) -> Invoice:
-        return invoice_from(entries(ids), p, period.end, period.label, ids, org,
-                            contracts=contract_inputs(env.store, p, ids))
+        inv = invoice_from(entries(ids), p, period.end, period.label, ids, org,
+                           contracts=contract_inputs(env.store, p, ids))
+        if checklist:  # the ticked items on the notes (tix.app.invoicing); the totals stay as they are
+            from tix.app.invoicing import with_checklists
+
+            inv = with_checklists(inv, env.store, p, ids, period.end)
+        return inv
 
     if mark and period.start > env.now:
         raise BadInput(f"--mark {period.label}: that month has not begun (now {env.local_now:%Y-%m-%d}); "
@@ -238,7 +249,7 @@ def _send(env: Any, inv: Invoice) -> None:
 def _report_for(env: Any, inv: Invoice) -> Any:
     """org -> [the organisation's IT-manager report of the invoice's month, HTML, in its language]."""
     def report(org: str) -> list[tuple[str, bytes, str]]:
-        from tix.cli.commands.report import _tickets, _with_history
+        from tix.cli.commands.report import _tickets, _with_history, with_alerts
         from tix.core.dates import parse_period
         from tix.render.report import render_month
         from tix.reports.monthly import month_window, monthly_report
@@ -247,7 +258,7 @@ def _report_for(env: Any, inv: Invoice) -> Any:
         period = parse_period(inv.month, now=env.now, tz=env.policy.tz, what="MONTH")
         w0, w1 = month_window(period, env.policy)
         tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
-        data = monthly_report(tickets, period, env.policy, env.now, org=org).to_json()
+        data = with_alerts(env, monthly_report(tickets, period, env.policy, env.now, org=org).to_json(), period, org)
         o = env.policy.orgs.get(org)
         html = render_month(data, "html", o.language if o else None)
         return [(f"report-{inv.month}-{org}.html", html.encode("utf-8"), "text/html")]

@@ -59,22 +59,13 @@ def month(
     env, fmt = _setup(format, output)
     period = _month_period(env, month or "last-month")
     report = _monthly_cached(env, period) if org is None else _monthly_of(env, period, org)
-    data = report.to_json()
+    data = with_alerts(env, report.to_json(), period, org)
     _contract_fees(env, period, org, data)
-    extra = _alerts_recurring(env, period, org)  # only when the month had any: reports of other desks stay as they were
-    if extra["alerts"]["tickets"]:
-        data["alerts"] = extra["alerts"]
-    if extra["recurring"]["due"]:
-        data["recurring"] = extra["recurring"]
     invoices = _invoices(env, data, org)
     if invoices is not None:
         data["invoices"] = invoices
     o = env.policy.orgs.get(org) if org else None
-    text = render_month(data, fmt, o.language if o else None)
-    if fmt in ("table", "markdown"):
-        from tix.render.alerts import section
-
-        text += section(data, md=fmt == "markdown", it_manager=org is not None)
+    text = render_month(data, fmt, o.language if o else None)  # with the alerts and recurring work, every form
     _emit(text, output, fmt)
 
 
@@ -141,6 +132,17 @@ def _monthly_of(env: Any, period: Any, org: str) -> Any:
     w0, w1 = month_window(period, env.policy)
     tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
     return monthly_report(tickets, period, env.policy, env.now, org=org)
+
+
+def with_alerts(env: Any, data: dict[str, Any], period: Any, org: str | None) -> dict[str, Any]:
+    """The month's report data with `alerts` and `recurring` added, only when
+    the month had any (reports of other desks stay as they were)."""
+    extra = _alerts_recurring(env, period, org)
+    if extra["alerts"]["tickets"]:
+        data["alerts"] = extra["alerts"]
+    if extra["recurring"]["due"]:
+        data["recurring"] = extra["recurring"]
+    return data
 
 
 def _alerts_recurring(env: Any, period: Any, org: str | None) -> dict[str, Any]:

@@ -32,10 +32,12 @@ def sync(
 
     Tickets made offline under a prefix that another clone claimed first are
     renumbered to a fresh prefix before the push, one line each (the old ID
-    keeps working). Pulled commits that delete a ticket file, remove or edit
-    an event or header, or change an issued invoice are reported (file,
-    commit, author, date) and not merged until acknowledged with
-    --accept-rewrite COMMIT. Exit 1 when the remote cannot be reached (the
+    keeps working). When both clones ran `tix recur run` before syncing, the
+    later ticket of each occurrence is merged into the first right after the
+    pull (its ticks and work kept), one line each. Pulled commits that delete
+    a ticket file, remove or edit an event or header, or change an issued
+    invoice are reported (file, commit, author, date) and not merged until
+    acknowledged with --accept-rewrite COMMIT. Exit 1 when the remote cannot be reached (the
     changes stay committed in this clone).
 
     Example: tix sync            (every morning, and whenever you like)
@@ -51,9 +53,23 @@ def sync(
     env = ctx_env()
     store = env.store
     t0 = time.monotonic()
+
+    def after_pull() -> tuple[list[str], str]:
+        """Duplicate recurring occurrences (two clones ran `tix recur run`
+        before they synced) are merged into the first, before the push."""
+        from tix.app.recur import merge_pulled
+
+        rows = merge_pulled(store, env.now, env.user, env.ids)
+        lines = [f"{r['ticket']}: merged into {r['into']} (the same occurrence {r['occurrence']}, made on two "
+                 f"clones)" for r in rows]
+        n = len(rows)
+        msg = (f"tix sync: merged {n} duplicate recurring occurrence{'s' if n != 1 else ''} into the first\n\n"
+               + "".join(f"{r['ticket']} -> {r['into']} ({r['occurrence']})\n" for r in rows))
+        return lines, msg
+
     res = run_sync(store, user=env.user, remote=remote, branch=branch, push=not no_push, retries=retries,
                    message=message, accept=accept_rewrite or [], now=env.now,
-                   ids=env.ids)
+                   ids=env.ids, after_pull=after_pull)
     for note in res.notes:
         print(note)
     if not res.git:

@@ -174,6 +174,11 @@ def render(d: dict[str, Any], lang: str) -> str:
             for field, value in ((t("when"), when(e["at"])), (t("by"), e["by"]), (t("what"), what),
                                  (t("text"), e["text"])):
                 add(t("History"), f"{row}#{n}", field, value)
+    if "alerts" in d or "recurring" in d:  # the recurring work done for them (and their alerts): the machine rows
+        from tix.render.alerts import csv_rows
+
+        for sec, row, field, value in csv_rows(d):
+            add(sec, row, field, value)
     return _write([t("section"), t("row"), t("field"), t("value")], rows)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -130,7 +131,7 @@ class Policy:
     contracts: dict[str, Any] = field(default_factory=dict)  # name -> tix.core.contracts.Contract
     # entry id -> its billing.Line as invoiced: an invoiced entry keeps the price it was
     # invoiced at, whatever the rates say today (`with_invoiced`; reports and `show`)
-    invoiced: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    invoiced: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------ derived
     @property
@@ -143,7 +144,7 @@ class Policy:
 
         return replace(self, holidays=table)
 
-    def with_invoiced(self, prices: dict[str, Any]) -> Policy:
+    def with_invoiced(self, prices: Mapping[str, Any]) -> Policy:
         """This policy, pricing invoiced entries as they were invoiced."""
         from dataclasses import replace
 

@@ -21,7 +21,7 @@ Records are parsed defensively: a broken one is reported as
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -412,29 +412,43 @@ def stat_digest(store: Store) -> str:
     return hashlib.sha256(repr(keys).encode()).hexdigest()[:32] if keys else "-"
 
 
-PRICES_VERSION = 1
+PRICES_VERSION = 2
 
 
-def invoiced_prices(store: Store) -> dict[str, Line]:
+def invoiced_prices(store: Store) -> Mapping[str, Line]:
     """Every still-invoiced entry's line as it was invoiced (its price,
     billed and covered minutes), by entry id: the past the reports keep
-    whatever the policy says today. Kept in local state (`invoiced-prices`)
-    while the records' stat keys are the same; broken records are left out
-    (fsck and the invoice name them)."""
+    whatever the policy says today. Kept in local state
+    (`invoiced-prices.idx`, `PriceIndex`: sorted ids and one pickled line
+    each, looked up in place) while the records' stat keys are the same, so
+    a report that prices a few open tickets' entries reads a few lines, not
+    every line of years of invoices; broken records are left out (fsck and
+    the invoice name them)."""
     import pickle
-
-    from tix.storage.store import write_local_cache
 
     digest = stat_digest(store)
     if digest == "-":
         return {}
-    path = store.state_dir / "invoiced-prices.pickle"
+    path = store.state_dir / LOCAL_PRICES
+    found = PriceIndex.open(path, (PRICES_VERSION, digest))
+    if found is not None:
+        found.reload = lambda: _read_prices(store)[0]
+        return found
+    out, problems = _read_prices(store)
+    if problems:  # a broken record is read (and reported) every time, never cached
+        return out
     try:
-        doc = pickle.loads(path.read_bytes())
-        if isinstance(doc, dict) and doc.get("key") == (PRICES_VERSION, digest) and isinstance(doc.get("map"), dict):
-            return doc["map"]
-    except Exception:
-        pass
+        raw = PriceIndex.build((PRICES_VERSION, digest), out)
+    except (ValueError, pickle.PicklingError):
+        return out
+    from tix.storage.store import write_local_cache
+
+    write_local_cache(path, raw)
+    (store.state_dir / "invoiced-prices.pickle").unlink(missing_ok=True)  # the format before this one
+    return out
+
+
+def _read_prices(store: Store) -> tuple[dict[str, Line], list[BrokenFile]]:
     problems: list[BrokenFile] = []
     ids = invoiced_ids(store, problems=problems)
     out: dict[str, Line] = {}
@@ -442,11 +456,159 @@ def invoiced_prices(store: Store) -> dict[str, Line]:
         for x in r.invoice.lines:
             if x.event_id in ids and x.event_id not in out:
                 out[x.event_id] = x
-    if problems:  # a broken record is read (and reported) every time, never cached
-        return out
-    write_local_cache(path, pickle.dumps({"key": (PRICES_VERSION, digest), "map": out},
-                                         protocol=pickle.HIGHEST_PROTOCOL))
-    return out
+    return out, problems
+
+
+class PriceIndex(Mapping[str, Any]):
+    """The invoiced lines by entry id in one local file, read through an mmap:
+    a JSON head line [version, key, id width, count, CRC-32 of the table],
+    the ids (ASCII, space-padded to the width, sorted), per id (offset,
+    length, CRC-32) of its pickled line, then the pickled lines. An id is
+    found by binary search (after many look-ups, through a dict of every id:
+    a fold prices thousands); a line is unpickled when asked for and its CRC
+    checked first: a damaged line is never used, the records are read
+    instead (`reload`)."""
+
+    SWITCH = 512  # look-ups before a dict of every id pays
+
+    def __init__(self, mm: Any, width: int, count: int, ids_at: int):
+        self.mm, self.width, self.count = mm, width, count
+        self.ids_at, self.table_at = ids_at, ids_at + width * count
+        self.blobs_at = self.table_at + 16 * count
+        self.lookups = 0
+        self.pos: dict[str, int] | None = None
+        self.seen: dict[str, Any] = {}
+        self.whole: Mapping[str, Any] | None = None  # read from the records: the file was damaged
+        self.reload: Callable[[], Mapping[str, Any]] = dict
+
+    @classmethod
+    def open(cls, path: Any, key: Any) -> PriceIndex | None:
+        import json
+        import mmap
+        import zlib
+
+        try:
+            with open(path, "rb") as fh:
+                mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            return None
+        nl = mm.find(b"\n", 0, 4096)
+        try:
+            head = json.loads(mm[:nl]) if nl > 0 else None
+            version, k, width, count, crc = head  # type: ignore[misc]
+        except (ValueError, TypeError):
+            mm.close()
+            return None
+        if ([version, k] != list(key) or type(width) is not int or type(count) is not int or width <= 0
+                or count <= 0 or len(mm) < nl + 1 + (width + 16) * count):
+            mm.close()
+            return None
+        self = cls(mm, width, count, nl + 1)
+        with memoryview(mm) as mv:
+            if zlib.crc32(mv[self.ids_at:self.blobs_at]) != crc:
+                mm.close()
+                return None
+        return self
+
+    @staticmethod
+    def build(key: Any, lines: dict[str, Any]) -> bytes:
+        import json
+        import pickle
+        import struct
+        import zlib
+
+        ids = sorted(lines)
+        if not ids or not all(i.isascii() and i.isprintable() and " " not in i for i in ids):
+            raise ValueError("ids the index cannot hold")
+        width = max(map(len, ids))
+        from dataclasses import fields
+
+        names = [f.name for f in fields(Line)]
+        # each line as the tuple of its fields: no field names or class path repeated per line
+        blobs = [pickle.dumps(tuple(getattr(lines[i], n) for n in names), protocol=pickle.HIGHEST_PROTOCOL)
+                 for i in ids]
+        table, off = [], 0
+        for b in blobs:
+            table.append(struct.pack("<QII", off, len(b), zlib.crc32(b)))
+            off += len(b)
+        body = "".join(i.ljust(width) for i in ids).encode("ascii") + b"".join(table)
+        head = json.dumps([*key, width, len(ids), zlib.crc32(body)]).encode("utf-8")
+        return head + b"\n" + body + b"".join(blobs)
+
+    def _find(self, item: object) -> int:
+        if not isinstance(item, str) or len(item) > self.width or not item.isascii():
+            return -1
+        if self.pos is not None:
+            return self.pos.get(item, -1)
+        self.lookups += 1
+        mm, w, at = self.mm, self.width, self.ids_at
+        if self.lookups > self.SWITCH:
+            raw = mm[at:at + w * self.count].decode("ascii")
+            self.pos = {raw[k * w:(k + 1) * w].rstrip(" "): k for k in range(self.count)}
+            return self.pos.get(item, -1)
+        key = item.ljust(w).encode("ascii")
+        lo, hi = 0, self.count
+        while lo < hi:
+            mid = (lo + hi) // 2
+            v = mm[at + mid * w:at + (mid + 1) * w]
+            if v < key:
+                lo = mid + 1
+            elif v > key:
+                hi = mid
+            else:
+                return mid
+        return -1
+
+    def __contains__(self, item: object) -> bool:
+        if self.whole is not None:
+            return item in self.whole
+        return item in self.seen or self._find(item) >= 0
+
+    def __getitem__(self, item: str) -> Any:
+        if self.whole is not None:
+            return self.whole[item]
+        line = self.seen.get(item)
+        if line is not None:
+            return line
+        k = self._find(item)
+        if k < 0:
+            raise KeyError(item)
+        import pickle
+        import struct
+        import zlib
+
+        off, n, crc = struct.unpack_from("<QII", self.mm, self.table_at + 16 * k)
+        raw = self.mm[self.blobs_at + off:self.blobs_at + off + n]
+        line = None
+        if len(raw) == n and zlib.crc32(raw) == crc:
+            try:
+                line = Line(*pickle.loads(raw))
+            except Exception:  # a damaged cache only costs time
+                line = None
+        if line is None:
+            self.whole = self.reload()
+            return self.whole[item]
+        self.seen[item] = line
+        return line
+
+    def get(self, item: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[item] if item in self else default
+
+    def __len__(self) -> int:
+        return self.count if self.whole is None else len(self.whole)
+
+    def __iter__(self) -> Iterator[str]:
+        if self.whole is not None:
+            return iter(self.whole)
+        raw = self.mm[self.ids_at:self.ids_at + self.width * self.count].decode("ascii")
+        w = self.width
+        return (raw[k * w:(k + 1) * w].rstrip(" ") for k in range(self.count))
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+
+LOCAL_PRICES = "invoiced-prices.idx"
 
 
 def list_invoices(store: Store) -> list[Record]:

@@ -163,7 +163,7 @@ def org_parts(parts: Iterable[tuple[dict[str, Any], Any]], org: str | None = Non
     """The parts `month_fold_orgs` made (per group of tickets) as the parts of
     each organisation (only `org`'s, when given), with the decoder
     `monthly_from_parts` needs for them (a group's value decoded once)."""
-    out = []
+    out: list[tuple[dict[str, Any], Any]] = []
     for metas, v in parts:
         if org is None:
             out.extend((m, (v, o)) for o, m in metas.items())

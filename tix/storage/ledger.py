@@ -592,7 +592,10 @@ class PriceIndex(Mapping[str, Any]):
         return line
 
     def get(self, item: str, default: Any = None) -> Any:  # type: ignore[override]
-        return self[item] if item in self else default
+        try:
+            return self[item]
+        except KeyError:
+            return default
 
     def __len__(self) -> int:
         return self.count if self.whole is None else len(self.whole)

@@ -44,3 +44,11 @@ def test_the_fast_path_is_taken_for_plain_text_and_not_for_line_breaks() -> None
     assert render._simple([["\x01"]], ["h"]) is None  # tabulate's separating-line marker
     # a line break in a cell never breaks the row: it is shown as a control picture
     assert render.table([["a\nb"]], ["h"]) == tabulate([["a\u240ab"]], headers=["h"], disable_numparse=True)
+
+
+def test_the_fast_path_measures_wide_text_as_tabulate_does() -> None:
+    rows = [["ab", "Müller 東京", "x\u0301y"], ["Ω", "z", "日本語テキスト"], ["SD-1", "plain", ""]]
+    headers = ["id", "title", "t"]
+    fast = render._simple(rows, headers)
+    assert fast is not None
+    assert fast == tabulate(rows, headers=headers, disable_numparse=True)

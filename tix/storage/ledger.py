@@ -723,9 +723,11 @@ def push_clashes(store: Store, changed: list[str]) -> list[str]:
                    and rel.count("/") == 1 and (store.root / rel).is_file()})  # credit notes live in a subfolder
     if not mine:
         return []
+    from tix.core import progress
+
     out: list[str] = []
     ids: dict[str, set[str]] = {}
-    for rel in mine:
+    for rel in progress.counted("checking the invoice records to push", mine, len(mine)):
         try:
             ids[rel] = set(_read(store, store.root / rel).invoice.entry_ids)
         except BrokenFile as err:
@@ -742,7 +744,8 @@ def push_clashes(store: Store, changed: list[str]) -> list[str]:
         if others:
             out.append(f"{rel}: invoice number {number} was also issued in {others[0]} "
                        f"(two clones issued it before syncing; `tix sync` renumbers the one not yet pushed)")
-    for p in _paths(store):
+    paths = list(_paths(store))
+    for p in progress.counted("comparing with the shared invoice records", paths, len(paths)):
         rel = store.rel(p)
         if rel in ids:
             continue

@@ -251,12 +251,15 @@ def invoiced_ids(store: Store, problems: list[BrokenFile] | None = None) -> set[
     """The ids of every work entry some issued invoice covers (and no credit
     note gave back: an entry is invoiced while the invoices that billed it
     outnumber the credit notes without write-off that credited it)."""
+    return _billed_ids(store, ids_by_record(store, problems), problems)
+
+
+def _billed_ids(store: Store, by_record: dict[str, list[str]], problems: list[BrokenFile] | None) -> set[str]:
     from collections import Counter
 
     from tix.storage import credits
 
     ids: set[str] = set()
-    by_record = ids_by_record(store, problems)
     for entry_ids in by_record.values():
         ids.update(entry_ids)
     back = credits.released(store, problems)
@@ -452,9 +455,10 @@ def invoiced_prices(store: Store) -> Mapping[str, Line]:
 
 def _read_prices(store: Store) -> tuple[dict[str, Line], list[BrokenFile]]:
     problems: list[BrokenFile] = []
-    ids = invoiced_ids(store, problems=problems)
+    recs = records(store, problems=problems)  # each record read once (a fresh clone has no ids cached)
+    ids = _billed_ids(store, {r.path: list(r.invoice.entry_ids) for r in recs}, problems)
     out: dict[str, Line] = {}
-    for r in records(store, problems=problems):
+    for r in recs:
         for x in r.invoice.lines:
             if x.event_id in ids and x.event_id not in out:
                 out[x.event_id] = x

@@ -129,6 +129,53 @@ def _simple(rows: list[list[str]], headers: list[str]) -> str | None:
     return "\n".join(out)
 
 
+def aligned(rows: list[list[str]], headers: list[str] | None, align: Sequence[str]) -> str | None:
+    """tabulate's "simple" table (or "plain" when `headers` is None) of text
+    cells with `colalign` left or right, as `disable_numparse` gives, byte for
+    byte, without its per-cell type checks; None where tabulate must do it
+    (as `_simple`)."""
+    n = len(align)
+    if any(len(r) != n for r in rows) or (headers is not None and len(headers) != n) or not rows:
+        return None
+    joined = "".join("".join(r) for r in rows) + "".join(headers or ())
+    if not joined.isprintable() or any(a not in ("left", "right") for a in align):
+        return None
+    width_of: Any = len
+    if not joined.isascii() and _wide_mode():
+        from wcwidth import wcswidth
+
+        def width_of(c: str) -> int:
+            if c.isascii():
+                return len(c)
+            w = wcswidth(c)
+            if w < 0:
+                raise ValueError(c)
+            return int(w)
+
+    rows = [[c.strip() for c in r] for r in rows]
+    try:
+        widths = [width_of(h) + 2 for h in headers] if headers is not None else [0] * n
+        seen = [[width_of(c) for c in r] for r in rows]
+        head_w = [width_of(h) for h in headers] if headers is not None else []
+    except ValueError:
+        return None
+    for ws in seen:
+        for i, w in enumerate(ws):
+            if w > widths[i]:
+                widths[i] = w
+    right = [a == "right" for a in align]
+
+    def line(cells: list[str], ws: list[int]) -> str:
+        return "  ".join(" " * (w - cw) + c if r else c + " " * (w - cw)
+                         for c, cw, w, r in zip(cells, ws, widths, right, strict=False))
+
+    out = []
+    if headers is not None:
+        out = [line(list(headers), head_w).rstrip(), "  ".join("-" * w for w in widths)]
+    out += [line(r, ws).rstrip() for r, ws in zip(rows, seen, strict=False)]
+    return "\n".join(out)
+
+
 def _wide_mode() -> bool:
     """tabulate measures with wcwidth when that package is installed."""
     import importlib.util

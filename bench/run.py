@@ -323,14 +323,27 @@ def bench_taskwarrior(n: int, pending_share: float, runs: int) -> list[Result]:
         subprocess.run([task, "import", str(f)], env={**os.environ, "TASKRC": str(rc)}, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         print(f"bench: imported in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-        f.unlink()
         stamp.write_text("ok\n")
     env = {**os.environ, "TASKRC": str(rc)}
     print(f"bench: taskwarrior at {n} tasks ({pending} pending)", file=sys.stderr, flush=True)
-    return [
+    out = [
         timed("task list", n, [task, "list"], env, runs),
         timed("task count (all)", n, [task, "status.not:deleted", "count"], env, runs),
     ]
+    f = base / "tasks.json"
+    if f.is_file():  # `task import` of every task into an empty data folder: what a cold `tix reindex` is
+        scratch = base / "import-run"
+        scratch_rc = base / "taskrc-import"
+        scratch_rc.write_text(rc.read_text().replace(f"data.location={data}", f"data.location={scratch}"))
+
+        def empty() -> None:
+            shutil.rmtree(scratch, ignore_errors=True)
+            scratch.mkdir(parents=True)
+
+        out.append(timed("task import", n, [task, "import", str(f)], {**os.environ, "TASKRC": str(scratch_rc)},
+                         min(runs, 3), warm=False, before=empty))
+        shutil.rmtree(scratch, ignore_errors=True)
+    return out
 
 
 def bench_watson(n: int, runs: int) -> list[Result]:
@@ -427,7 +440,8 @@ def render(results: list[Result], facts: dict, sizes: list[int], peers: list[Res
         lines.append("")
         lines.append("| peer command | size | wall | peak | tix command | tix wall | tix / peer |")
         lines.append("|---|---:|---:|---:|---|---:|---:|")
-        pairs = {"task list": "list", "watson report (month)": "report month", "watson add": "work"}
+        pairs = {"task list": "list", "task import": "reindex (cold)", "watson report (month)": "report month",
+                 "watson add": "work"}
         for p in peers:
             tname = pairs.get(p.name)
             t = by.get((tname, big)) if tname else None
@@ -526,7 +540,7 @@ def rerender(args: argparse.Namespace) -> None:
             size = min(facts, key=lambda k: abs(k - size))
         res.append(Result(r["name"], size, r["argv"], [Sample(**s) for s in r["runs"]]))
     sizes = sorted(facts)
-    peer_names = ("task list", "task count (all)", "watson report (month)", "watson add")
+    peer_names = ("task list", "task count (all)", "task import", "watson report (month)", "watson add")
     peers = [r for r in res if r.name in peer_names]
     empty = [r for r in res if r.size == 0 and r.name not in peer_names]
     tix = [r for r in res if r.size and r.name not in peer_names]

@@ -497,31 +497,6 @@ def test_a_credited_fee_is_billed_again_and_never_twice(cdesk: Desk) -> None:
     assert cdesk.run("invoice", "2026-11", "--org", "contoso", now="2026-12-04T09:00:00+01:00").code == 1
 
 
-def test_the_invoiced_price_index_finds_every_entry(tmp_path: Path) -> None:
-    """Binary search over the sorted file, then the dict after many lookups: the same answers."""
-    import mmap
-    import random
-
-    from tix.storage.ledger import InvoicedPrices
-
-    rnd = random.Random(7)
-    keys = sorted({f"{rnd.choice(['01K', 'fee:', 'travel:01K', 'prepaid:x'])}{rnd.randrange(10**9):09d}"
-                   for _ in range(3000)}, key=lambda k: k.encode())
-    body = b"".join(f"{k}\t{i}.00\t{i}\t0\t{{}}\n".encode() for i, k in enumerate(keys))
-    f = tmp_path / "idx"
-    f.write_bytes(b'[2, "x"]\n' + body)
-    with open(f, "rb") as fh:
-        mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    idx = InvoicedPrices(mm, mm.find(b"\n") + 1)
-    order = list(range(len(keys)))
-    rnd.shuffle(order)
-    for i in order:  # the first 2000 by search, the rest from the dict
-        assert idx.same(keys[i], f"{i}.00", i, 0) is True
-        assert idx.same(keys[i] + "z", "0.00", 0, 0) is None
-    assert idx.table is not None
-    assert "nope" not in idx and keys[0] in idx
-
-
 def test_the_it_managers_report_in_dutch_shows_the_prepaid_balance(tmp_path: Path) -> None:
     policy = contract_policy().replace("delinde: {name: De Linde, contract: blocks}",
                                        "delinde: {name: De Linde, contract: blocks, language: nl}")

@@ -346,3 +346,42 @@ def test_a_big_fold_in_worker_processes_gives_the_same_numbers(tmp_path: Path,
     parallel = [desk.ok(*a, now=NOW) for a in args]
     assert parallel == serial
     assert [desk.ok(*a, now=NOW) for a in args] == serial  # and from the cache they wrote
+
+
+def test_periods_of_whole_months_from_the_parts_are_the_tickets_read_whole(tmp_path: Path) -> None:
+    """`report period` of whole months (`--by month` or none) adds the month
+    parts; a ticket resolved or closed in several of the months counts once
+    in the total, as when every ticket is read whole (`period_report`)."""
+    from tests.test_cache_equivalence import _generated
+    from tix.render.report import render_period
+    from tix.reports.period import period_report
+
+    desk = _generated(tmp_path / "gen", 300, 5)
+    at = "--at"
+    # resolved in August, reopened and resolved in September, reopened and closed in October
+    t = desk.new("--title", "Keeps coming back", "--impact", "2", "--urgency", "2", "--org",
+                 sorted(load_policy(desk.root / "policies.yaml").orgs)[0], at, "2026-08-20 09:00")
+    desk.ok("work", t, "1h", "-m", "first fix", at, "2026-08-20 10:00")
+    desk.ok("resolve", t, "--solution", "fixed", at, "2026-08-21 09:00")
+    desk.ok("reopen", t, "-m", "back again", at, "2026-09-02 09:00")
+    desk.ok("resolve", t, "--solution", "fixed again", at, "2026-09-03 09:00")
+    desk.ok("close", t, at, "2026-09-10 09:00")
+    desk.ok("reopen", t, "-m", "and again", at, "2026-10-01 09:00")
+    desk.ok("resolve", t, "--solution", "for good", at, "2026-10-02 09:00")
+    desk.ok("close", t, at, "2026-10-05 09:00")
+    store = Store(desk.root)
+    policy = load_policy(desk.root / "policies.yaml")
+    now = datetime.fromisoformat(NOW)
+    tickets = [store.load_path(p) for p in store.ticket_paths()]
+    orgs = [None, *sorted(policy.orgs)[:2]]
+    for spec in ["2026-Q3", "2026-08", "2026", "2025", "2026-Q4"]:
+        for by in (None, "month"):
+            for org in orgs:
+                args = ["report", "period", spec, "--format", "json"] + (["--by", by] if by else []) + (
+                    ["--org", org] if org else [])
+                period = parse_period(spec, now=now, tz=policy.tz, what="PERIOD")
+                want = render_period(period_report(tickets, period, policy, now, org=org, by=by).to_json(), "json")
+                assert desk.ok(*args, now=NOW) == want, args
+    got = json.loads(desk.ok("report", "period", "--since", "2026-08-01", "--until", "2026-11-01", "--format",
+                             "json", now=NOW))
+    assert got["total"]["closed"] >= 1

@@ -74,3 +74,57 @@ def test_what_it_does_not_know_goes_to_libyaml() -> None:
     for text in ("id: X # a comment\n", "a: &x 1\nb: *x\n", "a: 1.5\n", "a: {b: 1}\n", "a: 1\na: 2\n",
                  "---\na: 1\n", "a: \"x\\ty\"\n", "a:\n  - b: 1\n"):
         assert fasthead.load(text) is None, text
+
+
+# ---------------------------------------------------------------- long records (invoice records)
+
+_flat = st.dictionaries(_key, _value, min_size=2, max_size=5)
+_record = st.fixed_dictionaries({}, optional={
+    "number": _value, "org_names": st.dictionaries(_key, _value, max_size=3),
+    "entries": st.lists(_value, min_size=65, max_size=70), "lines": st.lists(_flat, min_size=33, max_size=36),
+    "parties": st.dictionaries(_key, st.dictionaries(_key, st.one_of(_value, st.lists(_value, max_size=3)),
+                                                     max_size=3), max_size=2),
+    "total": _value})
+
+
+def _same_record(text: str) -> None:
+    try:
+        slow = yamlio.load(text)
+    except yamlio.YamlProblem as err:
+        try:
+            fasthead.load_record(text)
+        except yamlio.YamlProblem as err2:
+            assert (err2.message, err2.line) == (err.message, err.line)
+            return
+        raise AssertionError("the fast reader accepted what libyaml refuses") from None
+    assert repr(fasthead.load_record(text)) == repr(slow)
+
+
+@settings(max_examples=50, deadline=None)
+@given(_record)
+def test_dumped_records_read_the_same(record: dict) -> None:
+    _same_record("# a comment line\n" + yamlio.dump(record))
+
+
+@settings(max_examples=50, deadline=None)
+@given(_record, st.lists(st.tuples(st.integers(0, 10**5), st.sampled_from(list(" :#-'\"\n|>&*!\t[{}]\\ab1."))),
+                         min_size=1, max_size=4))
+def test_edited_records_read_the_same(record: dict, edits: list) -> None:
+    text = yamlio.dump(record) if record else "id: X\n"
+    for pos, ch in edits:
+        pos %= len(text) + 1
+        text = text[:pos] + ch + text[pos:]
+    _same_record(text)
+
+
+def test_a_record_takes_the_fast_path(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    record = {"number": "2026-10-001", "entries": [f"01ABC{i:04d}" for i in range(100)],
+              "lines": [{"ticket": f"AB-{i:04d}", "at": "2026-10-01T09:00:00+02:00", "minutes": 30,
+                         "rate": "85.00", "late": False, "note": "a note: with a colon"} for i in range(50)],
+              "parties": {"seller": {"name": "Kade IT", "address": ["Wijnhaven 3", "Rotterdam"]}}}
+    text = yamlio.dump(record)
+    calls: list[int] = []
+    real = yamlio.load
+    monkeypatch.setattr(yamlio, "load", lambda t: calls.append(len(t)) or real(t))
+    assert fasthead.load_record(text) == record
+    assert calls and max(calls) < len(text) // 10  # libyaml read only the small fields

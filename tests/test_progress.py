@@ -108,3 +108,42 @@ def test_without_a_listener_nothing_is_reported() -> None:
     assert list(progress.counted("x", iter([1, 2]), 2)) == [1, 2]
     with progress.task("y", 3) as step:
         step(2)
+
+
+def test_a_large_mail_import_shows_progress(desk: Desk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    box = tmp_path / "mails"
+    box.mkdir()
+    for i in range(3):
+        (box / f"{i}.eml").write_text(
+            f"From: Jan <jan@contoso.example>\nTo: desk@example.org\nSubject: printer {i} jams\n"
+            f"Message-ID: <m{i}@contoso.example>\nDate: Mon, 23 Nov 2026 09:0{i}:00 +0100\n\nIt jams.\n")
+    out, term = _in_pty(desk, "mail", "import", str(box))
+    assert "importing mail" in term and "/3" in term
+    assert "importing mail" not in out
+    out, term = _in_pty(desk, "mail", "import", str(box), "--format", "json")
+    assert "importing mail" not in term + out
+
+
+def test_a_month_of_pdfs_shows_progress(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_einvoice import worked_desk
+
+    d = worked_desk(tmp_path / "desk")
+    out, term = _in_pty(d, "invoice", "2026-11", "--format", "pdf", "-o", f"{tmp_path}/pdf/")
+    assert "writing PDF invoices" in term, term
+    assert list((tmp_path / "pdf").glob("*.pdf"))
+
+
+def test_the_first_sync_shows_its_checks(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_sync import git, make_desk, shop_policy
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    first = tmp_path / "anna"
+    git(tmp_path, "init", "-q", "-b", "main", str(first))
+    d = make_desk(first, "anna", "AN", policy=shop_policy())
+    git(first, "remote", "add", "origin", str(remote))
+    for i in range(3):
+        d.new("--title", f"Printer {i} jams", "--org", "contoso")
+    out, term = _in_pty(d, "sync")
+    assert "checking changed ticket files" in term, term
+    assert "checking" not in out

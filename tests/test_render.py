@@ -44,3 +44,26 @@ def test_the_fast_path_is_taken_for_plain_text_and_not_for_line_breaks() -> None
     assert render._simple([["\x01"]], ["h"]) is None  # tabulate's separating-line marker
     # a line break in a cell never breaks the row: it is shown as a control picture
     assert render.table([["a\nb"]], ["h"]) == tabulate([["a\u240ab"]], headers=["h"], disable_numparse=True)
+
+
+def test_the_fast_path_measures_wide_text_as_tabulate_does() -> None:
+    rows = [["ab", "Müller 東京", "x\u0301y"], ["Ω", "z", "日本語テキスト"], ["SD-1", "plain", ""]]
+    headers = ["id", "title", "t"]
+    fast = render._simple(rows, headers)
+    assert fast is not None
+    assert fast == tabulate(rows, headers=headers, disable_numparse=True)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda n: st.tuples(
+    st.lists(CELLS, min_size=n, max_size=n), st.lists(st.lists(CELLS, min_size=n, max_size=n), min_size=1, max_size=5),
+    st.lists(st.sampled_from(["left", "right"]), min_size=n, max_size=n), st.booleans())))
+def test_aligned_tables_are_tabulates(x: tuple[list[str], list[list[str]], list[str], bool]) -> None:
+    headers, rows, align, plain = x
+    cells = [[inert(c) for c in r] for r in rows]
+    if plain:
+        want = tabulate(cells, tablefmt="plain", disable_numparse=True, colalign=align)
+    else:
+        want = tabulate(cells, headers=headers, tablefmt="simple", disable_numparse=True, colalign=align)
+    fast = render.aligned(cells, None if plain else headers, align)
+    assert fast is None or fast == want

@@ -75,7 +75,10 @@ def write(inv: Invoice, fmt: str, out: str | None, *, embed_pdf: bool = False) -
     import sys
 
     target = check_target(len(inv.orgs), out, fmt)
-    docs = [(o.org, document(inv, o.org, fmt, embed_pdf=embed_pdf)) for o in inv.orgs]
+    from tix.core import progress
+
+    docs = [(o.org, document(inv, o.org, fmt, embed_pdf=embed_pdf))
+            for o in progress.counted(f"writing {fmt.upper()} invoices", inv.orgs, len(inv.orgs))]
     if target is None:  # UBL of one organisation to stdout
         if len(docs) != 1:
             raise BadInput(f"--format {fmt}: the invoice has {len(docs)} organisations: give -o FOLDER/ "

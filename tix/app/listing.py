@@ -152,9 +152,83 @@ def list_tickets(env: Any, q: ListQuery, fmt: str) -> tuple[list[Any], list[Any]
         name = sla.priority or r.name
         return (priority_rank(p, name), t.created, t.id), list_row(t, p, now, sla, name, fmt, invoiced)
 
-    from tix.storage.index import load_all  # the index's query (tix.storage.index)
-    rows = load_all(env.store, problems, where=where, each=row_of)
+    from tix.storage.index import HOT, load_all  # the index's query (tix.storage.index)
+
+    if fmt != "json" and (q.all or q.statuses - HOT) and not (
+            q.words or q.tags or q.key is not None or q.alerts or q.recurring or q.billing):
+        rows = _stopped_rows(env, q, fmt, problems, row_of)  # resolved and closed: their rows as kept
+    else:
+        rows = load_all(env.store, problems, where=where, each=row_of)
     rows.sort(key=lambda x: x[0])
     if q.limit is not None:
         rows = rows[: q.limit]
     return [x[1] for x in rows], problems + ledger_problems
+
+
+LIST_FOLD_VERSION = 1  # of _list_fold's plain data: bump on any change to it
+
+
+def _stopped_row(t: Any, policy: Any, now: datetime) -> tuple[Any, ...]:
+    """What `tix list` shows and filters on of a resolved or closed ticket;
+    none of it changes with `now` (its clocks have stopped) but the age,
+    which is added when the row is printed."""
+    from tix.core import sla as sla_mod
+    from tix.core.priority import priority_rank, rate
+    from tix.render.listing import clock_text, shown_title, time_text
+
+    sla = sla_mod.compute(t, policy, now)
+    name = sla.priority or rate(policy, t.impact, t.urgency).name
+    contract = None
+    if policy.contracts:
+        from tix.core.contracts import ticket_contract
+
+        contract = ticket_contract(policy, t)
+    return (t.id, t.status, t.team, t.assignee, t.org, t.category, t.created, sla.priority, name,
+            priority_rank(policy, name), frozenset(c.state for c in sla.clocks()), contract, clock_text(sla),
+            time_text(t, policy), shown_title(t))
+
+
+def _list_fold(tickets: list[Any], policy: Any, now: datetime) -> tuple[Any, Any]:
+    """A group's rows per organisation ("" for none): (the organisations,
+    {organisation: its rows, pickled}), so that `list --org X` unpickles only X's."""
+    import pickle
+
+    by_org: dict[str, list[tuple[Any, ...]]] = {}
+    for t in tickets:
+        by_org.setdefault(t.org or "", []).append(_stopped_row(t, policy, now))
+    return tuple(sorted(by_org)), {o: pickle.dumps(rows, protocol=5) for o, rows in by_org.items()}
+
+
+def _stopped_rows(env: Any, q: ListQuery, fmt: str, problems: list[Any], row_of: Any) -> list[Any]:
+    """The list's rows from the rows the index keeps of resolved and closed
+    tickets per group of files (`tix.storage.derived`, folded once, again
+    when a file or the policy changes); open tickets folded now (`row_of`)."""
+    from tix.core.contracts import past_text
+    from tix.render.listing import age_text
+    from tix.storage import derived
+
+    p, now, store = env.policy, env.now, env.store
+    d = derived.derive(store, "list", lambda ts: _list_fold(ts, p, now),
+                       lambda: derived.fingerprint(store, past_text(p, now), "list", LIST_FOLD_VERSION),
+                       problems=problems)
+    out = [x for x in map(row_of, d.hot) if x is not None]
+    want = None if q.org is None else q.org or ""
+    period, short = q.period, fmt != "csv"
+    for orgs, blob in d.groups:
+        if want is not None and want not in orgs:
+            continue
+        v = derived.value(blob)
+        for o in orgs if want is None else (want,):
+            for (tid, status, team, assignee, org, category, created, spri, name, rank, states, contract, clock,
+                 ttext, title) in derived.value(v[o]):
+                if ((not q.all and status not in q.statuses) or (q.team and team != q.team)
+                        or (q.assignee is not None and (assignee or "none") != q.assignee)
+                        or (q.category and category != q.category) or (period and not period.contains(created))
+                        or (q.contract is not None and contract != q.contract)
+                        or (q.priority and spri != q.priority) or (q.breached and "breached" not in states)
+                        or (q.at_risk and "at-risk" not in states)):
+                    continue
+                out.append(((rank, created, tid), [tid, name, status, team or "", assignee or "", org or "",
+                                                   age_text(now, created), clock, ttext,
+                                                   title[:60] if short else title]))
+    return out

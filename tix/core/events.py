@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tix.core.dates import parse_stamp
+from tix.core.ticket import SETTABLE
 
 if TYPE_CHECKING:
     from tix.core.ids import IdSource
@@ -127,8 +128,6 @@ def field_problem(name: str, value: Any) -> str | None:
     """What is wrong with an intake field's value (header or `set` event), or
     None. Types as `ticket.SETTABLE` says, so the fold can trust them; fields
     tix does not know are ignored by the fold."""
-    from tix.core.ticket import SETTABLE
-
     want = SETTABLE.get(name)
     if want is None:
         return None

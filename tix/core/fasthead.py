@@ -235,50 +235,6 @@ def _items(lines: list[str], i: int, indent: int, maps: bool = False) -> tuple[l
     return items, i
 
 
-def load_record(text: str) -> dict[str, Any] | None:
-    """An invoice record as `yamlio.load` would read it, or None: not sure,
-    ask libyaml. Its top-level lists -- `entries:` (ids) and `lines:` (flat
-    mappings), thousands of items in a month of a big desk: most of the
-    record -- are read here; the rest (a few nested mappings: the parties,
-    the VAT per organisation) by libyaml."""
-    if _ODD.search(text) or " \n" in text:
-        return None
-    lines = text.split("\n")
-    fast: dict[str, list[Any]] = {}
-    keep: list[str] = []
-    i, n = 0, len(lines)
-    while i < n:
-        ln = lines[i]
-        if ln in ("entries:", "lines:") and i + 1 < n and lines[i + 1].startswith("- "):
-            end = i + 1
-            while end < n and lines[end].startswith(("- ", "  ")):
-                end += 1
-            block = lines[i + 1:end]
-            if " #" in "\n".join(block) or ln[:-1] in fast:
-                return None
-            try:
-                items, stop = _items(block, 0, 0, maps=True)
-            except (_Fallback, ValueError, KeyError):
-                return None
-            if stop != len(block):
-                return None
-            fast[ln[:-1]] = items
-            i = end
-            continue
-        keep.append(ln)
-        i += 1
-    if "lines" not in fast:
-        return None
-    try:
-        rest = yamlio.load("\n".join(keep))
-    except yamlio.YamlProblem:
-        return None
-    if not isinstance(rest, dict) or set(rest) & set(fast):
-        return None
-    rest.update(fast)
-    return rest
-
-
 def load(text: str) -> dict[str, Any] | None:
     """The header `text` as `yamlio.load` would read it, or None: not sure, ask libyaml."""
     if _ODD.search(text) or " \n" in text or " #" in text or text.endswith(" "):
@@ -292,3 +248,69 @@ def load(text: str) -> dict[str, Any] | None:
         return _mapping(lines, 0, False)
     except (_Fallback, ValueError, KeyError):
         return None
+
+
+def load_record(text: str) -> Any:
+    """A big YAML document as tix writes it (an invoice record: a few small
+    fields, then long lists of scalars or of flat mappings at the top level)
+    as `yamlio.load` reads it: the long lists by this reader, the rest by
+    libyaml. Anything this reader is not sure of goes to libyaml whole."""
+    if _ODD.search(text) or " \n" in text or text.endswith(" "):
+        return yamlio.load(text)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    # top-level sections: a key line at column 0, then its more indented lines or `- ` items
+    fast: dict[str, Any] = {}
+    rest: list[str] = []
+    order: list[str] = []
+    i, n = 0, len(lines)
+    try:
+        while i < n:
+            ln = lines[i]
+            j = i + 1
+            while j < n and (lines[j][:1] in (" ", "-") or not lines[j]):
+                j += 1
+            if ln.endswith(":") and j - i > 64 and lines[i + 1].startswith("- ") and _KEY.fullmatch(ln[:-1]):
+                key = ln[:-1]
+                fast[key] = _long_list(lines[i + 1:j])
+                order.append(key)
+            else:
+                rest.extend(lines[i:j])
+                if ln[:1] not in ("#", "") and ":" in ln:
+                    order.append(ln[:ln.index(":")])
+            i = j
+    except (_Fallback, ValueError, KeyError):
+        return yamlio.load(text)
+    if not fast:
+        return yamlio.load(text)
+    doc = yamlio.load("\n".join(rest) + "\n") if rest else {}
+    if not isinstance(doc, dict) or doc.keys() & fast.keys() or len(order) != len(doc) + len(fast):
+        return yamlio.load(text)  # duplicate keys, or not a mapping: libyaml says what it says
+    if set(order) != doc.keys() | fast.keys():
+        return yamlio.load(text)
+    return {k: fast[k] if k in fast else doc[k] for k in order}
+
+
+def _long_list(lines: list[str]) -> list[Any]:
+    """`- x` items at column 0: scalars (one line each) or flat mappings
+    (`- key: value` and `  key: value` lines)."""
+    items: list[Any] = []
+    i, n = 0, len(lines)
+    while i < n:
+        first = lines[i]
+        if not first.startswith("- ") or first[2:3] in (" ", ""):
+            raise _Fallback
+        j = i + 1
+        while j < n and not lines[j].startswith("- "):
+            j += 1
+        body = first[2:]
+        colon = body.find(": ")
+        if (colon > 0 and _KEY.fullmatch(body[:colon])) or body.endswith(":"):
+            items.append(_mapping(["  " + body, *lines[i + 1:j]], 2, True))
+        elif j == i + 1:
+            items.append(_scalar(body, [], 0))
+        else:
+            raise _Fallback
+        i = j
+    return items

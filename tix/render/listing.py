@@ -41,16 +41,25 @@ def list_row(t: Any, policy: Any, now: datetime, sla: Any, priority: str, fmt: s
         from tix.render.view import ticket_json
 
         return ticket_json(t, policy, now, with_events=False, invoiced=invoiced)
-    age_min = (now - t.created).total_seconds() / 60
-    age = f"{int(age_min // 1440)}d" if age_min >= 1440 else fmt_minutes(age_min)
-    title = t.title
-    if t.category == "change":  # an unapproved emergency change stays visible
+    title = shown_title(t)
+    return [t.id, priority, t.status, t.team or "", t.assignee or "", t.org or "", age_text(now, t.created),
+            clock_text(sla), time_text(t, policy), title if fmt == "csv" else title[:60]]
+
+
+def age_text(now: datetime, created: datetime) -> str:
+    age_min = (now - created).total_seconds() / 60
+    return f"{int(age_min // 1440)}d" if age_min >= 1440 else fmt_minutes(age_min)
+
+
+def shown_title(t: Any) -> str:
+    """The title as the list shows it: an unapproved emergency change stays visible."""
+    title: str = t.title
+    if t.category == "change":
         from tix.core.itil import change_flag
 
         flag = change_flag(t)
         title = f"[{flag}] {title}" if flag else title
-    return [t.id, priority, t.status, t.team or "", t.assignee or "", t.org or "", age, clock_text(sla),
-            time_text(t, policy), title if fmt == "csv" else title[:60]]
+    return title
 
 
 def print_list(rows: list[Any], fmt: str, color: bool) -> None:

@@ -100,6 +100,14 @@ def _table(rows: list[list[Any]], headers: list[str], md: bool, right: Sequence[
     cells = [[esc("" if c is None else str(c)) for c in r] for r in rows]
     headers = [esc(h) for h in headers]
     align = ["right" if i in right else "left" for i in range(len(headers))]
+    if not md:  # tabulate's layout without its per-cell type checks (the IT manager's view prints thousands)
+        from tix.render.table import aligned
+
+        fast = aligned(cells, None if not any(headers) else headers, align)
+        if fast is not None and not any(headers):
+            return "\n".join("  " + line.rstrip() for line in fast.splitlines())
+        if fast is not None:
+            return fast
     if not md and not any(headers):
         return "\n".join("  " + line.rstrip() for line in tabulate(
             cells, tablefmt="plain", disable_numparse=True, colalign=align).splitlines())

@@ -30,7 +30,7 @@ from tix.reports.scan import ALL, _Scan, _scan, ticket_facts
 # Every figure of a month is a sum (or a list, or a count per key) over
 # tickets, so the parts of disjoint groups add up to the report of them all.
 
-FOLD_VERSION = 3  # of month_fold's plain data: bump on any change to it (the index keeps old parts otherwise)
+FOLD_VERSION = 4  # of month_fold's plain data: bump on any change to it (the index keeps old parts otherwise)
 
 
 def _cal_months(lo: datetime, hi: datetime, tz: Any) -> list[Bucket]:
@@ -58,7 +58,7 @@ def month_fold(tickets: Iterable[Ticket], policy: Policy, now: datetime,
     facts = [ticket_facts(t, policy, now, cal) for t in tickets]
     meta: dict[str, Any] = {}
     val: dict[str, Any] = {}
-    refs = [(t.id, tuple(t.linked("causes"))) for t in itil if t.category == "problem"]
+    refs = [(t.id, tuple(t.linked("causes")), t.created.timestamp()) for t in itil if t.category == "problem"]
     if refs:
         meta["~problems"] = refs  # every problem: incidents anywhere may link to it
     if not facts and (window is None or not itil):
@@ -96,6 +96,7 @@ def month_fold(tickets: Iterable[Ticket], policy: Policy, now: datetime,
             tail = (problem_counts(itil, after.start, after.end), change_counts(itil, after.start, after.end))
             if _nonzero(tail):
                 meta["~tail"] = (keys[-1], *tail)
+    multi = _multi_month(facts, buckets)
     for i, key in enumerate(keys):
         f = s.columns[i]
         dd = s.detail_of.get(i)
@@ -108,8 +109,74 @@ def month_fold(tickets: Iterable[Ticket], policy: Policy, now: datetime,
             "breaches": s.breaches_of.get(i, []),
             "estimates": est.get(key, []),
             "itil": itil_of.get(key),
+            "multi": multi.get(i, []),
         }
     return meta, val
+
+
+def _multi_month(facts: list[Any], buckets: list[Bucket]) -> dict[int, list[tuple[str, bool, Any]]]:
+    """Per bucket, the tickets resolved or closed in two or more of the
+    buckets: (id, closed in it, (reopened after its first resolution in it,
+    running minutes at its last one) or None). A month counts such a ticket
+    once each; a span of months (`period_from_parts`) once in its total,
+    which these records correct."""
+    starts = [b.start for b in buckets]
+    w0, w1 = buckets[0].start, buckets[-1].end
+    out: dict[int, list[tuple[str, bool, Any]]] = {}
+    for fx in facts:
+        if len(fx.resolutions) + len(fx.closes) < 2:
+            continue
+        res: dict[int, list[datetime]] = {}
+        for r in fx.resolutions:
+            if w0 <= r < w1:
+                res.setdefault(bisect_right(starts, r) - 1, []).append(r)
+        closed = {bisect_right(starts, c) - 1 for c in fx.closes if w0 <= c < w1}
+        if len(res) < 2 and len(closed) < 2:
+            continue
+        for i in sorted(res.keys() | closed):
+            rs = res.get(i)
+            out.setdefault(i, []).append((fx.t.id, i in closed, None if rs is None else (
+                any(x > rs[0] for x in fx.reopens), fx.running[rs[-1]])))
+    return out
+
+
+def month_fold_orgs(tickets: Iterable[Ticket], policy: Policy, now: datetime,
+                    window: tuple[datetime, datetime] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`month_fold` per organisation ("" for tickets without one):
+    ({org: meta}, {org: value}). The whole desk's report adds every
+    organisation's parts, the IT manager's view one organisation's."""
+    by_org: dict[str, list[Ticket]] = {}
+    for t in tickets:
+        by_org.setdefault(t.org or "", []).append(t)
+    metas: dict[str, Any] = {}
+    vals: dict[str, Any] = {}
+    for o in sorted(by_org):
+        m, v = month_fold(by_org[o], policy, now, window)
+        if m or v:
+            metas[o], vals[o] = m, v
+    return metas, vals
+
+
+def org_parts(parts: Iterable[tuple[dict[str, Any], Any]], org: str | None = None,
+              decode: Callable[[Any], Any] = lambda v: v
+              ) -> tuple[list[tuple[dict[str, Any], Any]], Callable[[Any], Any]]:
+    """The parts `month_fold_orgs` made (per group of tickets) as the parts of
+    each organisation (only `org`'s, when given), with the decoder
+    `monthly_from_parts` needs for them (a group's value decoded once)."""
+    out: list[tuple[dict[str, Any], Any]] = []
+    for metas, v in parts:
+        if org is None:
+            out.extend((m, (v, o)) for o, m in metas.items())
+        elif org in metas:
+            out.append((metas[org], (v, org)))
+    last: list[Any] = [None, None]
+
+    def dec(x: Any) -> Any:
+        if last[0] is not x[0]:
+            last[0], last[1] = x[0], decode(x[0])
+        return last[1][x[1]]
+
+    return out, dec
 
 
 def _nonzero(x: Any) -> bool:
@@ -174,10 +241,13 @@ def _add_packed(f: Figures, p: tuple[Any, ...]) -> None:
 
 def monthly_from_parts(parts: Iterable[tuple[dict[str, Any], Any]], period: Period, policy: Policy,
                        now: datetime, *, extras: bool = True,
-                       decode: Callable[[Any], Any] = lambda v: v) -> MonthlyReport:
+                       decode: Callable[[Any], Any] = lambda v: v, problems_before: float | None = None
+                       ) -> MonthlyReport:
     """The monthly report of `period` (a calendar month) from the parts of
     every ticket (`month_fold`); `decode` turns a part's stored value into
-    the fold's (the index keeps them pickled: storage passes its decoder)."""
+    the fold's (the index keeps them pickled: storage passes its decoder).
+    `problems_before`: link incidents only to problems opened before then
+    (the IT manager's view counts its tickets of the month)."""
 
     tz = policy.tz
     buckets = month_buckets(_months_back(period, TREND_MONTHS, tz), TREND_MONTHS + 1, tz)
@@ -190,7 +260,8 @@ def monthly_from_parts(parts: Iterable[tuple[dict[str, Any], Any]], period: Peri
     estimates: list[Any] = []
     itil: tuple[list[Any], list[Any], list[Any], list[Any]] = ([], [], [], [])
     for meta, v in parts:
-        itil[3].extend(meta.get("~problems", ()))
+        itil[3].extend((i, links) for i, links, created in meta.get("~problems", ())
+                       if problems_before is None or created < problems_before)
         for k in keys:
             row = meta.get(k)
             if row is None:
@@ -258,25 +329,6 @@ def _dim_order(policy: Policy, dim: str, keys: Iterable[str]) -> list[str]:
         rank = {name: k for k, name in enumerate(policy.teams)}
         return sorted(keys, key=lambda k: (k in (NONE_KEY,), rank.get(k, 99), k))
     return sorted(keys, key=lambda k: (k in (NONE_KEY, UNASSIGNED), k))
-
-
-def _extras(tickets: list[Ticket], period: Period, policy: Policy) -> dict[str, Any]:
-    """ITIL counts and estimate accuracy, when those modules exist (issues by
-    other engineers): the report shows them, it does not compute them."""
-    out: dict[str, Any] = {}
-    try:
-        from tix.core.itil import itil_counts  # type: ignore[attr-defined]
-    except ImportError:
-        pass
-    else:
-        out["itil"] = itil_counts(tickets, period)
-    try:
-        from tix.core.planning import estimate_accuracy  # type: ignore[attr-defined]
-    except ImportError:
-        pass
-    else:
-        out["estimates"] = estimate_accuracy(tickets, period, policy)
-    return out
 
 
 @dataclass
@@ -359,21 +411,29 @@ def monthly_report(tickets: Iterable[Ticket], period: Period, policy: Policy, no
     public history (the IT manager's view); for that history the tickets must
     carry their events (`Store.load_path`; the index cache drops them).
     `extras`: include ITIL counts and estimate accuracy when those modules exist."""
-    tz = policy.tz
     tickets = list(tickets)
+    window = month_window(period, policy)
     if org is None:
-        part = month_fold(tickets, policy, now, window=month_window(period, policy))
+        part = month_fold(tickets, policy, now, window=window)
         return monthly_from_parts([part], period, policy, now, extras=extras)
-    buckets = month_buckets(_months_back(period, TREND_MONTHS, tz), TREND_MONTHS + 1, tz)
-    last = len(buckets) - 1
-    s = _scan(tickets, policy, now, buckets, org=org, detail=last, org_view=True)
-    # a value with only an SLA clock decided in the month would be a row of zeros: left out
-    by = {d: {k: s.detail[d][k] for k in _dim_order(policy, d, s.detail[d]) if _has_row(s.detail[d][k])}
-          for d in DIMENSIONS}
-    o = policy.orgs.get(org)
     mine = [t for t in tickets if t.org == org]
-    return MonthlyReport(
-        period=Period(buckets[last].start, buckets[last].end, period.label), org=org,
-        org_name=(o.name if o else org), currency=policy.billing.currency, timezone=policy.timezone,
-        as_of=now.astimezone(tz), month=s.columns[last], trend=list(zip(buckets, s.columns, strict=False)), by=by,
-        breaches=s.breaches, tickets=s.tickets, extras=_extras(mine, period, policy) if extras else {})
+    parts, dec = org_parts([month_fold_orgs(mine, policy, now, window=window)], org)
+    return org_month_report(parts, dec, mine, period, policy, now, org, extras=extras)
+
+
+def org_month_report(parts: Iterable[tuple[dict[str, Any], Any]], decode: Callable[[Any], Any],
+                     tickets: Iterable[Ticket], period: Period, policy: Policy, now: datetime, org: str, *,
+                     extras: bool = True) -> MonthlyReport:
+    """The IT manager's view: the organisation's monthly report from its parts
+    (`org_parts`), and its ticket list from `tickets` (those created before
+    the month's end and open or active since its start are enough; they must
+    carry their events for the public history)."""
+    tz = policy.tz
+    r = monthly_from_parts(parts, period, policy, now, extras=extras, decode=decode,
+                           problems_before=period.end.timestamp())
+    b = Bucket(period.label, r.period.start, r.period.end)
+    s = _scan(tickets, policy, now, [b], org=org, detail=0, org_view=True)
+    o = policy.orgs.get(org)
+    r.org, r.org_name, r.tickets = org, (o.name if o else org), s.tickets
+    r.as_of = now.astimezone(tz)
+    return r

@@ -3,7 +3,7 @@ organisation over any period."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -13,9 +13,9 @@ from tix.core.dates import Period
 if TYPE_CHECKING:
     from tix.core.policy import Policy
     from tix.core.ticket import Ticket
-from tix.reports.buckets import Bucket, months_in, week_buckets
+from tix.reports.buckets import Bucket, month_buckets, months_in, week_buckets
 from tix.reports.figures import BY_CHOICES, Figures
-from tix.reports.monthly import _dim_order
+from tix.reports.monthly import _add_packed, _dim_order, _pack
 from tix.reports.scan import _scan
 
 
@@ -77,3 +77,63 @@ def period_report(tickets: Iterable[Ticket], period: Period, policy: Policy, now
         total = s.columns[0]
     return PeriodReport(period=period, by=by, org=org, currency=policy.billing.currency,
                         timezone=policy.timezone, as_of=now.astimezone(tz), columns=cols, total=total)
+
+
+def whole_months(period: Period, tz: Any) -> list[Bucket] | None:
+    """The calendar months of `period` when it is made of whole months (None otherwise)."""
+    months = months_in(period, tz)
+    if not months:
+        return None
+    full = month_buckets(Period(months[0].start, months[0].end, months[0].key), len(months), tz)
+    return months if [(b.start, b.end) for b in months] == [(b.start, b.end) for b in full] else None
+
+
+def period_from_parts(parts: Iterable[tuple[dict[str, Any], Any]], period: Period, policy: Policy, now: datetime,
+                      org: str | None = None, by: str | None = None,
+                      decode: Callable[[Any], Any] = lambda v: v) -> PeriodReport:
+    """`period_report` of a period of whole months (`whole_months`), `by`
+    month or None, from the monthly parts (`tix.reports.monthly.month_fold`,
+    folded over at least these months): each month's figures are its parts
+    added; the total counts a ticket resolved or closed in several of the
+    months once, as `period_report` does, from the parts' records of such
+    tickets."""
+    from tix.core.errors import PolicyError
+
+    tz = policy.tz
+    buckets = whole_months(period, tz)
+    if buckets is None or by not in (None, "month"):
+        raise ValueError("period_from_parts: whole months, by month or nothing")
+    keys = [b.key for b in buckets]
+    cols = {k: Figures() for k in keys}
+    multi: dict[str, list[tuple[str, bool, Any]]] = {}
+    for meta, v in parts:
+        mine = [k for k in keys if k in meta]
+        if not mine:
+            continue
+        for k in mine:
+            if meta[k][11] is not None:
+                raise PolicyError(meta[k][11][0], path=meta[k][11][1])
+        d = decode(v)
+        for k in mine:
+            _add_packed(cols[k], d[k]["month"])
+            for tid, closed, res in d[k]["multi"]:
+                multi.setdefault(tid, []).append((k, closed, res))
+    total = Figures()
+    for k in keys:
+        _add_packed(total, _pack(cols[k]))
+    last = cols[keys[-1]]
+    total.backlog, total.backlog_ages = last.backlog, list(last.backlog_ages)
+    for recs in multi.values():  # counted once in the total: the first resolution, the last one's minutes
+        recs.sort(key=lambda r: r[0])
+        closes = sum(1 for r in recs if r[1])
+        if closes > 1:
+            total.closed -= closes - 1
+        res = [r[2] for r in recs if r[2] is not None]
+        if len(res) > 1:
+            total.resolved -= len(res) - 1
+            total.reopened -= sum(1 for x in res[1:] if x[0])
+            for x in res[:-1]:
+                total.resolve_minutes.remove(x[1])
+    cols_out = [(b.key, cols[b.key]) for b in buckets] if by == "month" else []
+    return PeriodReport(period=period, by=by, org=org, currency=policy.billing.currency,
+                        timezone=policy.timezone, as_of=now.astimezone(tz), columns=cols_out, total=total)

@@ -384,13 +384,15 @@ def _check_all(store: Store, paths: list[Path]) -> Any:
 
 def check_files(store: Store, rel_paths: Iterable[str]) -> list[Finding]:
     """The problems of these ticket files (paths relative to the desk)."""
+    from tix.core import progress
+
     out: list[Finding] = []
-    for rel in sorted(set(rel_paths)):
-        parts = rel.split("/")
-        if parts[0] == "tickets" and rel.endswith(".yaml") and len(parts) >= 3:
-            p = store.root / rel
-            if p.exists() or p.is_symlink():
-                out += check_ticket_file(store, p)
+    rels = [rel for rel in sorted(set(rel_paths)) if rel.startswith("tickets/") and rel.endswith(".yaml")
+            and rel.count("/") >= 2]
+    for rel in progress.counted("checking changed ticket files", rels, len(rels)):
+        p = store.root / rel
+        if p.exists() or p.is_symlink():
+            out += check_ticket_file(store, p)
     return out
 
 

@@ -400,10 +400,12 @@ def scan(root: Path, revs: list[str], prefix: str = "", acks: set[str] | None = 
     # Commits that touched no desk file are skipped without a diff.
     touched = set(_git(root, "rev-list", "--full-history", *revs, "--", prefix + "tickets", prefix + "invoices",
                        check=False).stdout.split())
+    from tix.core import progress
+
     judge = _Judge(root, prefix)
     found: list[tuple[str, str, str]] = []
     try:
-        for sha, *parents in commits:
+        for sha, *parents in progress.counted("checking the history pulled", commits, len(commits)):
             if _is_accepted(sha, acks):
                 continue
             if sha not in touched and len(parents) < 2:

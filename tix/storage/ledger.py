@@ -21,7 +21,7 @@ Records are parsed defensively: a broken one is reported as
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -84,14 +84,12 @@ def parse_record(text: str, path: str, *, credit: bool = False) -> Invoice:
     if m:
         raise BrokenFile("git conflict markers: two clones wrote this invoice record; keep both as separate "
                          "files (see `tix fsck`)", path=path, line=text[: m.start()].count("\n") + 1)
-    from tix.core import fasthead
+    try:
+        from tix.core.fasthead import load_record  # its long lists without libyaml's constructors: 5x faster
 
-    raw = fasthead.load_record(text)  # the record as tix wrote it: its long lists without libyaml
-    if raw is None:
-        try:
-            raw = yamlio.load(text)
-        except yamlio.YamlProblem as err:
-            raise BrokenFile(err.message, path=path, line=err.line) from None
+        raw = load_record(text)
+    except yamlio.YamlProblem as err:
+        raise BrokenFile(err.message, path=path, line=err.line) from None
     if not isinstance(raw, dict):
         raise BrokenFile("an invoice record must be a mapping of fields", path=path, line=1)
     for k in raw:
@@ -253,12 +251,15 @@ def invoiced_ids(store: Store, problems: list[BrokenFile] | None = None) -> set[
     """The ids of every work entry some issued invoice covers (and no credit
     note gave back: an entry is invoiced while the invoices that billed it
     outnumber the credit notes without write-off that credited it)."""
+    return _billed_ids(store, ids_by_record(store, problems), problems)
+
+
+def _billed_ids(store: Store, by_record: dict[str, list[str]], problems: list[BrokenFile] | None) -> set[str]:
     from collections import Counter
 
     from tix.storage import credits
 
     ids: set[str] = set()
-    by_record = ids_by_record(store, problems)
     for entry_ids in by_record.values():
         ids.update(entry_ids)
     back = credits.released(store, problems)
@@ -479,113 +480,204 @@ def stat_digest(store: Store) -> str:
 PRICES_VERSION = 2
 
 
-class InvoicedPrices:
-    """Every still-invoiced entry's line as it was invoiced, by entry id: a
-    sorted file in local state (`invoiced-prices.idx`: one line per entry,
-    `id TAB amount TAB billed TAB covered TAB the line's JSON`), searched in
-    place by binary search over an mmap, so `tix show` reads a few pages
-    however many years were invoiced. After many lookups (a report pricing
-    thousands of entries) the ids are read into a dict once."""
-
-    def __init__(self, mm: Any, start: int):
-        self.mm, self.start = mm, start
-        self.lookups = 0
-        self.table: dict[bytes, bytes] | None = None
-
-    def __bool__(self) -> bool:
-        return len(self.mm) > self.start
-
-    def _raw(self, key: str) -> bytes | None:
-        k = key.encode("utf-8", "surrogateescape")
-        if self.table is not None:
-            return self.table.get(k)
-        self.lookups += 1
-        if self.lookups > 2000:
-            self.table = {ln.split(b"\t", 1)[0]: ln for ln in self.mm[self.start:].split(b"\n") if ln}
-            return self.table.get(k)
-        mm, lo, hi = self.mm, self.start, len(self.mm)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            s = mm.rfind(b"\n", lo, mid) + 1
-            s = max(s, lo)
-            e = mm.find(b"\n", s)
-            if e < 0:
-                e = len(mm)
-            line = mm[s:e]
-            got = line.split(b"\t", 1)[0]
-            if got == k:
-                return line
-            if got < k:
-                lo = e + 1
-            else:
-                hi = s
-        return None
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._raw(key) is not None
-
-    def get(self, key: str) -> Line | None:
-        """The invoiced line (None: not invoiced)."""
-        import json
-
-        raw = self._raw(key)
-        if raw is None:
-            return None
-        return Line.from_json(json.loads(raw.split(b"\t", 4)[4]))
-
-    def same(self, key: str, amount_: Any, billed: int, covered: int) -> bool | None:
-        """Was `key` invoiced with this amount, billed and covered minutes (True),
-        otherwise (False), or not at all (None)? Cheap: no JSON."""
-        raw = self._raw(key)
-        if raw is None:
-            return None
-        f = raw.split(b"\t", 4)
-        return f[1].decode() == str(amount_) and int(f[2]) == billed and int(f[3]) == covered
-
-
-def invoiced_prices(store: Store) -> InvoicedPrices | dict[str, Line]:
-    """The invoiced lines by entry id (`InvoicedPrices`; an empty dict when
-    nothing was invoiced): the past the reports keep whatever the policy says
-    today. Rebuilt when an invoice record or credit note changes; broken
-    records are left out (fsck and the invoice name them) and never cached."""
-    import json
-    import mmap
-
-    from tix.storage.store import write_local_cache
+def invoiced_prices(store: Store) -> Mapping[str, Line]:
+    """Every still-invoiced entry's line as it was invoiced (its price,
+    billed and covered minutes), by entry id: the past the reports keep
+    whatever the policy says today. Kept in local state
+    (`invoiced-prices.idx`, `PriceIndex`: sorted ids and one pickled line
+    each, looked up in place) while the records' stat keys are the same, so
+    a report that prices a few open tickets' entries reads a few lines, not
+    every line of years of invoices; broken records are left out (fsck and
+    the invoice name them)."""
+    import pickle
 
     digest = stat_digest(store)
     if digest == "-":
         return {}
-    path = store.state_dir / "invoiced-prices.idx"
-    head = json.dumps([PRICES_VERSION, digest]).encode("ascii")
-    for attempt in range(2):
+    path = store.state_dir / LOCAL_PRICES
+    found = PriceIndex.open(path, (PRICES_VERSION, digest))
+    if found is not None:
+        found.reload = lambda: _read_prices(store)[0]
+        return found
+    out, problems = _read_prices(store)
+    if problems:  # a broken record is read (and reported) every time, never cached
+        return out
+    try:
+        raw = PriceIndex.build((PRICES_VERSION, digest), out)
+    except (ValueError, pickle.PicklingError):
+        return out
+    from tix.storage.store import write_local_cache
+
+    write_local_cache(path, raw)
+    (store.state_dir / "invoiced-prices.pickle").unlink(missing_ok=True)  # the format before this one
+    return out
+
+
+def _read_prices(store: Store) -> tuple[dict[str, Line], list[BrokenFile]]:
+    problems: list[BrokenFile] = []
+    recs = records(store, problems=problems)  # each record read once (a fresh clone has no ids cached)
+    ids = _billed_ids(store, {r.path: list(r.invoice.entry_ids) for r in recs}, problems)
+    out: dict[str, Line] = {}
+    for r in recs:
+        for x in r.invoice.lines:
+            if x.event_id in ids and x.event_id not in out:
+                out[x.event_id] = x
+    return out, problems
+
+
+class PriceIndex(Mapping[str, Any]):
+    """The invoiced lines by entry id in one local file, read through an mmap:
+    a JSON head line [version, key, id width, count, CRC-32 of the table],
+    the ids (ASCII, space-padded to the width, sorted), per id (offset,
+    length, CRC-32) of its pickled line, then the pickled lines. An id is
+    found by binary search (after many look-ups, through a dict of every id:
+    a fold prices thousands); a line is unpickled when asked for and its CRC
+    checked first: a damaged line is never used, the records are read
+    instead (`reload`)."""
+
+    SWITCH = 512  # look-ups before a dict of every id pays
+
+    def __init__(self, mm: Any, width: int, count: int, ids_at: int):
+        self.mm, self.width, self.count = mm, width, count
+        self.ids_at, self.table_at = ids_at, ids_at + width * count
+        self.blobs_at = self.table_at + 16 * count
+        self.lookups = 0
+        self.pos: dict[str, int] | None = None
+        self.seen: dict[str, Any] = {}
+        self.whole: Mapping[str, Any] | None = None  # read from the records: the file was damaged
+        self.reload: Callable[[], Mapping[str, Any]] = dict
+
+    @classmethod
+    def open(cls, path: Any, key: Any) -> PriceIndex | None:
+        import json
+        import mmap
+        import zlib
+
         try:
             with open(path, "rb") as fh:
                 mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
-            mm = None
-        if mm is not None:
-            nl = mm.find(b"\n")
-            if nl > 0 and mm[:nl] == head:
-                return InvoicedPrices(mm, nl + 1)
+            return None
+        nl = mm.find(b"\n", 0, 4096)
+        try:
+            head = json.loads(mm[:nl]) if nl > 0 else None
+            version, k, width, count, crc = head  # type: ignore[misc]
+        except (ValueError, TypeError):
             mm.close()
-        if attempt:
-            break
-        problems: list[BrokenFile] = []
-        ids = invoiced_ids(store, problems=problems)
-        rows: dict[str, bytes] = {}
-        for r in records(store, problems=problems):
-            for x in r.invoice.lines:
-                if x.event_id in ids and x.event_id not in rows and "\t" not in x.event_id and \
-                        "\n" not in x.event_id:
-                    rows[x.event_id] = "\t".join((x.event_id, str(x.amount), str(x.billed_minutes),
-                                                  str(x.covered_minutes),
-                                                  json.dumps(x.to_json(), ensure_ascii=True))).encode("utf-8")
-        body = b"".join(rows[k] + b"\n" for k in sorted(rows, key=lambda k: k.encode("utf-8")))
-        if problems:  # a broken record is read (and reported) every time, never cached
-            return {k: Line.from_json(json.loads(v.split(b"\t", 4)[4])) for k, v in rows.items()}
-        write_local_cache(path, head + b"\n" + body)
-    return {}
+            return None
+        if ([version, k] != list(key) or type(width) is not int or type(count) is not int or width <= 0
+                or count <= 0 or len(mm) < nl + 1 + (width + 16) * count):
+            mm.close()
+            return None
+        self = cls(mm, width, count, nl + 1)
+        with memoryview(mm) as mv:
+            if zlib.crc32(mv[self.ids_at:self.blobs_at]) != crc:
+                mm.close()
+                return None
+        return self
+
+    @staticmethod
+    def build(key: Any, lines: dict[str, Any]) -> bytes:
+        import json
+        import pickle
+        import struct
+        import zlib
+
+        ids = sorted(lines)
+        if not ids or not all(i.isascii() and i.isprintable() and " " not in i for i in ids):
+            raise ValueError("ids the index cannot hold")
+        width = max(map(len, ids))
+        from dataclasses import fields
+
+        names = [f.name for f in fields(Line)]
+        # each line as the tuple of its fields: no field names or class path repeated per line
+        blobs = [pickle.dumps(tuple(getattr(lines[i], n) for n in names), protocol=pickle.HIGHEST_PROTOCOL)
+                 for i in ids]
+        table, off = [], 0
+        for b in blobs:
+            table.append(struct.pack("<QII", off, len(b), zlib.crc32(b)))
+            off += len(b)
+        body = "".join(i.ljust(width) for i in ids).encode("ascii") + b"".join(table)
+        head = json.dumps([*key, width, len(ids), zlib.crc32(body)]).encode("utf-8")
+        return head + b"\n" + body + b"".join(blobs)
+
+    def _find(self, item: object) -> int:
+        if not isinstance(item, str) or len(item) > self.width or not item.isascii():
+            return -1
+        if self.pos is not None:
+            return self.pos.get(item, -1)
+        self.lookups += 1
+        mm, w, at = self.mm, self.width, self.ids_at
+        if self.lookups > self.SWITCH:
+            raw = mm[at:at + w * self.count].decode("ascii")
+            self.pos = {raw[k * w:(k + 1) * w].rstrip(" "): k for k in range(self.count)}
+            return self.pos.get(item, -1)
+        key = item.ljust(w).encode("ascii")
+        lo, hi = 0, self.count
+        while lo < hi:
+            mid = (lo + hi) // 2
+            v = mm[at + mid * w:at + (mid + 1) * w]
+            if v < key:
+                lo = mid + 1
+            elif v > key:
+                hi = mid
+            else:
+                return mid
+        return -1
+
+    def __contains__(self, item: object) -> bool:
+        if self.whole is not None:
+            return item in self.whole
+        return item in self.seen or self._find(item) >= 0
+
+    def __getitem__(self, item: str) -> Any:
+        if self.whole is not None:
+            return self.whole[item]
+        line = self.seen.get(item)
+        if line is not None:
+            return line
+        k = self._find(item)
+        if k < 0:
+            raise KeyError(item)
+        import pickle
+        import struct
+        import zlib
+
+        off, n, crc = struct.unpack_from("<QII", self.mm, self.table_at + 16 * k)
+        raw = self.mm[self.blobs_at + off:self.blobs_at + off + n]
+        line = None
+        if len(raw) == n and zlib.crc32(raw) == crc:
+            try:
+                line = Line(*pickle.loads(raw))
+            except Exception:  # a damaged cache only costs time
+                line = None
+        if line is None:
+            self.whole = self.reload()
+            return self.whole[item]
+        self.seen[item] = line
+        return line
+
+    def get(self, item: str, default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            return self[item]
+        except KeyError:
+            return default
+
+    def __len__(self) -> int:
+        return self.count if self.whole is None else len(self.whole)
+
+    def __iter__(self) -> Iterator[str]:
+        if self.whole is not None:
+            return iter(self.whole)
+        raw = self.mm[self.ids_at:self.ids_at + self.width * self.count].decode("ascii")
+        w = self.width
+        return (raw[k * w:(k + 1) * w].rstrip(" ") for k in range(self.count))
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+
+LOCAL_PRICES = "invoiced-prices.idx"
 
 
 def list_invoices(store: Store) -> list[Record]:
@@ -697,9 +789,11 @@ def push_clashes(store: Store, changed: list[str]) -> list[str]:
                    and rel.count("/") == 1 and (store.root / rel).is_file()})  # credit notes live in a subfolder
     if not mine:
         return []
+    from tix.core import progress
+
     out: list[str] = []
     ids: dict[str, set[str]] = {}
-    for rel in mine:
+    for rel in progress.counted("checking the invoice records to push", mine, len(mine)):
         try:
             ids[rel] = set(_read(store, store.root / rel).invoice.entry_ids)
         except BrokenFile as err:
@@ -716,7 +810,8 @@ def push_clashes(store: Store, changed: list[str]) -> list[str]:
         if others:
             out.append(f"{rel}: invoice number {number} was also issued in {others[0]} "
                        f"(two clones issued it before syncing; `tix sync` renumbers the one not yet pushed)")
-    for p in _paths(store):
+    paths = list(_paths(store))
+    for p in progress.counted("comparing with the shared invoice records", paths, len(paths)):
         rel = store.rel(p)
         if rel in ids:
             continue

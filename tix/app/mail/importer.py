@@ -742,14 +742,38 @@ def messages(kind: str, text: str, stdin: Any = None) -> Iterator[Message]:
 
 def import_sources(importer: Importer, sources: list[tuple[str, str]], stdin: Any = None) -> list[Outcome]:
     """Import every message of every (kind, text) source; failed ones are moved aside."""
+    from tix.core import progress
+
     results: list[Outcome] = []
-    for kind, text in sources:
-        for msg in messages(kind, text, stdin):
-            out = importer.import_bytes(msg.raw, msg.source)
-            if not importer.dry_run:
-                _settle(importer, msg, out, text)
-            results.append(out)
+    with progress.task("importing mail", _count(sources)) as step:
+        for kind, text in sources:
+            for msg in messages(kind, text, stdin):
+                out = importer.import_bytes(msg.raw, msg.source)
+                if not importer.dry_run:
+                    _settle(importer, msg, out, text)
+                results.append(out)
+                step()
     return results
+
+
+def _count(sources: list[tuple[str, str]]) -> int:
+    """How many messages the sources hold, for the progress line; 0 (not
+    known) where counting would mean reading a mailbox twice."""
+    n = 0
+    for kind, text in sources:
+        p = Path(text).expanduser()
+        try:
+            if kind in ("stdin", "file"):
+                n += 1
+            elif kind == "dir":
+                n += sum(1 for e in os.scandir(p) if e.name.endswith(".eml"))
+            elif kind == "maildir":
+                n += sum(1 for sub in ("new", "cur") if (p / sub).is_dir() for _ in os.scandir(p / sub))
+            else:
+                return 0
+        except OSError:
+            return 0
+    return n
 
 
 def _settle(importer: Importer, msg: Message, out: Outcome, source_root: str) -> None:

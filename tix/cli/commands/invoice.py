@@ -249,16 +249,13 @@ def _send(env: Any, inv: Invoice) -> None:
 def _report_for(env: Any, inv: Invoice) -> Any:
     """org -> [the organisation's IT-manager report of the invoice's month, HTML, in its language]."""
     def report(org: str) -> list[tuple[str, bytes, str]]:
-        from tix.cli.commands.report import _tickets, _with_history, with_alerts
+        from tix.cli.commands.report import _monthly_of, with_alerts
         from tix.core.dates import parse_period
         from tix.render.report import render_month
-        from tix.reports.monthly import month_window, monthly_report
 
         env.price_as_invoiced()  # the report's money is the invoice's
         period = parse_period(inv.month, now=env.now, tz=env.policy.tz, what="MONTH")
-        w0, w1 = month_window(period, env.policy)
-        tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
-        data = with_alerts(env, monthly_report(tickets, period, env.policy, env.now, org=org).to_json(), period, org)
+        data = with_alerts(env, _monthly_of(env, period, org).to_json(), period, org)
         o = env.policy.orgs.get(org)
         html = render_month(data, "html", o.language if o else None)
         return [(f"report-{inv.month}-{org}.html", html.encode("utf-8"), "text/html")]

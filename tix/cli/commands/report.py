@@ -126,12 +126,22 @@ def _ledger_digest(env: Any) -> str:
 
 
 def _monthly_of(env: Any, period: Any, org: str) -> Any:
-    """The monthly report of one organisation (folded here: the cached parts are the whole desk's)."""
-    from tix.reports.monthly import month_window, monthly_report
+    """The IT manager's view: the organisation's parts of the month report
+    (kept per group of files like the whole desk's), and its ticket list from
+    the tickets active in the month, read whole for their public history."""
+    from tix.core.workflow import check_known_org
+    from tix.reports.monthly import month_window, org_month_report, org_parts
+    from tix.storage import derived, index
 
-    w0, w1 = month_window(period, env.policy)
-    tickets = _with_history(env, _tickets(env, org, w0, w1, month_view=True), period)
-    return monthly_report(tickets, period, env.policy, env.now, org=org)
+    groups, hot, hot_orgs = _month_parts(env, month_window(period, env.policy))
+    check_known_org(org, set(env.policy.orgs) | hot_orgs | {o for metas, _ in groups for o in metas if o})
+    parts, dec = org_parts([*groups, hot], org, derived.value)
+    lo, hi = period.start.timestamp(), period.end.timestamp()
+    rels = index.load_all(env.store, [], where=lambda r: r.org == org and r.created < hi
+                          and (r.status in index.HOT or r.last >= lo), each=lambda t: t.path)
+    store = env.store
+    tickets = [store.load_path(store.root / rel) for rel in rels]
+    return org_month_report(parts, dec, tickets, period, env.policy, env.now, org)
 
 
 def with_alerts(env: Any, data: dict[str, Any], period: Any, org: str | None) -> dict[str, Any]:
@@ -158,24 +168,34 @@ def _alerts_recurring(env: Any, period: Any, org: str | None) -> dict[str, Any]:
     return month_section(tickets, period.start, period.end, env.policy, env.now, org=org)
 
 
-def _monthly_cached(env: Any, period: Any) -> Any:
-    """The monthly report from the index's per-group parts: resolved and
-    closed tickets are folded once (and again only when their files or the
-    policy change); the open ones, whose clocks still run, every run."""
-
+def _month_parts(env: Any, window: tuple[Any, Any]) -> tuple[list[tuple[Any, bytes]], Any, set[str]]:
+    """The month report's parts per organisation (`month_fold_orgs`): of the
+    resolved and closed tickets per group of files from the index's derived
+    values (folded once, and again only when their files or the policy
+    change); of the open ones, whose clocks still run, folded now over the
+    report's months (`window`); and the organisations of the open ones."""
     from tix.core.contracts import past_text
-    from tix.reports.monthly import FOLD_VERSION, month_fold, month_window, monthly_from_parts
+    from tix.reports.monthly import FOLD_VERSION, month_fold_orgs
     from tix.storage import derived
 
     policy, now, store = env.policy, env.now, env.store
     problems: list[Any] = []
-    d = derived.derive(store, "month", lambda ts: month_fold(ts, policy, now),
+    d = derived.derive(store, "month", lambda ts: month_fold_orgs(ts, policy, now),
                        lambda: derived.fingerprint(store, past_text(policy, now), "month", FOLD_VERSION,
                                                    _ledger_digest(env)), problems=problems)
     for prob in problems:
         warn(f"{prob} (left out of the report; see `tix fsck`)")
-    parts = [*d.groups, month_fold(d.hot, policy, now, window=month_window(period, policy))]
-    return monthly_from_parts(parts, period, policy, now, decode=derived.value)
+    return d.groups, month_fold_orgs(d.hot, policy, now, window=window), {t.org for t in d.hot if t.org}
+
+
+def _monthly_cached(env: Any, period: Any) -> Any:
+    """The whole desk's monthly report: every organisation's parts added."""
+    from tix.reports.monthly import month_window, monthly_from_parts, org_parts
+    from tix.storage import derived
+
+    groups, hot, _ = _month_parts(env, month_window(period, env.policy))
+    parts, dec = org_parts([*groups, hot], None, derived.value)
+    return monthly_from_parts(parts, period, env.policy, env.now, decode=dec)
 
 
 @app.command("period")
@@ -210,14 +230,33 @@ def period(
     from tix.core.dates import parse_period
     from tix.render.report import render_period
     from tix.reports.figures import BY_CHOICES
-    from tix.reports.period import period_report
+    from tix.reports.period import period_report, whole_months
 
     env, fmt = _setup(format, output)
     check_choice(by, BY_CHOICES, "--by")
     per = parse_period(period, since=since, until=until, now=env.now, tz=env.policy.tz, what="PERIOD")
-    tickets = _tickets(env, org, per.start, per.end)
-    report = period_report(tickets, per, env.policy, env.now, org=org, by=by)
+    months = whole_months(per, env.policy.tz) if by in (None, "month") else None
+    if months is not None:  # from the month parts the index keeps
+        report = _period_cached(env, per, (months[0].start, months[-1].end), org, by)
+    else:
+        report = period_report(_tickets(env, org, per.start, per.end), per, env.policy, env.now, org=org, by=by)
     _emit(render_period(report.to_json(), fmt), output, fmt)
+
+
+def _period_cached(env: Any, per: Any, window: tuple[Any, Any], org: str | None, by: str | None) -> Any:
+    """A period of whole months from the month report's parts (all
+    organisations', or `org`'s)."""
+    from tix.reports.monthly import org_parts
+    from tix.reports.period import period_from_parts
+    from tix.storage import derived
+
+    groups, hot, hot_orgs = _month_parts(env, window)
+    if org is not None:
+        from tix.core.workflow import check_known_org
+
+        check_known_org(org, set(env.policy.orgs) | hot_orgs | {o for metas, _ in groups for o in metas if o})
+    parts, dec = org_parts([*groups, hot], org, derived.value)
+    return period_from_parts(parts, per, env.policy, env.now, org=org, by=by, decode=dec)
 
 
 # ---------------------------------------------------------------- helpers
@@ -244,13 +283,10 @@ def _setup(format: str | None, output: str | None) -> tuple[Any, str]:
     return env, fmt
 
 
-def _tickets(env: Any, org: str | None, start: Any, end: Any, *, month_view: bool = False) -> Any:
+def _tickets(env: Any, org: str | None, start: Any, end: Any) -> Any:
     """The tickets a report of [start, end) can need, one at a time from the
     index: created before the end and open, or active since the start (the
-    others cannot land in any bucket). `org`: only that organisation's, and
-    for the IT manager's view (`month_view`) also its problems and changes
-    (the ITIL counts look at all of them), with the public history read
-    whole from the files of the tickets active in the month itself.
+    others cannot land in any bucket); `org`: only that organisation's.
     An unknown `org` is refused once the pass has seen every ticket's."""
 
     from tix.storage import index
@@ -265,40 +301,20 @@ def _tickets(env: Any, org: str | None, start: Any, end: Any, *, month_view: boo
             return False
         if r.created >= hi:
             return False
-        return r.status in index.HOT or r.last >= lo or (month_view and r.category in ("problem", "change"))
-
-    def check_org() -> None:
-        from tix.core.workflow import check_known_org
-
-        check_known_org(org, set(env.policy.orgs) | seen_orgs)
+        return r.status in index.HOT or r.last >= lo
 
     problems: list[Any] = []
     tickets = index.iter_all(env.store, problems, where)
     for prob in problems:
         warn(f"{prob} (left out of the report; see `tix fsck`)")
-    if not month_view:
-        def checked() -> Any:
-            yield from tickets
-            check_org()
 
-        return checked()
-    picked = list(tickets)
-    check_org()
-    return picked
+    def checked() -> Any:
+        yield from tickets
+        from tix.core.workflow import check_known_org
 
+        check_known_org(org, set(env.policy.orgs) | seen_orgs)
 
-def _with_history(env: Any, tickets: list[Any], period: Any) -> list[Any]:
-    """The tickets of the IT manager's view, those active in the month (or
-    open) read whole: their public history is shown; the index keeps no
-    event lists."""
-    store = env.store
-    m0, m1 = period.start, period.end
-    out = []
-    for t in tickets:
-        if t.created < m1 and (t.is_open or (t.last_activity is not None and t.last_activity >= m0)):
-            t = store.load_path(store.root / t.path)
-        out.append(t)
-    return out
+    return checked()
 
 
 def _emit(text: str, output: str | None, fmt: str) -> None:

@@ -514,3 +514,20 @@ def test_the_it_managers_report_in_dutch_shows_the_prepaid_balance(tmp_path: Pat
                           now="2026-12-01T09:00:00+01:00"))
     draft = invoice(d, "2026-11", "2026-12-01T09:00:00+01:00", "--org", "delinde")
     assert rep["amount"] == "0.00" and rep["amount_total"] == draft["total"] == "850.00"
+
+
+def test_the_pdf_invoice_says_what_the_contract_covers_and_flags_overage(cdesk: Desk, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    cdesk.ok("credit", "delinde", "1", "--price", "85.00", "--at", "2026-11-01 09:00", now="2026-11-02T09:00:00+01:00")
+    tid = cdesk.new("--title", "Chairs", "--org", "delinde", now="2026-11-02T09:00:00+01:00")
+    cdesk.ok("work", tid, "1h30m", "--at", "2026-11-03 09:00", now="2026-11-04T09:00:00+01:00")
+    out = tmp_path / "delinde.pdf"
+    cdesk.ok("invoice", "2026-11", "--org", "delinde", "--format", "pdf", "-o", str(out), now="2026-12-01T09:00:00+01:00")
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    # 90 billed minutes: 60 from the block, 30 beyond it at ONSITE 95.00 = 47.50
+    assert "1.00 h covered by the contract" in text and "beyond the contract (overage)" in text
+    assert "47.50" in text and "85.00" in text

@@ -30,14 +30,16 @@ LABELS: dict[str, dict[str, str]] = {
            "col_agent": "Technician", "col_hours": "Hours", "col_rate": "Rate", "col_amount": "Amount",
            "subtotal": "Subtotal", "net": "Total excl. VAT", "vat": "VAT", "total": "Total",
            "pay": "Please pay {total} by {due} to IBAN {iban}{bic}, quoting {number}.",
-           "after_hours": "after hours", "credits": "Credits invoice {number}", "page": "Page"},
+           "after_hours": "after hours", "credits": "Credits invoice {number}", "page": "Page",
+           "covered": "{hours} h covered by the contract", "overage": "beyond the contract (overage)"},
     "nl": {"invoice": "Factuur", "credit": "Creditnota", "number": "Factuurnummer", "date": "Factuurdatum",
            "due": "Vervaldatum", "period": "Periode", "reference": "Uw referentie", "vat_id": "Btw-nummer",
            "coc": "KvK-nummer", "col_date": "Datum", "col_ticket": "Ticket", "col_title": "Omschrijving",
            "col_agent": "Technicus", "col_hours": "Uren", "col_rate": "Tarief", "col_amount": "Bedrag",
            "subtotal": "Subtotaal", "net": "Totaal excl. btw", "vat": "Btw", "total": "Totaal",
            "pay": "Graag {total} vóór {due} overmaken naar IBAN {iban}{bic} o.v.v. {number}.",
-           "after_hours": "buiten kantooruren", "credits": "Crediteert factuur {number}", "page": "Pagina"},
+           "after_hours": "buiten kantooruren", "credits": "Crediteert factuur {number}", "page": "Pagina",
+           "covered": "{hours} u valt onder het contract", "overage": "boven het contract (meerwerk)"},
     "de": {"invoice": "Rechnung", "credit": "Gutschrift", "number": "Rechnungsnummer", "date": "Rechnungsdatum",
            "due": "Fällig am", "period": "Leistungszeitraum", "reference": "Ihre Referenz", "vat_id": "USt-IdNr.",
            "coc": "Handelsregister-Nr.", "col_date": "Datum", "col_ticket": "Ticket", "col_title": "Beschreibung",
@@ -45,21 +47,24 @@ LABELS: dict[str, dict[str, str]] = {
            "subtotal": "Zwischensumme", "net": "Summe netto", "vat": "USt.", "total": "Gesamtbetrag",
            "pay": "Bitte überweisen Sie {total} bis {due} auf IBAN {iban}{bic}, Verwendungszweck {number}.",
            "after_hours": "außerhalb der Geschäftszeiten", "credits": "Gutschrift zu Rechnung {number}",
-           "page": "Seite"},
+           "page": "Seite", "covered": "{hours} Std. durch den Vertrag gedeckt",
+           "overage": "über den Vertrag hinaus (Mehraufwand)"},
     "cs": {"invoice": "Faktura", "credit": "Dobropis", "number": "Číslo faktury", "date": "Datum vystavení",
            "due": "Datum splatnosti", "period": "Období", "reference": "Vaše reference", "vat_id": "DIČ",
            "coc": "IČO", "col_date": "Datum", "col_ticket": "Tiket", "col_title": "Popis", "col_agent": "Technik",
            "col_hours": "Hodiny", "col_rate": "Sazba", "col_amount": "Částka", "subtotal": "Mezisoučet",
            "net": "Celkem bez DPH", "vat": "DPH", "total": "Celkem",
            "pay": "Prosíme uhraďte {total} do {due} na IBAN {iban}{bic}, variabilní symbol {number}.",
-           "after_hours": "mimo pracovní dobu", "credits": "Dobropis k faktuře {number}", "page": "Strana"},
+           "after_hours": "mimo pracovní dobu", "credits": "Dobropis k faktuře {number}", "page": "Strana",
+           "covered": "{hours} h hrazeno smlouvou", "overage": "nad rámec smlouvy (vícepráce)"},
     "no": {"invoice": "Faktura", "credit": "Kreditnota", "number": "Fakturanummer", "date": "Fakturadato",
            "due": "Forfallsdato", "period": "Periode", "reference": "Deres referanse", "vat_id": "MVA-nummer",
            "coc": "Org.nr.", "col_date": "Dato", "col_ticket": "Sak", "col_title": "Beskrivelse",
            "col_agent": "Tekniker", "col_hours": "Timer", "col_rate": "Sats", "col_amount": "Beløp",
            "subtotal": "Delsum", "net": "Sum eks. mva.", "vat": "MVA", "total": "Totalt",
            "pay": "Vennligst betal {total} innen {due} til IBAN {iban}{bic}, merk betalingen {number}.",
-           "after_hours": "utenfor arbeidstid", "credits": "Krediterer faktura {number}", "page": "Side"},
+           "after_hours": "utenfor arbeidstid", "credits": "Krediterer faktura {number}", "page": "Side",
+           "covered": "{hours} t dekket av avtalen", "overage": "utover avtalen (tilleggsarbeid)"},
 }
 
 
@@ -192,6 +197,10 @@ def to_pdf(inv: Invoice, org: str | None, *, credit_of: str | None = None, reaso
                 extra.append(x.note)
             if x.multiplier != 1:
                 extra.append(f"{t['after_hours']} × {L.number(x.multiplier, lang, 1)}")
+            if x.covered_minutes:  # a fixed fee's included hours, or a prepaid block
+                extra.append(t["covered"].format(hours=L.number(hours(x.covered_minutes), lang)))
+            if x.overage:
+                extra.append(t["overage"])
             if extra:
                 pdf.set_font("DejaVu", "", 7)
                 pdf.set_text_color(90, 90, 90)

@@ -45,7 +45,8 @@ def _loads_line(text: str) -> Any:
     """json.loads of one event line, by orjson where that gives the same
     value (no run of 19 digits; anything orjson refuses, NaN, lone
     surrogates, goes to json, which also words the error)."""
-    if _orjson_loads is not None and not _LONG_DIGITS.search(text):
+    # many brackets: json decides (it refuses deep nesting; some orjson versions build it)
+    if _orjson_loads is not None and not _LONG_DIGITS.search(text) and text.count("[") + text.count("{") < 256:
         try:
             return _orjson_loads(text)
         except _OrjsonError:

@@ -19,32 +19,35 @@ def settles(policy: Policy) -> bool:
     return any(t.billing.model != "hourly" for c in policy.contracts.values() for _, t in c.versions)
 
 
-def invoiced_lines(store: Store, invoiced_ids: set[str]) -> list[Line]:
-    """The lines of the issued invoices that are still invoiced (not given back by a credit note)."""
+def issued(store: Store, invoiced_ids: set[str], *, strict: bool = True
+           ) -> tuple[list[Line], set[tuple[str, str]], set[str]]:
+    """One pass over the issued invoices (not credit notes): the lines still
+    invoiced (no credit note gave them back), the (org, month) of every
+    invoice, and the ids of the fee lines any of them billed. `strict`: a
+    broken record raises (an invoice cannot know what it billed), else it is
+    left out (a report: fsck names it)."""
     from tix.storage import ledger
 
     seen: set[str] = set()
-    out = []
-    for r in ledger.records(store):
-        for x in r.invoice.lines:
+    lines: list[Line] = []
+    months: set[tuple[str, str]] = set()
+    fees: set[str] = set()
+    for r in ledger.records(store) if strict else ledger.records(store, problems=[]):
+        inv = r.invoice
+        for x in inv.lines:
             if x.event_id in invoiced_ids and x.event_id not in seen:
                 seen.add(x.event_id)
-                out.append(x)
-    return out
+                lines.append(x)
+            if x.kind == "fee":
+                fees.add(x.event_id)
+        orgs = {x.org for x in inv.lines if x.org} | ({inv.org_filter} if inv.org_filter else set())
+        months |= {(o, inv.month) for o in orgs}
+    return lines, months, fees
 
 
-def invoiced_months(store: Store) -> tuple[set[tuple[str, str]], set[str]]:
-    """(org, month) of every issued invoice (not credit notes), and the ids of
-    the fee lines any of them billed."""
-    from tix.storage import ledger
-
-    out: set[tuple[str, str]] = set()
-    fees: set[str] = set()
-    for r in ledger.records(store, problems=[]):
-        orgs = {x.org for x in r.invoice.lines if x.org} | ({r.invoice.org_filter} if r.invoice.org_filter else set())
-        out |= {(o, r.invoice.month) for o in orgs}
-        fees |= {x.event_id for x in r.invoice.lines if x.kind == "fee"}
-    return out, fees
+def invoiced_lines(store: Store, invoiced_ids: set[str]) -> list[Line]:
+    """The lines of the issued invoices that are still invoiced."""
+    return issued(store, invoiced_ids)[0]
 
 
 def contract_inputs(store: Store, policy: Policy, invoiced_ids: set[str]) -> tuple[Prior, list[Block]] | None:
@@ -55,8 +58,9 @@ def contract_inputs(store: Store, policy: Policy, invoiced_ids: set[str]) -> tup
     from tix.core.settle import Prior
     from tix.storage import prepaid
 
-    prior = Prior.from_lines(invoiced_lines(store, invoiced_ids), policy)
-    prior.months, prior.fees_billed = invoiced_months(store)
+    lines, months, fees = issued(store, invoiced_ids)
+    prior = Prior.from_lines(lines, policy)
+    prior.months, prior.fees_billed = months, fees
     return prior, prepaid.blocks(store)
 
 
@@ -153,20 +157,20 @@ def month_fees(store: Store, policy: Policy, month: str, org: str | None) -> lis
 
     if not settles(policy):
         return []
-    issued = ledger.invoiced_prices(store)
-    done, billed = invoiced_months(store)
+    prices = ledger.invoiced_prices(store)
+    _, done, billed = issued(store, set(), strict=False)
     out: list[Line] = []
     for key, o in sorted(policy.orgs.items()):
         if (org is not None and key != org) or not o.contract:
             continue
         fid = f"fee:{key}:{month}"
-        line = issued.get(fid) or (None if (key, month) in done and fid not in billed
+        line = prices.get(fid) or (None if (key, month) in done and fid not in billed
                                    else fee_line(policy, key, month, late=False))
         if line is not None:
             out.append(line)
     for b in prepaid.blocks(store, problems=[]):
         if (org is None or b.org == org) and month_of(b.at.astimezone(policy.tz)) == month:
-            out.append(issued.get(f"prepaid:{b.id}") or block_line(b, late=False, policy=policy))
+            out.append(prices.get(f"prepaid:{b.id}") or block_line(b, late=False, policy=policy))
     return out
 
 

@@ -142,10 +142,11 @@ def amount(billed: int, rate: Decimal, multiplier: Decimal) -> Decimal:
     return exact.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def rate_for(entry: dict[str, Any], ticket: Ticket, policy: Policy, at: datetime | None = None
-             ) -> tuple[str, Decimal]:
+def rate_for(entry: dict[str, Any], ticket: Ticket, policy: Policy, at: datetime | None = None,
+             terms: Any = False) -> tuple[str, Decimal]:
     """The entry's rate, else the contract's in force at the work's `at`, else
-    the organisation's, else the default; priced as in force at `at`."""
+    the organisation's, else the default; priced as in force at `at`.
+    `terms`: the contract terms in force then, when the caller has them."""
     from tix.core.contracts import contract_at, rate_price
 
     b = policy.billing
@@ -155,7 +156,8 @@ def rate_for(entry: dict[str, Any], ticket: Ticket, policy: Policy, at: datetime
         at = parse_stamp(entry["at"]).astimezone(policy.tz)
     name = entry.get("rate")
     if not name:
-        _, terms = contract_at(policy, ticket.org, at)
+        if terms is False:
+            _, terms = contract_at(policy, ticket.org, at)
         name = terms.billing.rate if terms is not None else None
     if not name:
         org = policy.orgs.get(ticket.org) if ticket.org else None
@@ -187,8 +189,8 @@ def price(entry: dict[str, Any], ticket: Ticket, policy: Policy) -> Line:
     after = bool(entry.get("after_hours")) or not policy.calendar().is_open(at)
     from tix.core.contracts import contract_at
 
-    contract, _ = contract_at(policy, ticket.org, at)
-    rate_name, rate = rate_for(entry, ticket, policy, at)
+    contract, terms = contract_at(policy, ticket.org, at)  # once per entry: the rate needs it too
+    rate_name, rate = rate_for(entry, ticket, policy, at, terms)
     mult = b.after_hours_multiplier if after else ONE
     billed = billed_minutes(int(entry["minutes"]), onsite=onsite, no_bill=no_bill,
                             increment=b.increment, onsite_minimum=b.onsite_minimum)

@@ -461,16 +461,12 @@ def sla_terms(policy: Policy, ticket: Ticket, impact: int, urgency: int, at: dat
     except Exception:
         rule = prios[-1]
         r = Rating(impact, urgency, impact * urgency, rule)
-    if terms is not None and terms.always:
+    if (terms is not None and terms.always) or r.rule.clock == "24x7":
         from dataclasses import replace
 
         from tix.core.calendar import WallClock
 
         return Rating(r.impact, r.urgency, r.score, replace(r.rule, clock="24x7")), WallClock(policy.tz), name
-    if r.rule.clock == "24x7":
-        from tix.core.calendar import WallClock
-
-        return r, WallClock(policy.tz), name
     if terms is not None and terms.calendar is not None:
         key = f"contract:{policy.timezone}:{json.dumps(calendar_dict(terms.calendar), sort_keys=True)}"
         cal = _cache.get(key)

@@ -10,6 +10,7 @@ first index build."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -25,6 +26,27 @@ _BOOLS = {"true": True, "false": False}
 
 class _Fallback(Exception):
     pass
+
+
+try:  # 4x faster than the json module on event lines; it reads integers past 64 bits as floats
+    from orjson import JSONDecodeError as _OrjsonError
+    from orjson import loads as _orjson_loads
+except ImportError:  # pragma: no cover - orjson is a dependency; without it the json module does all
+    _orjson_loads = None  # type: ignore[assignment]
+_LONG_DIGITS = re.compile(r"\d{19}")  # a number orjson might not give back exactly: json reads that line
+
+
+def json_line(text: str) -> Any:
+    """json.loads of one line (an event, an invoice record's line), by orjson
+    where that gives the same value (no run of 19 digits; anything orjson
+    refuses, NaN, lone surrogates, goes to json, which also words the error)."""
+    # many brackets: json decides (it refuses deep nesting; some orjson versions build it)
+    if _orjson_loads is not None and not _LONG_DIGITS.search(text) and text.count("[") + text.count("{") < 256:
+        try:
+            return _orjson_loads(text)
+        except _OrjsonError:
+            pass
+    return json.loads(text)
 
 
 def _resolve(s: str) -> Any:
@@ -292,9 +314,36 @@ def load_record(text: str) -> Any:
     return {k: fast[k] if k in fast else doc[k] for k in order}
 
 
+_JSON_SCALARS = (str, int, bool, type(None))
+# escapes where JSON and YAML 1.1 may differ (surrogate pairs, `\/`): libyaml reads such an item
+_JSON_ODD = re.compile(r"\\(?:u[dD][89a-fA-F]|/)")
+
+
+def _json_item(body: str) -> Any:
+    """One list item written as JSON on one line (`{"key": "value", ...}` or
+    `"text"`: how tix writes an invoice record's lines and entries), as
+    libyaml reads it: by orjson when it is a string or a flat mapping of
+    strings, integers, booleans and nulls with no key twice and no escape
+    the two read differently; anything else by libyaml, this item alone."""
+    if not _JSON_ODD.search(body):
+        try:
+            v = json_line(body)
+        except ValueError:
+            v = None
+        if type(v) is str:
+            return v
+        if type(v) is dict and body.count('": ') == len(v) and all(type(x) in _JSON_SCALARS for x in v.values()):
+            return v  # as many `": ` as keys: no key twice (a value with `": ` in it goes to libyaml)
+    try:
+        return yamlio.load(body)
+    except yamlio.YamlProblem:
+        raise _Fallback from None  # libyaml on the whole text: its message, with the right line
+
+
 def _long_list(lines: list[str]) -> list[Any]:
-    """`- x` items at column 0: scalars (one line each) or flat mappings
-    (`- key: value` and `  key: value` lines)."""
+    """`- x` items at column 0: scalars (one line each), flat mappings
+    (`- key: value` and `  key: value` lines), or either written as JSON on
+    one line (`- {"key": "value"}`, `- "text"`)."""
     items: list[Any] = []
     i, n = 0, len(lines)
     while i < n:
@@ -305,6 +354,10 @@ def _long_list(lines: list[str]) -> list[Any]:
         while j < n and not lines[j].startswith("- "):
             j += 1
         body = first[2:]
+        if body[:1] in ('{', '"') and j == i + 1:
+            items.append(_json_item(body))
+            i = j
+            continue
         colon = body.find(": ")
         if (colon > 0 and _KEY.fullmatch(body[:colon])) or body.endswith(":"):
             items.append(_mapping(["  " + body, *lines[i + 1:j]], 2, True))

@@ -33,25 +33,7 @@ CONFLICT_BYTES_RE = re.compile(CONFLICT.encode("ascii"), re.M)
 _NON_YAML = re.compile("[\x7f-\x84\x86-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
-try:  # 4x faster than the json module on event lines; it reads integers past 64 bits as floats
-    from orjson import JSONDecodeError as _OrjsonError
-    from orjson import loads as _orjson_loads
-except ImportError:  # pragma: no cover - orjson is a dependency; without it the json module does all
-    _orjson_loads = None  # type: ignore[assignment]
-_LONG_DIGITS = re.compile(r"\d{19}")  # a number orjson might not give back exactly: json reads that line
-
-
-def _loads_line(text: str) -> Any:
-    """json.loads of one event line, by orjson where that gives the same
-    value (no run of 19 digits; anything orjson refuses, NaN, lone
-    surrogates, goes to json, which also words the error)."""
-    # many brackets: json decides (it refuses deep nesting; some orjson versions build it)
-    if _orjson_loads is not None and not _LONG_DIGITS.search(text) and text.count("[") + text.count("{") < 256:
-        try:
-            return _orjson_loads(text)
-        except _OrjsonError:
-            pass
-    return json.loads(text)
+_loads_line = fasthead.json_line  # one event line's JSON (orjson where it gives json's values)
 
 
 def parse_event_line(line: str) -> tuple[dict[str, Any], datetime]:
@@ -63,8 +45,9 @@ def parse_event_line(line: str) -> tuple[dict[str, Any], datetime]:
     return ev, ev_mod.validate(ev)
 
 
-def encode_event(ev: dict[str, Any]) -> bytes:
-    """One event as one line: `- {json}\\n`, valid JSON and valid YAML flow."""
+def encode_event(ev: Any) -> bytes:
+    """One event (or any JSON value: an invoice record's line or entry) as
+    one line: `- {json}\\n`, valid JSON and valid YAML flow."""
     text = json.dumps(ev, ensure_ascii=False, separators=(", ", ": "))
     text = _NON_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return ("- " + text + "\n").encode("utf-8")

@@ -385,3 +385,50 @@ def test_periods_of_whole_months_from_the_parts_are_the_tickets_read_whole(tmp_p
     got = json.loads(desk.ok("report", "period", "--since", "2026-08-01", "--until", "2026-11-01", "--format",
                              "json", now=NOW))
     assert got["total"]["closed"] >= 1
+
+
+def test_a_first_report_folds_whole_only_the_groups_its_months_can_see(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh clone's first `report month` folds whole only the groups of
+    tickets active in its 13 months; the older groups give only what carries
+    on after them (their problems' and changes' ITIL counts) until a report
+    reaches back to them. Every report is still the tickets read whole."""
+    import subprocess
+    import sys
+
+    gen = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+    dst = tmp_path / "gen"
+    r = subprocess.run([sys.executable, str(gen), "--tickets", "700", "--out", str(dst), "--seed", "3",
+                        "--prefixes", "1", "--years", "3"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    desk = Desk(dst, "sanne", NOW)
+    monkeypatch.setattr(index, "RACY_NS", 0)
+    folds = Folds(monkeypatch)
+    first = desk.ok("report", "month", "2026-10", "--format", "json", now=NOW)
+    whole = folds.take()
+    state = Store(desk.root).state_dir
+    doc = index.load_cache((state / (index.DERIVED + "month")).read_bytes()[16:])
+    quiet = [g for g, e in doc["groups"].items() if derived._quiet(e[2])]
+    assert quiet and whole == len(doc["groups"]) - len(quiet)  # the old groups were not folded whole
+    assert first == _truth(desk, "2026-10")
+    assert json.loads(first)["itil"] == _itil_truth(desk, "2026-10")[0]
+    assert desk.ok("report", "month", "2026-10", "--format", "json", now=NOW) == first
+    assert folds.take() == 0
+    # reaching back: the old groups are folded whole now, and every month is the truth
+    for m in ["2024-01", "2025-03", "2026-10"]:
+        assert desk.ok("report", "month", m, "--format", "json", now=NOW) == _truth(desk, m), m
+    assert folds.take() >= len(quiet)
+    from tix.render.report import render_period
+    from tix.reports.period import period_report
+
+    store = Store(desk.root)
+    policy = load_policy(desk.root / "policies.yaml")
+    now = datetime.fromisoformat(NOW)
+    tickets = [store.load_path(p) for p in store.ticket_paths()]
+    for p in [*state.glob(index.DERIVED + "*")]:
+        p.unlink()
+    desk.ok("report", "month", "2026-10", now=NOW)  # quiet groups again
+    for spec in ["2024", "2025-Q2"]:
+        period = parse_period(spec, now=now, tz=policy.tz, what="PERIOD")
+        want = render_period(period_report(tickets, period, policy, now, by="month").to_json(), "json")
+        assert desk.ok("report", "period", spec, "--by", "month", "--format", "json", now=NOW) == want, spec

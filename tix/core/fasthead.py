@@ -36,6 +36,37 @@ except ImportError:  # pragma: no cover - orjson is a dependency; without it the
 _LONG_DIGITS = re.compile(r"\d{19}")  # a number orjson might not give back exactly: json reads that line
 
 
+def json_plain(text: str) -> bool:
+    """May the JSON lines of `text` go to orjson as they are (`json_fast`)?
+    The bracket check `json_line` makes per line, made once for a whole file's lines."""
+    return _orjson_loads is not None and text.count("[") + text.count("{") < 256
+
+
+def _deep_float(v: Any) -> bool:
+    t = type(v)
+    if t is float:
+        return True
+    if t is dict:
+        return any(map(_deep_float, v.values()))
+    if t is list:
+        return any(map(_deep_float, v))
+    return False
+
+
+def json_fast(text: str) -> Any:
+    """One JSON line of a `json_plain` text by orjson, or by `json_line`
+    where that could differ: orjson gives an integer past 64 bits as a float,
+    so a value with a float in it is read again by json."""
+    v = _orjson_loads(text)
+    if type(v) is dict:
+        types = set(map(type, v.values()))
+        if float in types or ((dict in types or list in types) and _deep_float(v)):
+            return json.loads(text)
+    elif _deep_float(v):
+        return json.loads(text)
+    return v
+
+
 def json_line(text: str) -> Any:
     """json.loads of one line (an event, an invoice record's line), by orjson
     where that gives the same value (no run of 19 digits; anything orjson

@@ -157,6 +157,39 @@ def month_fold_orgs(tickets: Iterable[Ticket], policy: Policy, now: datetime,
     return metas, vals
 
 
+def month_quiet(tickets: Iterable[Ticket], policy: Policy) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a group of tickets all resolved or closed before a report's
+    months adds to them (`derive`'s quiet fold), per organisation like
+    `month_fold_orgs`: only ITIL counts carry on after a ticket stops, so
+    `tickets` are the group's problems and changes, and the part is every
+    problem's links (`~problems`) and the counts of any month after their
+    last activity (`~tail`: the same every month from then on)."""
+    from tix.core.itil import change_counts, problem_counts
+
+    tz = policy.tz
+    by_org: dict[str, list[Ticket]] = {}
+    for t in tickets:
+        if not t.merged_into:
+            by_org.setdefault(t.org or "", []).append(t)
+    metas: dict[str, Any] = {}
+    for o in sorted(by_org):
+        ts = by_org[o]
+        meta: dict[str, Any] = {}
+        refs = [(t.id, tuple(t.linked("causes")), t.created.timestamp()) for t in ts if t.category == "problem"]
+        if refs:
+            meta["~problems"] = refs
+        last = max(t.last_activity or t.created for t in ts).astimezone(tz)
+        month = month_period(last.year, last.month, tz)
+        after = month_buckets(month_period(month.end.astimezone(tz).year, month.end.astimezone(tz).month, tz), 1,
+                              tz)[0]
+        tail = (problem_counts(ts, after.start, after.end), change_counts(ts, after.start, after.end))
+        if _nonzero(tail):
+            meta["~tail"] = (f"{last.year:04d}-{last.month:02d}", *tail)
+        if meta:
+            metas[o] = meta
+    return metas, {o: {} for o in metas}
+
+
 def org_parts(parts: Iterable[tuple[dict[str, Any], Any]], org: str | None = None,
               decode: Callable[[Any], Any] = lambda v: v
               ) -> tuple[list[tuple[dict[str, Any], Any]], Callable[[Any], Any]]:

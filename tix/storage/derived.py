@@ -83,10 +83,36 @@ def _group_sigs(chunk: bytes) -> dict[str, bytes]:
 class Derived(NamedTuple):
     """What `derive` gives a command: per group of resolved and closed tickets
     the `meta` and the pickled `blob` its fold made (`value(blob)` unpickles
-    one), and the open tickets, decoded."""
+    one), and the open tickets, decoded. `quiet_orgs`: the organisations of
+    the groups that only a `Quiet` fold saw (the caller's window cannot see
+    the rest of them)."""
 
     groups: list[tuple[Any, bytes]]
     hot: list[Ticket]
+    quiet_orgs: frozenset[str] = frozenset()
+
+
+class Quiet(NamedTuple):
+    """`derive`'s `quiet`: a group whose members are all `stopped(row)` with
+    their last activity before `since` (a timestamp) is not folded but given
+    to `fold` with only its members that are `wanted(row)`: what such a
+    group adds to a window from `since` on (for the month report: the ITIL
+    counts its problems and changes carry on with). It is kept so until a
+    caller whose window reaches back before its last activity folds it whole."""
+
+    since: float
+    stopped: Callable[[Any], bool]
+    wanted: Callable[[Any], bool]
+    fold: Callable[[list[Any]], tuple[Any, Any]]
+
+
+# A group folded by a `Quiet` fold: its entry's meta is (QUIET, the last activity
+# of its members as a timestamp, the quiet fold's meta, the members' organisations).
+QUIET = "~quiet"
+
+
+def _quiet(meta: Any) -> bool:
+    return type(meta) is tuple and len(meta) == 4 and meta[0] == QUIET
 
 
 def value(blob: Any) -> Any:
@@ -112,7 +138,7 @@ def fingerprint(store: Store, policy_text: str, *parts: Any) -> bytes:
 
 
 def derive(store: Store, name: str, fold: Callable[[list[Ticket]], tuple[Any, Any]], fp: Callable[[], bytes], *,
-           problems: list[BrokenFile] | None = None, open_too: bool = False) -> Derived:
+           problems: list[BrokenFile] | None = None, open_too: bool = False, quiet: Quiet | None = None) -> Derived:
     """`fold(tickets)` of every group of resolved and closed tickets, from the
     cache where the group's files and the fingerprint `fp()` are unchanged,
     folded anew where not; plus the open tickets, decoded.
@@ -120,9 +146,12 @@ def derive(store: Store, name: str, fold: Callable[[list[Ticket]], tuple[Any, An
     run, so keep it small; `value` is kept pickled until `value(blob)`.
     `open_too`: a fold that does not depend on `now` (the Message-IDs and
     keys of tix.storage.keys) folds the open tickets into their groups too,
-    so no ticket is decoded on a run where no file changed (`hot` is empty)."""
+    so no ticket is decoded on a run where no file changed (`hot` is empty).
+    `quiet`: groups the caller's window cannot see are given to a cheap
+    fold instead (`Quiet`): a fresh clone's first month report folds the
+    last 13 months whole, not every year."""
     idx, items, seen = _refreshed(store, problems, Where(HOT))
-    return _derive(store, idx, items, seen, name, fold, fp, open_too)
+    return _derive(store, idx, items, seen, name, fold, fp, open_too, quiet)
 
 
 def _read_derived(path: Any, fp: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -148,7 +177,7 @@ def _read_derived(path: Any, fp: bytes) -> tuple[dict[str, Any], dict[str, Any]]
 
 def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], seen: dict[str, bytes], name: str,
             fold: Callable[[list[Ticket]], tuple[Any, Any]], fp_fn: Callable[[], bytes],
-            open_too: bool = False) -> Derived:
+            open_too: bool = False, quiet: Quiet | None = None) -> Derived:
     path = store.state_dir / (DERIVED + name)
     fp = fp_fn()
     old_shards, old_groups = _read_derived(path, fp)
@@ -183,6 +212,11 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
                     stale[g] = sig
     finally:
         gc.enable()
+    if quiet is not None:  # groups left unfolded that this caller's window reaches: fold them now
+        for g, e in list(groups.items()):
+            if _quiet(e[2]) and e[2][1] >= quiet.since:
+                stale[g] = e[1]
+                del groups[g]
     few = len(stale) <= FEW_STALE
     if stale and not few:  # the resolved and closed tickets of many groups are needed: unpack them all
         if idx.cold_raw is not None and not idx.full():
@@ -231,6 +265,20 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
                         members.setdefault(g, []).append((rel, e))
     finally:
         gc.enable()
+    if quiet is not None:
+        for g in list(stale):
+            ms = members.get(g, ())
+            if stale[g] is None or not ms or any(e is None or not quiet.stopped(e[0]) for _, e in ms):
+                continue
+            last = max(e[0][3] for _, e in ms)  # type: ignore[index]
+            if last >= quiet.since:
+                continue
+            tickets = [t for rel, e in ms if e is not None and quiet.wanted(e[0])
+                       and (t := _decode(idx, rel, e)) is not None]
+            meta, val = quiet.fold(tickets)
+            orgs = frozenset(e[0][4] for _, e in ms if e[0][4])  # type: ignore[index]
+            groups[g] = (g[:g.index("\0")], stale[g], (QUIET, last, meta, orgs), pickle.dumps(val, protocol=5))
+            del stale[g]
     for g, meta, blob in _fold_all(idx, members, list(stale), fold):
         groups[g] = (g[:g.index("\0")], stale[g], meta, blob)
     idx.write()
@@ -239,7 +287,8 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
         # a group folded earlier needed no year it lacked then (it would have added it)
         after = fp_fn() if stale else fp
         _write_derived(store, path, {"version": DERIVED_VERSION, "fp": after, "shards": shards, "groups": groups})
-    return Derived([(e[2], e[3]) for e in groups.values()], hot)
+    return Derived([(e[2][2] if _quiet(e[2]) else e[2], e[3]) for e in groups.values()], hot,
+                   frozenset(o for e in groups.values() if _quiet(e[2]) for o in e[2][3]))
 
 
 _FOLD_JOB: Any = None  # (index, members, fold) for the worker processes of a big fold (inherited by fork)

@@ -155,6 +155,7 @@ def _row(t: Ticket) -> tuple[Any, ...]:
 
 
 _worker_store: Any = None
+_worker_root: str | None = None
 
 
 def _workers() -> int:
@@ -184,16 +185,16 @@ def fork_map(fn: Callable[[Any], list[Any]], chunks: list[Any]) -> Any:
 
 def _parse(root: str, rel: str) -> tuple[Any, ...]:
     """Parse one file -> ("ok", row, blob) or ("err", message, line). Runs in workers too."""
-    global _worker_store
-    from pathlib import Path
+    global _worker_store, _worker_root
+    if _worker_store is None or _worker_root != root:
+        from pathlib import Path
 
-    if _worker_store is None or str(_worker_store.root) != root:
         from tix.storage.store import Store
 
-        _worker_store = Store(Path(root))
+        _worker_store, _worker_root = Store(Path(root)), root
     store = _worker_store
     try:
-        t = store.load_path(Path(root) / rel)
+        t = store.load_rel(rel)
     except BrokenFile as err:
         return ("err", err.message, err.line)
     except NotFound as err:

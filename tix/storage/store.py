@@ -20,6 +20,7 @@ import fcntl
 import json
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
@@ -158,6 +159,7 @@ class Store:
         self.written: list[Path] = []  # files this process changed (for autocommit / sync messages)
         self._stage: bool | None = None  # exclusive writes stage in the state dir (None: not tried yet)
         self._real_dirs: set[Path] = set()  # desk folders seen not to be symbolic links
+        self._real_rels: set[str] = set()  # the same, as desk-relative text (`read_rel`)
         self._git = _find_git_dir(root)
         # called with (header, first events) before a new ticket is written: the app
         # records the SLA terms in force on the `opened` event (tix.core.contracts)
@@ -399,11 +401,56 @@ class Store:
         except OSError as err:
             raise BrokenFile(f"cannot read: {err.strerror}", path=rel) from None
 
+    def read_rel(self, rel: str) -> bytes:
+        """`read_bytes` of a desk-relative path (as a scan gives them): the
+        file opened once without following a link (one folder check per
+        folder and process), the same answers in fewer system calls."""
+        folder = rel.rpartition("/")[0]
+        if folder not in self._real_rels:
+            self.no_links(self.root / rel)
+            self._real_rels.add(folder)
+        try:
+            fd = os.open(os.path.join(self.root, rel), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            raise NotFound(f"ticket file {rel} not found") from None
+        except OSError as err:
+            if err.errno == errno.ELOOP:
+                raise BrokenFile("is a symbolic link; tix never follows links in the desk", path=rel) from None
+            raise BrokenFile(f"cannot read: {err.strerror}", path=rel) from None
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                raise BrokenFile("is a directory, not a ticket file", path=rel)
+            if not stat.S_ISREG(st.st_mode):
+                raise BrokenFile("is not a regular file", path=rel)
+            if st.st_size > MAX_FILE:
+                raise BrokenFile(f"file is {st.st_size:,} bytes, larger than the {MAX_FILE // 1048576} MB limit",
+                                 path=rel)
+            parts: list[bytes] = []
+            size = 0
+            while size <= MAX_FILE:  # to the end, even if the file grew since fstat
+                b = os.read(fd, max(st.st_size - size, 0) + 1 if not parts else 65536)
+                if not b:
+                    break
+                parts.append(b)
+                size += len(b)
+            data = b"".join(parts) if len(parts) != 1 else parts[0]
+            return data[:MAX_FILE + 1]
+        except OSError as err:
+            raise BrokenFile(f"cannot read: {err.strerror}", path=rel) from None
+        finally:
+            os.close(fd)
+
+    def load_rel(self, rel: str) -> Ticket:
+        """`load_path` of a desk-relative path (the index's cold build: every file)."""
+        return self._load(rel, self.read_rel(rel), rel.rpartition("/")[2])
+
     def load_path(self, path: Path) -> Ticket:
-        rel = self.rel(path)
-        data = self.read_bytes(path)
+        return self._load(self.rel(path), self.read_bytes(path), path.name)
+
+    def _load(self, rel: str, data: bytes, name: str) -> Ticket:
         header, events, ats, _ = parse_ticket_text(data, rel)
-        stem = path.name[:-5] if path.name.endswith(".yaml") else path.name
+        stem = name[:-5] if name.endswith(".yaml") else name
         check_header(header, rel, stem)
         if not events or events[0]["type"] != "opened":
             text = data.decode("utf-8", "replace")

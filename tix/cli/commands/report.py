@@ -175,17 +175,32 @@ def _month_parts(env: Any, window: tuple[Any, Any]) -> tuple[list[tuple[Any, byt
     change); of the open ones, whose clocks still run, folded now over the
     report's months (`window`); and the organisations of the open ones."""
     from tix.core.contracts import past_text
-    from tix.reports.monthly import FOLD_VERSION, month_fold_orgs
+    from tix.reports.monthly import FOLD_VERSION, month_fold_orgs, month_quiet
     from tix.storage import derived
 
     policy, now, store = env.policy, env.now, env.store
     problems: list[Any] = []
+    # a group of tickets all done before the window adds to these months only the ITIL
+    # counts of its problems and changes (`month_quiet`): folded whole when a report reaches it
     d = derived.derive(store, "month", lambda ts: month_fold_orgs(ts, policy, now),
                        lambda: derived.fingerprint(store, past_text(policy, now), "month", FOLD_VERSION,
-                                                   _ledger_digest(env)), problems=problems)
+                                                   _ledger_digest(env)), problems=problems,
+                       quiet=derived.Quiet(window[0].timestamp(), _stopped, _itil_row,
+                                           lambda ts: month_quiet(ts, policy)))
     for prob in problems:
         warn(f"{prob} (left out of the report; see `tix fsck`)")
-    return d.groups, month_fold_orgs(d.hot, policy, now, window=window), {t.org for t in d.hot if t.org}
+    return (d.groups, month_fold_orgs(d.hot, policy, now, window=window),
+            {t.org for t in d.hot if t.org} | d.quiet_orgs)
+
+
+def _stopped(row: Any) -> bool:
+    from tix.storage.index import HOT
+
+    return row[1] not in HOT
+
+
+def _itil_row(row: Any) -> bool:
+    return row[7] in ("problem", "change")
 
 
 def _monthly_cached(env: Any, period: Any) -> Any:

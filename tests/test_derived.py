@@ -414,6 +414,14 @@ def test_a_first_report_folds_whole_only_the_groups_its_months_can_see(tmp_path:
     assert json.loads(first)["itil"] == _itil_truth(desk, "2026-10")[0]
     assert desk.ok("report", "month", "2026-10", "--format", "json", now=NOW) == first
     assert folds.take() == 0
+    # a command that adds an old year to the holiday table (the SLA of a ticket of 2023)
+    # changes no part: the parts depend on the holidays' version, not on the years kept
+    oldest = min(Store(desk.root).ticket_paths()).name[:-5]
+    years = set(json.loads((state / "holidays.json").read_text()))
+    desk.ok("show", oldest, now=NOW)
+    assert set(json.loads((state / "holidays.json").read_text())) > years
+    assert desk.ok("report", "month", "2026-10", "--format", "json", now=NOW) == first
+    assert folds.take() == 0
     # reaching back: the old groups are folded whole now, and every month is the truth
     for m in ["2024-01", "2025-03", "2026-10"]:
         assert desk.ok("report", "month", m, "--format", "json", now=NOW) == _truth(desk, m), m

@@ -124,17 +124,33 @@ def value(blob: Any) -> Any:
 def fingerprint(store: Store, policy_text: str, *parts: Any) -> bytes:
     """What derived values depend on besides the ticket files: the policy (the
     text the command's `Policy` was parsed from, so a file edited while the
-    command runs cannot pass for the one its fold used), the holiday table
-    kept in local state, the cache format, tix's version, the caller's parts
+    command runs cannot pass for the one its fold used), the version of the
+    holiday tables kept in local state, the cache format, tix's version, the caller's parts
     (the fold's own version)."""
     from tix import __version__
 
     raw = [repr((DERIVED_VERSION, _version(), __version__, parts)).encode(), policy_text.encode("utf-8")]
-    try:
-        raw.append((store.state_dir / "holidays.json").read_bytes())
-    except OSError:
-        raw.append(b"-")
+    raw.append(_holidays_key(store))
     return _hash(b"\0\0".join(raw))
+
+
+def _holidays_key(store: Store) -> bytes:
+    """What the folds' holiday table depends on: the version of the `holidays`
+    tables that filled it (a year added later is data of that same version, so
+    it changes no part already folded); a table from before tix kept the
+    version: its bytes."""
+    import json
+
+    try:
+        raw = (store.state_dir / "holidays.json").read_bytes()
+    except OSError:
+        return b"-"
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw
+    version = data.get("~version") if isinstance(data, dict) else None
+    return b"holidays " + repr(version).encode("utf-8") if isinstance(version, list) else raw
 
 
 def derive(store: Store, name: str, fold: Callable[[list[Ticket]], tuple[Any, Any]], fp: Callable[[], bytes], *,

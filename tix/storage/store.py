@@ -148,6 +148,12 @@ class HolidayCache:
         from tix.core.calendar import country_holidays
 
         days = country_holidays(country, year)
+        import holidays
+
+        # the version of the `holidays` tables: what derived values depend on (a year kept or
+        # added later is the same data; `derived.fingerprint`), not which years are kept
+        data = self._load()
+        data["~version"] = [str(getattr(holidays, "__version__", "?"))]
         self[f"{country}-{year}"] = sorted(d.isoformat() for d in days)
         return days
 

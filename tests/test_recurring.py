@@ -339,3 +339,28 @@ def test_two_runs_at_once_in_one_clone_create_each_occurrence_once(rdesk: Desk) 
     assert all(p.returncode == 0 for p in procs), outs
     assert len(tickets(rdesk)) == 6  # Dec, Jan, Feb for two organisations
     assert sum(o.count("created") for o, _ in outs) == 6
+
+
+def test_a_pull_without_occurrences_leaves_the_key_map_alone(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A duplicate occurrence needs one that the pull brought: a pull of plain
+    tickets (a fresh clone's first sync) does not rebuild the key map, which
+    on a big desk reads every ticket."""
+    from tix.storage import keys
+    from tix.storage.store import Store
+
+    a, b, git = two_clones(tmp_path, monkeypatch)
+    a.ok("new", "--title", "Printer jams", now="2026-12-07T09:00:00+01:00")
+    a.ok("sync", now="2026-12-07T09:05:00+01:00")
+    b.ok("new", "--title", "Mail slow", now="2026-12-07T09:10:00+01:00")
+    path = Store(b.root).state_dir / keys.NAME
+    path.unlink(missing_ok=True)
+    out = b.ok("sync", now="2026-12-07T10:00:00+01:00")
+    assert "pulled" in out, out
+    assert not path.exists()  # not rebuilt: nothing pulled is an occurrence
+    # an occurrence pulled: the key map is read, and the duplicates merged as before
+    a.ok("recur", "run", now="2026-12-07T11:00:00+01:00")
+    b.ok("recur", "run", now="2026-12-07T11:01:00+01:00")
+    a.ok("sync", now="2026-12-07T11:05:00+01:00")
+    out = b.ok("sync", now="2026-12-07T11:10:00+01:00")
+    assert "merged into AB-" in out, out

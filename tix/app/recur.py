@@ -86,12 +86,33 @@ def run(store: Store, policy: Policy, now: datetime, user: str, *, new_id: IdSou
     return out
 
 
-def merge_pulled(store: Store, now: datetime, user: str, new_id: IdSource) -> list[dict[str, Any]]:
+BROUGHT_MAX = 500  # pulled ticket files read to see whether any is an occurrence (more: the key map decides)
+
+
+def merge_pulled(store: Store, now: datetime, user: str, new_id: IdSource,
+                 brought: list[str] | None = None) -> list[dict[str, Any]]:
     """After `tix sync` pulled: merge every occurrence that two clones both
     made (as the next `recur run` would), so the pushed desk holds one ticket
     per occurrence. Reads only the key map (rebuilt after the fetch from the
-    index's derived values) and the tickets of occurrences with two or more."""
+    index's derived values) and the tickets of occurrences with two or more.
+    `brought`: the desk files the pull brought; a duplicate needs one of them
+    to be an occurrence, so when none is (a fresh clone's first sync) the key
+    map is not rebuilt at all."""
+    from tix.core.errors import TixError
     from tix.storage.keys import KeyMap, locked
+
+    if brought is not None and len(brought) <= BROUGHT_MAX:
+        mine = [r for r in brought if r.startswith("tickets/") and r.endswith(".yaml")]
+        occurrences = False
+        for rel in mine:
+            try:
+                occurrences = bool(store.load_path(store.root / rel).fields.get("occurrence"))
+            except TixError:
+                continue  # gone, or broken: fsck's
+            if occurrences:
+                break
+        if not occurrences:
+            return []
 
     out: list[dict[str, Any]] = []
     with locked(store):

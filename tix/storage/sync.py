@@ -578,13 +578,14 @@ def _head(repo: _Repo) -> str | None:
 def sync(store: Store, *, user: str, remote: str | None = None, branch: str | None = None, push: bool = True,
          retries: int = 8, message: str | None = None, accept: list[str] | None = None,
          now: Any = None, ids: IdSource | None = None,
-         after_pull: Callable[[], tuple[list[str], str]] | None = None) -> SyncResult:
+         after_pull: Callable[[list[str] | None], tuple[list[str], str]] | None = None) -> SyncResult:
     """The whole `tix sync` (see the module docstring). Never raises for a
     conflict or a refused push: they are in the result (`ok` is False).
-    `after_pull()`: run after each pull that merged something, before the
-    push (the commands' layer uses it to merge the duplicate recurring
-    occurrences two clones made); it returns (lines for the user, a commit
-    message), and what it wrote is committed with that message."""
+    `after_pull(brought)`: run after each pull that merged something, before
+    the push, with the desk files the pull brought (None: not known; the
+    commands' layer uses it to merge the duplicate recurring occurrences two
+    clones made); it returns (lines for the user, a commit message), and
+    what it wrote is committed with that message."""
     res = SyncResult()
     if store.git_root is None:
         res.git = False
@@ -601,7 +602,7 @@ def sync(store: Store, *, user: str, remote: str | None = None, branch: str | No
 
 def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str | None, branch: str | None,
           push: bool, retries: int, message: str | None, accept: list[str], now: Any,
-          ids: IdSource, after_pull: Callable[[], tuple[list[str], str]] | None = None) -> SyncResult:
+          ids: IdSource, after_pull: Callable[[list[str] | None], tuple[list[str], str]] | None = None) -> SyncResult:
     from tix.storage.fsck import check_collisions, check_for_push
 
     for what in ("rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD"):
@@ -661,6 +662,7 @@ def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str 
             accepted = []
             pull_base = ""  # nothing pulled: no invoice of ours can clash with a new one
         merged_now = False
+        before = head  # what we had before the pull: `after_pull` gets the desk files it brought
         if tip and head and tip != head:
             if _is_ancestor(repo, tip, head):
                 pass  # we are ahead: nothing to pull
@@ -690,7 +692,12 @@ def _sync(store: Store, repo: _Repo, res: SyncResult, *, user: str, remote: str 
                                  if now_head else None)
             _heal_invoices(store, repo, res, tip, base)
         if merged_now and after_pull is not None:
-            lines, msg = after_pull()
+            brought: list[str] | None = None
+            base = repo.run("merge-base", before, tip, check=False).stdout.strip() if before and tip else ""
+            if base and tip:
+                diff = repo.run("diff", "--name-only", "--no-renames", "-z", base, tip, "--", *repo.desk_paths())
+                brought = [repo.desk_rel(p) for p in diff.stdout.split("\0") if p]
+            lines, msg = after_pull(brought)
             if lines:
                 res.after_pull += lines
                 _commit_desk(repo, msg)

@@ -54,12 +54,12 @@ def sync(
     store = env.store
     t0 = time.monotonic()
 
-    def after_pull() -> tuple[list[str], str]:
+    def after_pull(brought: list[str] | None) -> tuple[list[str], str]:
         """Duplicate recurring occurrences (two clones ran `tix recur run`
         before they synced) are merged into the first, before the push."""
         from tix.app.recur import merge_pulled
 
-        rows = merge_pulled(store, env.now, env.user, env.ids)
+        rows = merge_pulled(store, env.now, env.user, env.ids, brought)
         lines = [f"{r['ticket']}: merged into {r['into']} (the same occurrence {r['occurrence']}, made on two "
                  f"clones)" for r in rows]
         n = len(rows)

@@ -440,3 +440,42 @@ def test_a_first_report_folds_whole_only_the_groups_its_months_can_see(tmp_path:
         period = parse_period(spec, now=now, tz=policy.tz, what="PERIOD")
         want = render_period(period_report(tickets, period, policy, now, by="month").to_json(), "json")
         assert desk.ok("report", "period", spec, "--by", "month", "--format", "json", now=NOW) == want, spec
+
+
+def test_the_records_read_in_worker_processes_give_the_same_prices_and_caches(
+        itil_desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The price index reads every invoice record; with several records it
+    reads them in worker processes (forced here on a small desk). The
+    report, `show` and the local caches are what one process reading them
+    gives, and the records are parsed once for all three caches."""
+    from tix.storage import ledger
+
+    for m in ("2026-08", "2026-09", "2026-10"):  # three records
+        t = itil_desk.new("--title", f"Work of {m}", "--org", "contoso", "--at", f"{m}-05 09:00")
+        itil_desk.ok("work", t, "1h", "-m", "fixed", "--at", f"{m}-05 10:00")
+        itil_desk.ok("invoice", m, "--mark", now=NOW)
+    state = Store(itil_desk.root).state_dir
+    args = [["report", "month", "2026-10", "--format", "json"], ["report", "month", "2026-09", "--format", "json"],
+            ["list", "--all", "--format", "json"]]
+
+    def fresh() -> None:
+        for p in [*state.glob(index.DERIVED + "*"), state / ledger.LOCAL_PRICES, state / "invoiced.json",
+                  state / "ledger-totals.json"]:
+            p.unlink(missing_ok=True)
+        ledger._READ.clear()
+
+    fresh()
+    serial = [itil_desk.ok(*a, now=NOW) for a in args]
+    caches = {n: json.loads((state / n).read_text()) for n in ("invoiced.json", "ledger-totals.json")}
+    fresh()
+    monkeypatch.setattr(ledger, "FIRST_READ_MIN", 1)
+    if (os.cpu_count() or 1) < 2:
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    parsed: list[str] = []
+    real = ledger.parse_record
+    monkeypatch.setattr(ledger, "parse_record", lambda text, path, **kw: parsed.append(path) or real(text, path, **kw))
+    assert [itil_desk.ok(*a, now=NOW) for a in args] == serial
+    assert {n: json.loads((state / n).read_text()) for n in ("invoiced.json", "ledger-totals.json")} == caches
+    assert ledger.PriceIndex.open(state / ledger.LOCAL_PRICES, (ledger.PRICES_VERSION, ledger.stat_digest(
+        Store(itil_desk.root)))) is not None
+    assert parsed == []  # in this process: none (the workers parsed each record once)

@@ -522,7 +522,7 @@ def invoiced_prices(store: Store) -> Mapping[str, Line]:
         found.reload = lambda: _read_prices(store)[0]
         return found
     first = _first_read(store)
-    if first is not None:  # a fresh clone: the records were just read in worker processes
+    if first is not None:  # the records were just read in worker processes
         problems: list[BrokenFile] = []
         ids = _billed_ids(store, ids_by_record(store, problems), problems)
         if not problems:
@@ -555,7 +555,7 @@ def invoiced_prices(store: Store) -> Mapping[str, Line]:
     return out
 
 
-FIRST_READ_MIN = 4  # records not in the local caches from which a first read goes to worker processes
+FIRST_READ_MIN = 4  # records from which the price index reads them in worker processes
 
 
 def _stat_key(p: Path) -> list[int] | None:
@@ -593,9 +593,9 @@ def _summarize(args: tuple[str, list[str]]) -> list[Any]:
 
 
 def _first_read(store: Store) -> dict[str, tuple[str, list[tuple[str, bytes]]]] | None:
-    """A fresh clone's first reading of many invoice records (none in the local
-    caches yet), in worker processes on every core: each record parsed whole
-    once, its entry ids and totals put in the local caches (`invoiced.json`,
+    """Every invoice record read for the price index (a fresh clone's first
+    report, or the first after an invoice was issued), in worker processes on
+    every core: each record parsed whole once, its entry ids and totals put in the local caches (`invoiced.json`,
     `ledger-totals.json`, which `ids_by_record` and `totals` then read), and
     per record its (number, lines as JSON by entry id) given back for the
     price index. None where that does not pay (few records to read, one
@@ -612,7 +612,7 @@ def _first_read(store: Store) -> dict[str, tuple[str, list[tuple[str, bytes]]]] 
             caches[name] = c if isinstance(c, dict) else {}
         except (OSError, ValueError):
             caches[name] = {}
-    todo = [store.rel(p) for p in _paths(store) if store.rel(p) not in caches["invoiced.json"]]
+    todo = [store.rel(p) for p in _paths(store)]  # the price index needs every record's lines
     if len(todo) < FIRST_READ_MIN or _workers() < 2:
         return None
     n = _workers()

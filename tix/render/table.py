@@ -138,7 +138,7 @@ def aligned(rows: list[list[str]], headers: list[str] | None, align: Sequence[st
     if any(len(r) != n for r in rows) or (headers is not None and len(headers) != n) or not rows:
         return None
     joined = "".join("".join(r) for r in rows) + "".join(headers or ())
-    if not joined.isprintable() or any(a not in ("left", "right") for a in align):
+    if not _printable(joined) or any(a not in ("left", "right") for a in align):
         return None
     width_of: Any = len
     if not joined.isascii() and _wide_mode():
@@ -174,6 +174,17 @@ def aligned(rows: list[list[str]], headers: list[str] | None, align: Sequence[st
         out = [line(list(headers), head_w).rstrip(), "  ".join("-" * w for w in widths)]
     out += [line(r, ws).rstrip() for r, ws in zip(rows, seen, strict=False)]
     return "\n".join(out)
+
+
+def _printable(text: str) -> bool:
+    """Printable, or only spaces of other widths besides (the no-break
+    spaces Babel puts in money and numbers: "€ 3.139,38", "3 139,38 €"),
+    which tabulate pads and strips like any character."""
+    if text.isprintable():
+        return True
+    import unicodedata
+
+    return all(c.isprintable() or unicodedata.category(c) == "Zs" for c in set(text))
 
 
 def _wide_mode() -> bool:

@@ -209,9 +209,9 @@ def _alerts_recurring(env: Any, period: Any, org: str | None) -> dict[str, Any]:
     the month parts name the resolved and closed ones opened in the month,
     the open ones are at hand; only those are read whole."""
     from tix.reports.alerts import month_section
-    from tix.reports.monthly import ALERTS, month_window
+    from tix.reports.monthly import ALERTS
 
-    d, _ = _month_parts(env, month_window(period, env.policy))
+    d = _month_derived(env)
     lo, hi = period.start, period.end
     rels = _paths_of(d, ALERTS, period.label, org)
     rels += [t.path for t in d.hot if lo <= t.created < hi and (org is None or t.org == org)
@@ -238,18 +238,27 @@ def _month_parts(env: Any, window: tuple[Any, Any]) -> tuple[Any, Any]:
     ones, whose clocks still run, folded now over the report's months
     (`window`). The derived values are looked up once per command."""
     from tix.reports.monthly import month_fold_orgs
+
+    d = _month_derived(env)
+    return d, month_fold_orgs(d.hot, env.policy, env.now, window=window)
+
+
+def _month_derived(env: Any) -> Any:
+    """The month parts of the resolved and closed tickets and the open
+    tickets (`derived.Derived`), looked up once per command."""
+    from tix.reports.monthly import month_fold_orgs
     from tix.storage import derived
 
-    policy, now, store = env.policy, env.now, env.store
     d = getattr(env, "_month_derived", None)
     if d is None:
+        policy, now = env.policy, env.now
         problems: list[Any] = []
-        d = derived.derive(store, "month", lambda ts: month_fold_orgs(ts, policy, now), lambda: _month_fp(env),
-                           problems=problems)
+        d = derived.derive(env.store, "month", lambda ts: month_fold_orgs(ts, policy, now),
+                           lambda: _month_fp(env), problems=problems)
         for prob in problems:
             warn(f"{prob} (left out of the report; see `tix fsck`)")
         env._month_derived = d
-    return d, month_fold_orgs(d.hot, policy, now, window=window)
+    return d
 
 
 def _monthly_cached(env: Any, period: Any) -> Any:

@@ -146,7 +146,7 @@ def _monthly_of(env: Any, period: Any, org: str) -> Any:
     todo: list[str] = []
     for rel in done:
         e = memo.get(rel)
-        if e is derived.Memo.MISSING:
+        if e is derived.Memo.MISSING or not (e is None or (type(e) is dict and type(e.get("id")) is str)):
             todo.append(rel)
         elif e is not None:
             entries.append((e["id"], rel, e))

@@ -180,7 +180,7 @@ def _printable(text: str) -> bool:
     """Printable, or only spaces of other widths besides (the no-break
     spaces Babel puts in money and numbers: "€ 3.139,38", "3 139,38 €"),
     which tabulate pads and strips like any character."""
-    if text.isprintable():
+    if text.isprintable() or text.replace("\u00a0", " ").replace("\u202f", " ").isprintable():
         return True
     import unicodedata
 

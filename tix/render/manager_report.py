@@ -157,8 +157,10 @@ WORDS: dict[str, dict[str, str]] = {
 
 def translator(lang: str) -> Callable[[str], str]:
     """The words of `lang` (the English word where it has none)."""
+    mine = {word: by_lang[lang] for word, by_lang in WORDS.items() if lang in by_lang}
+
     def t(word: str) -> str:
-        return WORDS.get(word, {}).get(lang, word)
+        return mine.get(word, word)
 
     return t
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from tix.core.errors import BadInput
@@ -90,15 +91,7 @@ def _simple(rows: list[list[str]], headers: list[str]) -> str | None:
         return None
     width_of: Any = len
     if not joined.isascii() and _wide_mode():
-        from wcwidth import wcswidth
-
-        def width_of(c: str) -> int:
-            if c.isascii():
-                return len(c)
-            w = wcswidth(c)
-            if w < 0:
-                raise ValueError(c)
-            return int(w)
+        width_of = _wide_width
 
     rows = [[c.strip() for c in r] for r in rows]
     try:
@@ -187,11 +180,27 @@ def _printable(text: str) -> bool:
     return all(c.isprintable() or unicodedata.category(c) == "Zs" for c in set(text))
 
 
+@lru_cache(maxsize=1)
 def _wide_mode() -> bool:
     """tabulate measures with wcwidth when that package is installed."""
     import importlib.util
 
     return importlib.util.find_spec("wcwidth") is not None
+
+
+@lru_cache(maxsize=65536)
+def _wide_width(c: str) -> int:
+    """A cell's width on a terminal as tabulate measures it (wcwidth; cached:
+    a report repeats its amounts, days and names); ValueError where wcwidth
+    cannot tell."""
+    if c.isascii():
+        return len(c)
+    from wcwidth import wcswidth
+
+    w = wcswidth(c)
+    if w < 0:
+        raise ValueError(c)
+    return int(w)
 
 
 def to_csv(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:

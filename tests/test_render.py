@@ -67,3 +67,31 @@ def test_aligned_tables_are_tabulates(x: tuple[list[str], list[list[str]], list[
         want = tabulate(cells, headers=headers, tablefmt="simple", disable_numparse=True, colalign=align)
     fast = render.aligned(cells, None if plain else headers, align)
     assert fast is None or fast == want
+
+
+SPACED = st.text(alphabet=st.sampled_from("ab7,.€ \u00a0\u202f\u2009\u3000東"), max_size=8)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda n: st.tuples(
+    st.lists(SPACED, min_size=n, max_size=n),
+    st.lists(st.lists(SPACED, min_size=n, max_size=n), min_size=1, max_size=5),
+    st.lists(st.sampled_from(["left", "right"]), min_size=n, max_size=n), st.booleans())))
+def test_aligned_tables_with_no_break_spaces_are_tabulates(x: tuple[list[str], list[list[str]], list[str], bool]
+                                                          ) -> None:
+    """Babel's money and numbers carry no-break spaces ("€ 3.139,38", "3 139,38 €"): laid out as tabulate does."""
+    headers, rows, align, plain = x
+    if plain:
+        want = tabulate(rows, tablefmt="plain", disable_numparse=True, colalign=align)
+    else:
+        want = tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True, colalign=align)
+    fast = render.aligned(rows, None if plain else headers, align)
+    assert fast == want
+
+
+def test_money_cells_take_the_fast_layout() -> None:
+    rows = [["all", "1,50", "\u20ac\u00a03.139,38"], ["PROGP85", "12,00", "3\u202f139,38\u00a0\u20ac"]]
+    fast = render.aligned(rows, ["rate", "hours", "amount"], ["left", "right", "right"])
+    assert fast is not None
+    assert fast == tabulate(rows, headers=["rate", "hours", "amount"], disable_numparse=True,
+                            colalign=["left", "right", "right"])

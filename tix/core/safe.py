@@ -67,6 +67,12 @@ def inert(text: Any, *, lines: bool = False) -> str:
     return _ONE_LINE.sub(lambda m: " " if m.group() == "\t" else shown(m.group()), s)
 
 
+def is_inert(text: str) -> bool:
+    """`inert(text)` would give `text` itself: one line, nothing a terminal obeys
+    (one test for many cells: join them, as no match spans two characters)."""
+    return not _ONE_LINE.search(text)
+
+
 class InertStream:
     """A text stream that makes everything written to it inert (line feeds,
     tabs and CR LF kept; tix's colour codes kept if `colour`)."""

@@ -157,8 +157,10 @@ WORDS: dict[str, dict[str, str]] = {
 
 def translator(lang: str) -> Callable[[str], str]:
     """The words of `lang` (the English word where it has none)."""
+    mine = {word: by_lang[lang] for word, by_lang in WORDS.items() if lang in by_lang}
+
     def t(word: str) -> str:
-        return WORDS.get(word, {}).get(lang, word)
+        return mine.get(word, word)
 
     return t
 
@@ -185,9 +187,16 @@ def render(d: dict[str, Any], fmt: str, lang: str) -> str:
     def pct(v: Any) -> str:
         return "-" if v is None else f"{L.number(Decimal(str(v)), lang, 1)} %"
 
+    days: dict[str, str] = {}
+
     def when(iso: str | None) -> str:
         if not iso:
             return ""
+        if len(iso) >= 19 and iso[10] == "T" and iso[13] == ":" and iso[16] == ":":  # isoformat(): day, time
+            d = days.get(iso[:10])
+            if d is None:
+                d = days[iso[:10]] = L.day(datetime.fromisoformat(iso).date(), lang)
+            return f"{d} {iso[11:16]}"
         x = datetime.fromisoformat(iso)
         return f"{L.day(x.date(), lang)} {x:%H:%M}"
 

@@ -93,12 +93,14 @@ def _when(iso: str | None) -> str:
 def _table(rows: list[list[Any]], headers: list[str], md: bool, right: Sequence[int] = ()) -> str:
     from tabulate import tabulate
 
-    from tix.core.safe import inert
+    from tix.core.safe import inert, is_inert
     from tix.core.safe import md as md_cell
 
     esc = md_cell if md else inert  # one line per cell; Markdown: no HTML, no links
-    cells = [[esc("" if c is None else str(c)) for c in r] for r in rows]
-    headers = [esc(h) for h in headers]
+    cells = [["" if c is None else str(c) for c in r] for r in rows]
+    if md or not is_inert("".join("".join(r) for r in cells) + "".join(headers)):
+        cells = [[esc(c) for c in r] for r in cells]
+        headers = [esc(h) for h in headers]
     align = ["right" if i in right else "left" for i in range(len(headers))]
     if not md:  # tabulate's layout without its per-cell type checks (the IT manager's view prints thousands)
         from tix.render.table import aligned

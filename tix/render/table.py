@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from tix.core.errors import BadInput
@@ -90,15 +91,7 @@ def _simple(rows: list[list[str]], headers: list[str]) -> str | None:
         return None
     width_of: Any = len
     if not joined.isascii() and _wide_mode():
-        from wcwidth import wcswidth
-
-        def width_of(c: str) -> int:
-            if c.isascii():
-                return len(c)
-            w = wcswidth(c)
-            if w < 0:
-                raise ValueError(c)
-            return int(w)
+        width_of = _wide_width
 
     rows = [[c.strip() for c in r] for r in rows]
     try:
@@ -138,7 +131,7 @@ def aligned(rows: list[list[str]], headers: list[str] | None, align: Sequence[st
     if any(len(r) != n for r in rows) or (headers is not None and len(headers) != n) or not rows:
         return None
     joined = "".join("".join(r) for r in rows) + "".join(headers or ())
-    if not joined.isprintable() or any(a not in ("left", "right") for a in align):
+    if not _printable(joined) or any(a not in ("left", "right") for a in align):
         return None
     width_of: Any = len
     if not joined.isascii() and _wide_mode():
@@ -176,11 +169,38 @@ def aligned(rows: list[list[str]], headers: list[str] | None, align: Sequence[st
     return "\n".join(out)
 
 
+def _printable(text: str) -> bool:
+    """Printable, or only spaces of other widths besides (the no-break
+    spaces Babel puts in money and numbers: "€ 3.139,38", "3 139,38 €"),
+    which tabulate pads and strips like any character."""
+    if text.isprintable() or text.replace("\u00a0", " ").replace("\u202f", " ").isprintable():
+        return True
+    import unicodedata
+
+    return all(c.isprintable() or unicodedata.category(c) == "Zs" for c in set(text))
+
+
+@lru_cache(maxsize=1)
 def _wide_mode() -> bool:
     """tabulate measures with wcwidth when that package is installed."""
     import importlib.util
 
     return importlib.util.find_spec("wcwidth") is not None
+
+
+@lru_cache(maxsize=65536)
+def _wide_width(c: str) -> int:
+    """A cell's width on a terminal as tabulate measures it (wcwidth; cached:
+    a report repeats its amounts, days and names); ValueError where wcwidth
+    cannot tell."""
+    if c.isascii():
+        return len(c)
+    from wcwidth import wcswidth
+
+    w = wcswidth(c)
+    if w < 0:
+        raise ValueError(c)
+    return int(w)
 
 
 def to_csv(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> str:

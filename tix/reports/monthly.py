@@ -30,7 +30,9 @@ from tix.reports.scan import ALL, _Scan, _scan, ticket_facts
 # Every figure of a month is a sum (or a list, or a count per key) over
 # tickets, so the parts of disjoint groups add up to the report of them all.
 
-FOLD_VERSION = 4  # of month_fold's plain data: bump on any change to it (the index keeps old parts otherwise)
+FOLD_VERSION = 5  # of month_fold's plain data: bump on any change to it (the index keeps old parts otherwise)
+ACTIVE = "~active"  # meta: the months with resolved or closed tickets active in them; value: month -> their paths
+ALERTS = "~alerts"  # meta: the months with alert or recurring-work tickets opened then; value: month -> their paths
 
 
 def _cal_months(lo: datetime, hi: datetime, tz: Any) -> list[Bucket]:
@@ -61,6 +63,7 @@ def month_fold(tickets: Iterable[Ticket], policy: Policy, now: datetime,
     refs = [(t.id, tuple(t.linked("causes")), t.created.timestamp()) for t in itil if t.category == "problem"]
     if refs:
         meta["~problems"] = refs  # every problem: incidents anywhere may link to it
+    _paths_by_month(tickets, tz, meta, val)
     if not facts and (window is None or not itil):
         return meta, val
     if window is not None:
@@ -112,6 +115,42 @@ def month_fold(tickets: Iterable[Ticket], policy: Policy, now: datetime,
             "multi": multi.get(i, []),
         }
     return meta, val
+
+
+def _month_keys(a: datetime, b: datetime, tz: Any) -> list[str]:
+    """The keys ("2026-10") of the calendar months from the one holding `a`
+    to the one holding `b` (none when `b` is in an earlier month)."""
+    a, b = a.astimezone(tz), b.astimezone(tz)
+    y, m = a.year, a.month
+    out = []
+    while (y, m) <= (b.year, b.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _paths_by_month(tickets: list[Ticket], tz: Any, meta: dict[str, Any], val: dict[str, Any]) -> None:
+    """Which resolved and closed tickets a month's IT manager's view and
+    alerts section need (`ACTIVE`, `ALERTS`), so that a report finds them in
+    the parts instead of going through every ticket's index row: the
+    tickets created before the month's end and last active in it or later
+    (the view's ticket list is made of them), and the alert and
+    recurring-work tickets opened in it. Open tickets are the command's
+    (they are decoded each run anyway)."""
+    active: dict[str, list[str]] = {}
+    alerts: dict[str, list[str]] = {}
+    for t in tickets:
+        if t.is_open or not t.path:
+            continue
+        path = str(t.path)
+        for k in _month_keys(t.created, t.last_activity or t.created, tz):
+            active.setdefault(k, []).append(path)
+        if t.f("alert") or t.f("recurring"):
+            alerts.setdefault(_month_keys(t.created, t.created, tz)[0], []).append(path)
+    for name, got in ((ACTIVE, active), (ALERTS, alerts)):
+        if got:
+            meta[name] = tuple(sorted(got))
+            val[name] = got
 
 
 def _multi_month(facts: list[Any], buckets: list[Bucket]) -> dict[int, list[tuple[str, bool, Any]]]:
@@ -451,22 +490,38 @@ def monthly_report(tickets: Iterable[Ticket], period: Period, policy: Policy, no
         return monthly_from_parts([part], period, policy, now, extras=extras)
     mine = [t for t in tickets if t.org == org]
     parts, dec = org_parts([month_fold_orgs(mine, policy, now, window=window)], org)
-    return org_month_report(parts, dec, mine, period, policy, now, org, extras=extras)
+    return org_month_report(parts, dec, org_entries(mine, period, policy, now, org), period, policy, now, org,
+                            extras=extras)
+
+
+def _month_bucket(period: Period, policy: Policy) -> Bucket:
+    """The month of a monthly report as `monthly_from_parts` makes it."""
+    first = _months_back(period, 0, policy.tz)
+    b = month_buckets(first, 1, policy.tz)[0]
+    return Bucket(period.label, b.start, b.end)
+
+
+def org_entries(tickets: Iterable[Ticket], period: Period, policy: Policy, now: datetime, org: str
+                ) -> list[dict[str, Any]]:
+    """The IT manager's view's ticket list of the month `period`: an entry
+    (requester, status, SLA outcome, work and public history in the month)
+    per ticket of `org` active in it, by ID. The tickets must carry their
+    events; those created before the month's end and open or active since
+    its start are enough. A ticket's entry depends on the ticket alone (and
+    the policy, and `now` while it is open), so entries computed apart and
+    put together (sorted by ID) are the list."""
+    return _scan(tickets, policy, now, [_month_bucket(period, policy)], org=org, detail=0, org_view=True).tickets
 
 
 def org_month_report(parts: Iterable[tuple[dict[str, Any], Any]], decode: Callable[[Any], Any],
-                     tickets: Iterable[Ticket], period: Period, policy: Policy, now: datetime, org: str, *,
+                     entries: list[dict[str, Any]], period: Period, policy: Policy, now: datetime, org: str, *,
                      extras: bool = True) -> MonthlyReport:
     """The IT manager's view: the organisation's monthly report from its parts
-    (`org_parts`), and its ticket list from `tickets` (those created before
-    the month's end and open or active since its start are enough; they must
-    carry their events for the public history)."""
+    (`org_parts`), with its ticket list `entries` (`org_entries`)."""
     tz = policy.tz
     r = monthly_from_parts(parts, period, policy, now, extras=extras, decode=decode,
                            problems_before=period.end.timestamp())
-    b = Bucket(period.label, r.period.start, r.period.end)
-    s = _scan(tickets, policy, now, [b], org=org, detail=0, org_view=True)
     o = policy.orgs.get(org)
-    r.org, r.org_name, r.tickets = org, (o.name if o else org), s.tickets
+    r.org, r.org_name, r.tickets = org, (o.name if o else org), entries
     r.as_of = now.astimezone(tz)
     return r

@@ -90,6 +90,7 @@ class Derived(NamedTuple):
     groups: list[tuple[Any, bytes]]
     hot: list[Ticket]
     quiet_orgs: frozenset[str] = frozenset()
+    stat: Callable[[str], str | None] = lambda rel: None  # a file's stat key in this run's scan (`_stat_of`)
 
 
 class Quiet(NamedTuple):
@@ -304,7 +305,99 @@ def _derive(store: Store, idx: Index, items: list[tuple[str, tuple[Any, ...]]], 
         after = fp_fn() if stale else fp
         _write_derived(store, path, {"version": DERIVED_VERSION, "fp": after, "shards": shards, "groups": groups})
     return Derived([(e[2][2] if _quiet(e[2]) else e[2], e[3]) for e in groups.values()], hot,
-                   frozenset(o for e in groups.values() if _quiet(e[2]) for o in e[2][3]))
+                   frozenset(o for e in groups.values() if _quiet(e[2]) for o in e[2][3]), _stat_of(seen, idx.racy))
+
+
+def _stat_of(seen: dict[str, bytes], racy: set[str]) -> Callable[[str], str | None]:
+    """rel -> the file's stat key in the scan `seen`; None for a file not in
+    it, or changed too close to the scan to tell a later change by its key."""
+    shards: dict[str, dict[str, str]] = {}
+
+    def stat(rel: str) -> str | None:
+        if rel in racy or not rel.startswith("tickets/") or "/" not in rel[8:]:
+            return None
+        shard = rel[8:rel.rindex("/")]
+        recs = shards.get(shard)
+        if recs is None:
+            chunk = seen.get(shard)
+            recs = shards[shard] = _records(chunk) if chunk is not None else {}
+        return recs.get(rel)
+
+    return stat
+
+
+# ------------------------------------------------------------------ values per file
+#
+# What a command computes of one ticket file that costs more than reading a
+# cached row (the IT manager's view's entry of a closed ticket: its public
+# history, work and SLA outcome in a month, which needs the file's events),
+# kept per file while the file's stat key and the fingerprint are unchanged:
+# `index.derived.<name>`, one small file per name (a month and organisation).
+
+MEMO_KEEP = 64  # memo files kept (the least recently written go first)
+
+
+class Memo:
+    """Values per ticket file: `get(rel)` gives the value kept for the file
+    as it is now (per `stat`, the run's scan), or `MISSING`; `put` keeps one
+    (not for a file the scan cannot vouch for); `save` writes the file when
+    anything changed. A damaged or foreign file is an empty memo."""
+
+    MISSING: Any = object()
+
+    def __init__(self, store: Store, name: str, fp: bytes, stat: Callable[[str], str | None]):
+        self.store, self.path, self.fp, self.stat = store, store.state_dir / (DERIVED + name), fp, stat
+        self.old: dict[str, tuple[str, Any]] = {}
+        self.new: dict[str, tuple[str, Any]] = {}
+        self.dirty = False
+        try:
+            with open(self.path, "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            return
+        if len(raw) < 16 or _hash(raw[16:]) != raw[:16]:
+            return
+        doc = load_cache(raw[16:])
+        if (isinstance(doc, dict) and doc.get("version") == DERIVED_VERSION and doc.get("fp") == fp
+                and isinstance(doc.get("values"), dict)):
+            self.old = doc["values"]
+
+    def get(self, rel: str) -> Any:
+        e = self.old.get(rel)
+        if type(e) is not tuple or len(e) != 2:
+            return self.MISSING
+        key = self.stat(rel)
+        if key is None or e[0] != key:
+            return self.MISSING
+        self.new[rel] = e
+        return e[1]
+
+    def put(self, rel: str, value: Any) -> None:
+        key = self.stat(rel)
+        if key is not None:
+            self.new[rel] = (key, value)
+            self.dirty = True
+
+    def save(self) -> None:
+        """Keep the values got or put this run (the others are of files gone
+        or changed, or no longer asked for)."""
+        if not self.dirty and self.new.keys() == self.old.keys():
+            return
+        _write_derived(self.store, self.path, {"version": DERIVED_VERSION, "fp": self.fp, "values": self.new})
+        _prune(self.store, self.path.name)
+
+
+def _prune(store: Store, keep: str) -> None:
+    """At most MEMO_KEEP memo files: the least recently written go."""
+    try:
+        memos = [p for p in store.state_dir.glob(DERIVED + "memo.*") if p.name != keep]
+        if len(memos) < MEMO_KEEP:
+            return
+        memos.sort(key=lambda p: p.stat().st_mtime)
+        for p in memos[:len(memos) - MEMO_KEEP + 1]:
+            _unlink(p)
+    except OSError:
+        pass
 
 
 _FOLD_JOB: Any = None  # (index, members, fold) for the worker processes of a big fold (inherited by fork)

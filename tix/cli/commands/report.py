@@ -127,21 +127,70 @@ def _ledger_digest(env: Any) -> str:
 
 def _monthly_of(env: Any, period: Any, org: str) -> Any:
     """The IT manager's view: the organisation's parts of the month report
-    (kept per group of files like the whole desk's), and its ticket list from
-    the tickets active in the month, read whole for their public history."""
+    (kept per group of files like the whole desk's), and its ticket list: the
+    entries of resolved and closed tickets kept per file (`derived.Memo`),
+    computed anew only for files changed since and for open tickets (read
+    whole, for their public history)."""
     from tix.core.workflow import check_known_org
-    from tix.reports.monthly import month_window, org_month_report, org_parts
-    from tix.storage import derived, index
+    from tix.reports.monthly import ACTIVE, month_window, org_entries, org_month_report, org_parts
+    from tix.storage import derived
 
-    groups, hot, hot_orgs = _month_parts(env, month_window(period, env.policy))
-    check_known_org(org, set(env.policy.orgs) | hot_orgs | {o for metas, _ in groups for o in metas if o})
-    parts, dec = org_parts([*groups, hot], org, derived.value)
-    lo, hi = period.start.timestamp(), period.end.timestamp()
-    rels = index.load_all(env.store, [], where=lambda r: r.org == org and r.created < hi
-                          and (r.status in index.HOT or r.last >= lo), each=lambda t: t.path)
-    store = env.store
-    tickets = [store.load_path(store.root / rel) for rel in rels]
-    return org_month_report(parts, dec, tickets, period, env.policy, env.now, org)
+    d, hot = _month_parts(env, month_window(period, env.policy))
+    check_known_org(org, set(env.policy.orgs) | {t.org for t in d.hot if t.org}
+                    | {o for metas, _ in d.groups for o in metas if o} | d.quiet_orgs)
+    parts, dec = org_parts([*d.groups, hot], org, derived.value)
+    store, key = env.store, period.label
+    done = _paths_of(d, ACTIVE, key, org)
+    memo = derived.Memo(store, f"memo.org.{key}.{_digest(org)}", _month_fp(env) + b"org-list", d.stat)
+    entries: list[tuple[str, str, Any]] = []  # (id, path, entry): the list by ID, as one pass in path order gives
+    todo: list[str] = []
+    for rel in done:
+        e = memo.get(rel)
+        if e is derived.Memo.MISSING or not (e is None or (type(e) is dict and type(e.get("id")) is str)):
+            todo.append(rel)
+        elif e is not None:
+            entries.append((e["id"], rel, e))
+    hi = period.end
+    live = [t.path for t in d.hot if t.org == org and t.created < hi]
+    for rels, keep in ((todo, True), (live, False)):
+        if not rels:
+            continue
+        tickets = [store.load_path(store.root / rel) for rel in rels]  # read whole: the public history
+        if len({t.id for t in tickets}) == len(tickets):
+            by_id = {e["id"]: e for e in org_entries(tickets, period, env.policy, env.now, org)}
+            got = [by_id.get(t.id) for t in tickets]
+        else:  # two files of one ID (`tix fsck` names them): each on its own
+            got = [next(iter(org_entries([t], period, env.policy, env.now, org)), None) for t in tickets]
+        entries += [(t.id, rel, e) for rel, t, e in zip(rels, tickets, got, strict=True) if e is not None]
+        if keep:  # kept for the next run (an open ticket's entry changes with the time)
+            for rel, e in zip(rels, got, strict=True):
+                memo.put(rel, e)
+    memo.save()
+    entries.sort(key=lambda x: (x[0], x[1]))
+    return org_month_report(parts, dec, [e for _, _, e in entries], period, env.policy, env.now, org)
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+
+
+def _paths_of(d: Any, name: str, month: str, org: str | None) -> list[str]:
+    """The paths the month parts keep under `name` (`ACTIVE`, `ALERTS`) for
+    `month`, of `org` or every organisation, in path order."""
+    from tix.storage import derived
+
+    out: list[str] = []
+    for metas, blob in d.groups:
+        val = None
+        for o, meta in metas.items():
+            if (org is None or o == org) and month in meta.get(name, ()):
+                if val is None:
+                    val = derived.value(blob)
+                out += val[o][name][month]
+    out.sort()
+    return out
 
 
 def with_alerts(env: Any, data: dict[str, Any], period: Any, org: str | None) -> dict[str, Any]:
@@ -157,40 +206,64 @@ def with_alerts(env: Any, data: dict[str, Any], period: Any, org: str | None) ->
 
 def _alerts_recurring(env: Any, period: Any, org: str | None) -> dict[str, Any]:
     """Alert tickets and recurring work of the month (tix.reports.alerts):
-    the index picks the tickets opened in the month, only those are read whole."""
+    the month parts name the resolved and closed ones opened in the month,
+    the open ones are at hand; only those are read whole."""
     from tix.reports.alerts import month_section
-    from tix.storage import index
+    from tix.reports.monthly import ALERTS
 
-    lo, hi = period.start.timestamp(), period.end.timestamp()
-    ids = index.load_all(env.store, [], where=lambda r: lo <= r.created < hi and (org is None or r.org == org),
-                         each=lambda t: t.id if t.f("alert") or t.f("recurring") else None)
-    tickets = [env.store.ticket(i) for i in ids]
+    d = _month_derived(env, period.start)
+    lo, hi = period.start, period.end
+    rels = _paths_of(d, ALERTS, period.label, org)
+    rels += [t.path for t in d.hot if lo <= t.created < hi and (org is None or t.org == org)
+             and (t.f("alert") or t.f("recurring"))]
+    store = env.store
+    tickets = [store.load_path(store.root / rel) for rel in sorted(rels)]
     return month_section(tickets, period.start, period.end, env.policy, env.now, org=org)
 
 
-def _month_parts(env: Any, window: tuple[Any, Any]) -> tuple[list[tuple[Any, bytes]], Any, set[str]]:
+def _month_fp(env: Any) -> bytes:
+    """What the month parts depend on besides the ticket files."""
+    from tix.core.contracts import past_text
+    from tix.reports.monthly import FOLD_VERSION
+    from tix.storage import derived
+
+    return derived.fingerprint(env.store, past_text(env.policy, env.now), "month", FOLD_VERSION, _ledger_digest(env))
+
+
+def _month_parts(env: Any, window: tuple[Any, Any]) -> tuple[Any, Any]:
     """The month report's parts per organisation (`month_fold_orgs`): of the
     resolved and closed tickets per group of files from the index's derived
     values (folded once, and again only when their files or the policy
-    change); of the open ones, whose clocks still run, folded now over the
-    report's months (`window`); and the organisations of the open ones."""
-    from tix.core.contracts import past_text
-    from tix.reports.monthly import FOLD_VERSION, month_fold_orgs, month_quiet
+    change: `derived.Derived`, with the open tickets decoded); of the open
+    ones, whose clocks still run, folded now over the report's months
+    (`window`). The derived values are looked up once per command."""
+    from tix.reports.monthly import month_fold_orgs
+
+    d = _month_derived(env, window[0])
+    return d, month_fold_orgs(d.hot, env.policy, env.now, window=window)
+
+
+def _month_derived(env: Any, since: Any) -> Any:
+    """The month parts of the resolved and closed tickets and the open
+    tickets (`derived.Derived`) for months from `since` on, looked up once
+    per command. A group of tickets all done before `since` adds to those
+    months only the ITIL counts of its problems and changes (`month_quiet`):
+    it is folded whole only when a report reaches back to it."""
+    from tix.reports.monthly import month_fold_orgs, month_quiet
     from tix.storage import derived
 
-    policy, now, store = env.policy, env.now, env.store
-    problems: list[Any] = []
-    # a group of tickets all done before the window adds to these months only the ITIL
-    # counts of its problems and changes (`month_quiet`): folded whole when a report reaches it
-    d = derived.derive(store, "month", lambda ts: month_fold_orgs(ts, policy, now),
-                       lambda: derived.fingerprint(store, past_text(policy, now), "month", FOLD_VERSION,
-                                                   _ledger_digest(env)), problems=problems,
-                       quiet=derived.Quiet(window[0].timestamp(), _stopped, _itil_row,
-                                           lambda ts: month_quiet(ts, policy)))
-    for prob in problems:
-        warn(f"{prob} (left out of the report; see `tix fsck`)")
-    return (d.groups, month_fold_orgs(d.hot, policy, now, window=window),
-            {t.org for t in d.hot if t.org} | d.quiet_orgs)
+    got = getattr(env, "_month_derived", None)
+    if got is None or got[0] > since:
+        policy, now = env.policy, env.now
+        problems: list[Any] = []
+        d = derived.derive(env.store, "month", lambda ts: month_fold_orgs(ts, policy, now),
+                           lambda: _month_fp(env), problems=problems,
+                           quiet=derived.Quiet(since.timestamp(), _stopped, _itil_row,
+                                               lambda ts: month_quiet(ts, policy)))
+        for prob in problems:
+            warn(f"{prob} (left out of the report; see `tix fsck`)")
+        got = env._month_derived = (since, d)
+    return got[1]
 
 
 def _stopped(row: Any) -> bool:
@@ -208,8 +281,8 @@ def _monthly_cached(env: Any, period: Any) -> Any:
     from tix.reports.monthly import month_window, monthly_from_parts, org_parts
     from tix.storage import derived
 
-    groups, hot, _ = _month_parts(env, month_window(period, env.policy))
-    parts, dec = org_parts([*groups, hot], None, derived.value)
+    d, hot = _month_parts(env, month_window(period, env.policy))
+    parts, dec = org_parts([*d.groups, hot], None, derived.value)
     return monthly_from_parts(parts, period, env.policy, env.now, decode=dec)
 
 
@@ -265,12 +338,13 @@ def _period_cached(env: Any, per: Any, window: tuple[Any, Any], org: str | None,
     from tix.reports.period import period_from_parts
     from tix.storage import derived
 
-    groups, hot, hot_orgs = _month_parts(env, window)
+    d, hot = _month_parts(env, window)
     if org is not None:
         from tix.core.workflow import check_known_org
 
-        check_known_org(org, set(env.policy.orgs) | hot_orgs | {o for metas, _ in groups for o in metas if o})
-    parts, dec = org_parts([*groups, hot], org, derived.value)
+        check_known_org(org, set(env.policy.orgs) | {t.org for t in d.hot if t.org}
+                        | {o for metas, _ in d.groups for o in metas if o} | d.quiet_orgs)
+    parts, dec = org_parts([*d.groups, hot], org, derived.value)
     return period_from_parts(parts, per, env.policy, env.now, org=org, by=by, decode=dec)
 
 

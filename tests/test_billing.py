@@ -362,14 +362,14 @@ def test_ledger_clashes_after_two_clones_issue_the_same_number(tmp_path: Path) -
 BROKEN = [
     # (edit of a good record, expected message part)
     (lambda s: s.replace("total: '85.00'", "total: '86.00'"), "total 86.00 does not add up"),
-    (lambda s: s.replace("amount: '85.00'", "amount: '84.00'"), "lines[0]: amount 84.00 is not"),
+    (lambda s: s.replace('"amount": "85.00"', '"amount": "84.00"'), "lines[0]: amount 84.00 is not"),
     (lambda s: s.replace("number: 2026-11-001", "number: nope"), "is not an invoice number"),
     (lambda s: s + "bogus: 1\n", "unknown field 'bogus'"),
     (lambda s: s.replace("issued_by: anna\n", ""), "field 'issued_by' is missing"),
     (lambda s: "<<<<<<< HEAD\n" + s, "git conflict markers"),
     (lambda s: s + "  - [unclosed\n", "not valid YAML"),
     (lambda s: "- just a list\n", "must be a mapping"),
-    (lambda s: s.replace("minutes: 50", "minutes: -5"), "lines[0]: expected a whole number"),
+    (lambda s: s.replace('"minutes": 50', '"minutes": -5'), "lines[0]: expected a whole number"),
 ]
 
 

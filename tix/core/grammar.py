@@ -21,7 +21,7 @@ from typing import Any
 from tix.core import events as ev_mod
 from tix.core import fasthead, yamlio
 from tix.core.errors import BrokenFile
-from tix.core.ticket import HEADER_FIELDS
+from tix.core.ticket import HEADER_FIELDS, SETTABLE
 
 ID_RE = re.compile(r"^([A-Z]{2,4})-(\d{4,9})$")
 MAX_FILE = 16 * 1024 * 1024  # a ticket file past this is refused, not read
@@ -143,6 +143,11 @@ def parse_ticket_text(data: bytes, path: str) -> tuple[dict[str, Any], list[dict
     return header, events, ats, torn or cut
 
 
+_HEADER_SET = frozenset(HEADER_FIELDS)
+# header fields whose value of exactly this type needs no more checking (`events.field_problem`)
+_PLAIN_TYPES = {k: t for k, t in SETTABLE.items() if t in (str, int)}
+
+
 def check_header(header: dict[str, Any], path: str, expected_id: str | None) -> None:
     tid = header.get("id")
     if not isinstance(tid, str) or not ID_RE.match(tid):
@@ -150,7 +155,7 @@ def check_header(header: dict[str, Any], path: str, expected_id: str | None) -> 
     if expected_id is not None and tid != expected_id:
         raise BrokenFile(f"header `id` {tid} does not match the file name {expected_id}", path=path, line=1)
     for k in header:
-        if k not in HEADER_FIELDS:
+        if k not in _HEADER_SET:
             raise BrokenFile(f"unknown header field {k!r}", path=path)
     for k in ("impact", "urgency"):
         if k in header and (not isinstance(header[k], int) or isinstance(header[k], bool)):
@@ -160,6 +165,8 @@ def check_header(header: dict[str, Any], path: str, expected_id: str | None) -> 
     if not isinstance(header.get("title", ""), str):
         raise BrokenFile("header `title` is not text", path=path)
     for k, v in header.items():
+        if _PLAIN_TYPES.get(k) is type(v):
+            continue  # text where text is wanted, a whole number where one is: nothing to check
         problem = ev_mod.field_problem(k, v)
         if problem:
             raise BrokenFile(f"header {problem}", path=path)

@@ -55,9 +55,10 @@ def _no_index(store: Store, problems: list[BrokenFile] | None = None, where: Any
 
 
 def _no_derive(store: Store, name: str, fold: Any, fp: Any, *, problems: list[BrokenFile] | None = None,
-               quiet: Any = None) -> derived.Derived:
+               quiet: Any = None, hot: Any = None) -> derived.Derived:
     """What derive must give, without any cache: one group of every resolved
-    and closed ticket, folded now (whole: no group is quiet)."""
+    and closed ticket, folded now (whole: no group is quiet), and every open
+    ticket (`hot` only spares decoding some)."""
     tickets = _no_index(store, problems)
     stable = [t for t in tickets if t.status not in index.HOT]
     hot = [t for t in tickets if t.status in index.HOT]

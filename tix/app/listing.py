@@ -156,7 +156,7 @@ def list_tickets(env: Any, q: ListQuery, fmt: str) -> tuple[list[Any], list[Any]
 
     if fmt != "json" and (q.all or q.statuses - HOT) and not (
             q.words or q.tags or q.key is not None or q.alerts or q.recurring or q.billing):
-        rows = _stopped_rows(env, q, fmt, problems, row_of)  # resolved and closed: their rows as kept
+        rows = _stopped_rows(env, q, fmt, problems, row_of, columns)  # resolved and closed: their rows as kept
     else:
         rows = load_all(env.store, problems, where=where, each=row_of)
     rows.sort(key=lambda x: x[0])
@@ -199,7 +199,8 @@ def _list_fold(tickets: list[Any], policy: Any, now: datetime) -> tuple[Any, Any
     return tuple(sorted(by_org)), {o: pickle.dumps(rows, protocol=5) for o, rows in by_org.items()}
 
 
-def _stopped_rows(env: Any, q: ListQuery, fmt: str, problems: list[Any], row_of: Any) -> list[Any]:
+def _stopped_rows(env: Any, q: ListQuery, fmt: str, problems: list[Any], row_of: Any,
+                  columns: Any = None) -> list[Any]:
     """The list's rows from the rows the index keeps of resolved and closed
     tickets per group of files (`tix.storage.derived`, folded once, again
     when a file or the policy changes); open tickets folded now (`row_of`)."""
@@ -210,7 +211,7 @@ def _stopped_rows(env: Any, q: ListQuery, fmt: str, problems: list[Any], row_of:
     p, now, store = env.policy, env.now, env.store
     d = derived.derive(store, "list", lambda ts: _list_fold(ts, p, now),
                        lambda: derived.fingerprint(store, past_text(p, now), "list", LIST_FOLD_VERSION),
-                       problems=problems)
+                       problems=problems, hot=columns)
     out = [x for x in map(row_of, d.hot) if x is not None]
     want = None if q.org is None else q.org or ""
     period, short = q.period, fmt != "csv"

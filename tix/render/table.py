@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from tix.core.errors import BadInput
-from tix.core.safe import Inert, csv_cell, inert, md
+from tix.core.safe import Inert, csv_cell, inert, is_inert, md
 
 FORMATS = ("table", "json", "csv")
 REPORT_FORMATS = ("table", "json", "csv", "markdown", "html")
@@ -63,7 +63,10 @@ def cell(v: Any) -> str:
 
 
 def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, fmt: str = "simple") -> str:
-    cells = [[cell(c) for c in r] for r in rows]
+    # text cells are checked all at once (`is_inert` of them joined), each only when that fails
+    cells = [[c if type(c) is str else cell(c) for c in r] for r in rows]
+    if not is_inert("".join("".join(r) for r in cells)):
+        cells = [[inert(c) for c in r] for r in cells]
     if fmt == "simple":
         fast = _simple(cells, list(headers))
         if fast is not None:

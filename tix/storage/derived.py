@@ -23,9 +23,11 @@ from tix.storage.index import (
     HOT,
     NAME,
     Index,
+    Row,
     Where,
     _decode,
     _loads,
+    _new_row,
     _parse,
     _refreshed,
     _unlink,
@@ -155,7 +157,8 @@ def _holidays_key(store: Store) -> bytes:
 
 
 def derive(store: Store, name: str, fold: Callable[[list[Ticket]], tuple[Any, Any]], fp: Callable[[], bytes], *,
-           problems: list[BrokenFile] | None = None, open_too: bool = False, quiet: Quiet | None = None) -> Derived:
+           problems: list[BrokenFile] | None = None, open_too: bool = False, quiet: Quiet | None = None,
+           hot: Callable[[Any], bool] | None = None) -> Derived:
     """`fold(tickets)` of every group of resolved and closed tickets, from the
     cache where the group's files and the fingerprint `fp()` are unchanged,
     folded anew where not; plus the open tickets, decoded.
@@ -164,10 +167,14 @@ def derive(store: Store, name: str, fold: Callable[[list[Ticket]], tuple[Any, An
     `open_too`: a fold that does not depend on `now` (the Message-IDs and
     keys of tix.storage.keys) folds the open tickets into their groups too,
     so no ticket is decoded on a run where no file changed (`hot` is empty).
+    `hot`: a test of an open ticket's index row (`index.Row`): only those
+    that pass are decoded (`list --org X` needs X's open tickets only).
     `quiet`: groups the caller's window cannot see are given to a cheap
     fold instead (`Quiet`): a fresh clone's first month report folds the
     last 13 months whole, not every year."""
     idx, items, seen = _refreshed(store, problems, Where(HOT))
+    if hot is not None:  # the open tickets the caller cannot use are not decoded
+        items = [(rel, e) for rel, e in items if e[0][1] not in HOT or hot(_new_row(Row, e[0]))]
     return _derive(store, idx, items, seen, name, fold, fp, open_too, quiet)
 
 

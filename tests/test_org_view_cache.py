@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import NOW, Desk, make_desk
+from tests.test_derived import _truth as _whole_month  # the report of every ticket read whole
 from tix.core.dates import parse_period
 from tix.core.policy import load_policy
 from tix.render.report import render_month
@@ -194,13 +195,5 @@ def test_a_policy_change_or_a_damaged_memo_changes_no_result(org_desk: Desk,
         p.write_bytes(derived._hash(raw) + raw)
     assert org_desk.ok("report", "month", "2026-10", "--org", "contoso", "--format", "json") == after
     # the whole desk's month and the period report, from the same parts, are the tickets' too
-    assert org_desk.ok("report", "month", "2026-10", "--format", "json") == _whole(org_desk, "2026-10")
+    assert org_desk.ok("report", "month", "2026-10", "--format", "json") == _whole_month(org_desk, "2026-10")
 
-
-def _whole(desk: Desk, month: str) -> str:
-    store = Store(desk.root)
-    policy = load_policy(desk.root / "policies.yaml")
-    now = datetime.fromisoformat(NOW)
-    tickets = [store.load_path(p) for p in store.ticket_paths()]
-    period = parse_period(month, now=now, tz=policy.tz, what="MONTH")
-    return render_month(monthly_report(tickets, period, policy, now).to_json(), "json")

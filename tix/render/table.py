@@ -138,15 +138,7 @@ def aligned(rows: list[list[str]], headers: list[str] | None, align: Sequence[st
         return None
     width_of: Any = len
     if not joined.isascii() and _wide_mode():
-        from wcwidth import wcswidth
-
-        def width_of(c: str) -> int:
-            if c.isascii():
-                return len(c)
-            w = wcswidth(c)
-            if w < 0:
-                raise ValueError(c)
-            return int(w)
+        width_of = _wide_width
 
     rows = [[c.strip() for c in r] for r in rows]
     try:

@@ -479,3 +479,13 @@ def test_the_records_read_in_worker_processes_give_the_same_prices_and_caches(
     assert ledger.PriceIndex.open(state / ledger.LOCAL_PRICES, (ledger.PRICES_VERSION, ledger.stat_digest(
         Store(itil_desk.root)))) is not None
     assert parsed == []  # in this process: none (the workers parsed each record once)
+    # a broken record: the workers leave it, this process reads it and reports it, as one process does
+    rec = sorted((itil_desk.root / "invoices").glob("2026-09-*.yaml"))[0]
+    rec.write_text(rec.read_text().replace('"minutes": 60', '"minutes": -60', 1))
+    broken = []
+    for parallel in (False, True):
+        fresh()
+        monkeypatch.setattr(ledger, "FIRST_READ_MIN", 1 if parallel else 10**6)
+        broken.append([itil_desk.run(*a, now=NOW) for a in args])
+    assert broken[0] == broken[1]
+    assert "invoices/2026-09-001" in broken[1][0].err

@@ -54,6 +54,20 @@ def test_the_fast_path_measures_wide_text_as_tabulate_does() -> None:
     assert fast == tabulate(rows, headers=headers, disable_numparse=True)
 
 
+def test_text_of_one_column_characters_is_measured_by_its_length() -> None:
+    """Letters of the desk's languages are one column wide: the table is laid
+    out by length, as tabulate lays it out by wcwidth; a combining accent or a
+    wide character sends it to the measured layout."""
+    rows = [["DV-0001", "Vinařství Dvořák", "Sjømat på Ålesund"], ["SD-0002", "Müller GmbH", "Øst"]]
+    headers = ["id", "org", "title"]
+    joined = "".join("".join(r) for r in rows)
+    assert render._narrow(joined)
+    assert not render._narrow(joined + "e\u0301") and not render._narrow(joined + "東")
+    assert render._simple(rows, headers) == tabulate(rows, headers=headers, disable_numparse=True)
+    wide = [*rows, ["SD-0003", "Cafe\u0301 東京", "x"]]
+    assert render._simple(wide, headers) == tabulate(wide, headers=headers, disable_numparse=True)
+
+
 @settings(max_examples=800, deadline=None)
 @given(st.integers(1, 4).flatmap(lambda n: st.tuples(
     st.lists(CELLS, min_size=n, max_size=n), st.lists(st.lists(CELLS, min_size=n, max_size=n), min_size=1, max_size=5),

@@ -150,7 +150,7 @@ def list_tickets(env: Any, q: ListQuery, fmt: str) -> tuple[list[Any], list[Any]
         if q.at_risk and "at-risk" not in states:
             return None
         name = sla.priority or r.name
-        return (priority_rank(p, name), t.created, t.id), list_row(t, p, now, sla, name, fmt, invoiced)
+        return (priority_rank(p, name), t.created.timestamp(), t.id), list_row(t, p, now, sla, name, fmt, invoiced)
 
     from tix.storage.index import HOT, load_all  # the index's query (tix.storage.index)
 
@@ -229,7 +229,7 @@ def _stopped_rows(env: Any, q: ListQuery, fmt: str, problems: list[Any], row_of:
                         or (q.priority and spri != q.priority) or (q.breached and "breached" not in states)
                         or (q.at_risk and "at-risk" not in states)):
                     continue
-                out.append(((rank, created, tid), [tid, name, status, team or "", assignee or "", org or "",
+                out.append(((rank, created.timestamp(), tid), [tid, name, status, team or "", assignee or "", org or "",
                                                    age_text(now, created), clock, ttext,
                                                    title[:60] if short else title]))
     return out

@@ -93,7 +93,7 @@ def _simple(rows: list[list[str]], headers: list[str]) -> str | None:
     if not joined.isprintable():  # control characters: line breaks, ANSI, separators
         return None
     width_of: Any = len
-    if not joined.isascii() and _wide_mode():
+    if not joined.isascii() and _wide_mode() and not _narrow(joined):
         width_of = _wide_width
 
     rows = [[c.strip() for c in r] for r in rows]
@@ -181,6 +181,15 @@ def _wide_mode() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("wcwidth") is not None
+
+
+def _narrow(text: str) -> bool:
+    """Is every character of `text` one column wide on a terminal (as wcwidth
+    measures: no wide, combining or zero-width ones)? Then a cell's width is
+    its length, as for ASCII (one check of the few distinct characters)."""
+    from wcwidth import wcwidth
+
+    return all(wcwidth(ch) == 1 for ch in set(text) if ord(ch) > 127)
 
 
 @lru_cache(maxsize=65536)

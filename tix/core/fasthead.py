@@ -37,10 +37,15 @@ except ImportError:  # pragma: no cover - orjson is a dependency; without it the
 _LONG_DIGITS = re.compile(r"\d{19}")  # a number orjson might not give back exactly: json reads that line
 
 
+def _few_brackets(text: str) -> bool:
+    """Under 256 brackets: orjson may read it (json refuses deep nesting; some orjson versions build it)."""
+    return text.count("[") + text.count("{") < 256
+
+
 def json_plain(text: str) -> bool:
     """May the JSON lines of `text` go to orjson as they are (`json_fast`)?
     The bracket check `json_line` makes per line, made once for a whole file's lines."""
-    return _orjson_loads is not None and text.count("[") + text.count("{") < 256
+    return _orjson_loads is not None and _few_brackets(text)
 
 
 def _deep_float(v: Any) -> bool:
@@ -83,8 +88,7 @@ def json_line(text: str) -> Any:
     """json.loads of one line (an event, an invoice record's line), by orjson
     where that gives the same value (no run of 19 digits; anything orjson
     refuses, NaN, lone surrogates, goes to json, which also words the error)."""
-    # many brackets: json decides (it refuses deep nesting; some orjson versions build it)
-    if _orjson_loads is not None and not _LONG_DIGITS.search(text) and text.count("[") + text.count("{") < 256:
+    if _orjson_loads is not None and not _LONG_DIGITS.search(text) and _few_brackets(text):
         try:
             return _orjson_loads(text)
         except _OrjsonError:
@@ -368,8 +372,7 @@ def _json_item(body: str) -> Any:
     libyaml reads it: by orjson when it is a string or a flat mapping of
     strings, integers, booleans and nulls with no key twice and no escape
     the two read differently; anything else by libyaml, this item alone."""
-    if _orjson_loads is not None and not ("\\" in body and _JSON_ODD.search(body)) \
-            and body.count("{") + body.count("[") < 256:
+    if _orjson_loads is not None and not ("\\" in body and _JSON_ODD.search(body)) and _few_brackets(body):
         try:  # a float (or an integer past 64 bits, which orjson gives as a float) is not taken: libyaml reads it
             v = _orjson_loads(body)
         except ValueError:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -210,6 +211,9 @@ def _org_vat(raw: Any, fail: Callable[..., BrokenFile]) -> dict[str, tuple[str, 
     return out
 
 
+IDS_CACHE = "invoiced.json"  # local state: the entry ids per record file (`ids_by_record`)
+TOTALS_CACHE = "ledger-totals.json"  # local state: the money per record file (`totals`)
+
 # records read by this process, by path and file identity: a command that needs
 # the ledger twice (the report's prices, then its invoices section) parses it once
 _READ: dict[tuple[Any, ...], Record] = {}
@@ -303,22 +307,13 @@ def ids_by_record(store: Store, problems: list[BrokenFile] | None = None) -> dic
     A broken record is never cached: it is read (and reported) every time."""
     import json
 
-    cache_path = store.state_dir / "invoiced.json"
-    try:
-        cache = json.loads(cache_path.read_text(encoding="utf-8"))
-        if not isinstance(cache, dict):
-            cache = {}
-    except (OSError, ValueError):
-        cache = {}
+    cache_path = store.state_dir / IDS_CACHE
+    cache = _json_cache(cache_path)
     fresh: dict[str, Any] = {}
     out: dict[str, list[str]] = {}
     for p in _paths(store):
         rel = store.rel(p)
-        try:
-            st = p.stat()
-            key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-        except OSError:
-            key = None
+        key = _stat_key(p)
         hit = cache.get(rel)
         if key is not None and isinstance(hit, list) and len(hit) == 2 and hit[0] == key \
                 and isinstance(hit[1], list) and set(map(type, hit[1])) <= {str}:
@@ -354,23 +349,14 @@ def totals(store: Store, problems: list[BrokenFile] | None = None) -> list[dict[
 
     from tix.storage import credits
 
-    cache_path = store.state_dir / "ledger-totals.json"
-    try:
-        cache = json.loads(cache_path.read_text(encoding="utf-8"))
-        if not isinstance(cache, dict):
-            cache = {}
-    except (OSError, ValueError):
-        cache = {}
+    cache_path = store.state_dir / TOTALS_CACHE
+    cache = _json_cache(cache_path)
     fresh: dict[str, Any] = {}
     out: list[dict[str, Any]] = []
     files = [(p, False) for p in _paths(store)] + [(p, True) for p in credits._paths(store)]
     for p, credit in files:
         rel = store.rel(p)
-        try:
-            st = p.stat()
-            key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-        except OSError:
-            key = None
+        key = _stat_key(p)
         hit = cache.get(rel)
         if key is not None and isinstance(hit, list) and len(hit) == 2 and hit[0] == key and _is_sum(hit[1]):
             doc = hit[1]
@@ -382,8 +368,7 @@ def totals(store: Store, problems: list[BrokenFile] | None = None) -> list[dict[
                     raise
                 problems.append(err)
                 continue
-            doc = {"number": inv.number, "month": inv.month, "credit": credit,
-                   "orgs": [[o.org, str(o.amount), str(o.vat), str(o.total_incl_vat)] for o in inv.orgs]}
+            doc = _totals_doc(inv, credit)
         out.append(doc)
         if key is not None:
             fresh[rel] = [key, doc]
@@ -392,6 +377,32 @@ def totals(store: Store, problems: list[BrokenFile] | None = None) -> list[dict[
 
         write_local_cache(cache_path, json.dumps(fresh).encode("utf-8"))
     return out
+
+
+def _totals_doc(inv: Invoice, credit: bool) -> dict[str, Any]:
+    """An invoice's (or credit note's) money per organisation, as `totals` gives and caches it."""
+    return {"number": inv.number, "month": inv.month, "credit": credit,
+            "orgs": [[o.org, str(o.amount), str(o.vat), str(o.total_incl_vat)] for o in inv.orgs]}
+
+
+def _json_cache(path: Path) -> dict[str, Any]:
+    """A local JSON cache of per-record values (rel -> [stat key, value]), or {}."""
+    import json
+
+    try:
+        cache = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return cache if isinstance(cache, dict) else {}
+
+
+def _stat_key(p: Path) -> list[int] | None:
+    """What a cached value of a record file is trusted by: size, mtime, ctime, inode."""
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 def _is_sum(d: Any) -> bool:
@@ -517,9 +528,14 @@ def invoiced_prices(store: Store) -> Mapping[str, Line]:
     if digest == "-":
         return {}
     path = store.state_dir / LOCAL_PRICES
-    found = PriceIndex.open(path, (PRICES_VERSION, digest))
+    def opened() -> PriceIndex | None:
+        found = PriceIndex.open(path, (PRICES_VERSION, digest))
+        if found is not None:
+            found.reload = lambda: _read_prices(store)[0]  # a damaged line: the records instead
+        return found
+
+    found = opened()
     if found is not None:
-        found.reload = lambda: _read_prices(store)[0]
         return found
     first = _first_read(store)
     if first is not None:  # the records were just read in worker processes
@@ -537,9 +553,8 @@ def invoiced_prices(store: Store) -> Mapping[str, Line]:
                 write_local_cache(path, PriceIndex.build_blobs((PRICES_VERSION, digest), blobs))
             except ValueError:
                 pass
-            found = PriceIndex.open(path, (PRICES_VERSION, digest))
+            found = opened()
             if found is not None:
-                found.reload = lambda: _read_prices(store)[0]
                 return found
     out, problems = _read_prices(store)
     if problems:  # a broken record is read (and reported) every time, never cached
@@ -556,14 +571,6 @@ def invoiced_prices(store: Store) -> Mapping[str, Line]:
 
 
 FIRST_READ_MIN = 4  # records from which the price index reads them in worker processes
-
-
-def _stat_key(p: Path) -> list[int] | None:
-    try:
-        st = p.stat()
-    except OSError:
-        return None
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 def _summarize(args: tuple[str, list[str]]) -> list[Any]:
@@ -584,9 +591,7 @@ def _summarize(args: tuple[str, list[str]]) -> list[Any]:
         except BrokenFile:
             out.append([rel, None])
             continue
-        doc = {"number": inv.number, "month": inv.month, "credit": False,
-               "orgs": [[o.org, str(o.amount), str(o.vat), str(o.total_incl_vat)] for o in inv.orgs]}
-        out.append([rel, key, list(inv.entry_ids), doc,
+        out.append([rel, key, list(inv.entry_ids), _totals_doc(inv, False),
                     (inv.number, list(zip([x.event_id for x in inv.lines], _line_rows(list(inv.lines)),
                                           strict=True)))])
     return out
@@ -595,39 +600,32 @@ def _summarize(args: tuple[str, list[str]]) -> list[Any]:
 def _first_read(store: Store) -> dict[str, tuple[str, list[tuple[str, bytes]]]] | None:
     """Every invoice record read for the price index (a fresh clone's first
     report, or the first after an invoice was issued), in worker processes on
-    every core: each record parsed whole once, its entry ids and totals put in the local caches (`invoiced.json`,
-    `ledger-totals.json`, which `ids_by_record` and `totals` then read), and
-    per record its (number, lines as JSON by entry id) given back for the
-    price index. None where that does not pay (few records to read, one
+    every core: each record parsed whole once, its entry ids and totals put
+    in the local caches (`invoiced.json`, `ledger-totals.json`, which
+    `ids_by_record` and `totals` then read), and per record its (number,
+    lines as JSON by entry id) given back for the price index. None where that does not pay (few records to read, one
     core): the caller reads them itself."""
     import json
 
+    from tix.core import progress
     from tix.storage.index import _workers, fork_map
     from tix.storage.store import write_local_cache
 
-    caches = {}
-    for name in ("invoiced.json", "ledger-totals.json"):
-        try:
-            c = json.loads((store.state_dir / name).read_text(encoding="utf-8"))
-            caches[name] = c if isinstance(c, dict) else {}
-        except (OSError, ValueError):
-            caches[name] = {}
     todo = [store.rel(p) for p in _paths(store)]  # the price index needs every record's lines
-    if len(todo) < FIRST_READ_MIN or _workers() < 2:
-        return None
     n = _workers()
-    from tix.core import progress
-
+    if len(todo) < FIRST_READ_MIN or n < 2:
+        return None
     results = fork_map(_summarize, [(str(store.root), todo[i::n]) for i in range(n)])
     if results is None:
         return None
+    caches = {name: _json_cache(store.state_dir / name) for name in (IDS_CACHE, TOTALS_CACHE)}
     out: dict[str, tuple[str, list[tuple[str, bytes]]]] = {}
     for item in progress.counted("reading the invoice records", results, len(todo)):
         if item[1] is None:
             continue  # broken: `_read` in this process reports it
         rel, key, ids, doc, lines = item
-        caches["invoiced.json"][rel] = [key, ids]
-        caches["ledger-totals.json"][rel] = [key, doc]
+        caches[IDS_CACHE][rel] = [key, ids]
+        caches[TOTALS_CACHE][rel] = [key, doc]
         out[rel] = lines
     for name, c in caches.items():
         write_local_cache(store.state_dir / name, json.dumps(c).encode("utf-8"))
@@ -648,15 +646,14 @@ def _read_prices(store: Store) -> tuple[dict[str, Line], list[BrokenFile]]:
     return out, problems
 
 
+@lru_cache(maxsize=1)
 def _line_fields() -> tuple[Any, frozenset[int], int]:
+    """A Line's fields as a tuple getter, the places of its amounts, the place of `at`."""
     from dataclasses import fields
     from operator import attrgetter
 
     names = [f.name for f in fields(Line)]
     return attrgetter(*names), frozenset(names.index(n) for n in ("rate", "multiplier", "amount")), names.index("at")
-
-
-_LINE_FIELDS: Any = None
 
 
 def _line_rows(lines: list[Line]) -> list[bytes]:
@@ -675,15 +672,14 @@ def _line_rows(lines: list[Line]) -> list[bytes]:
 
 
 def _json_line(raw: bytes) -> Line:
-    global _LINE_FIELDS
-    if _LINE_FIELDS is None:
-        _LINE_FIELDS = _line_fields()
+    """`_line_rows` read back."""
     from tix.core.fasthead import orjson_loads
 
+    _, decs, at = _line_fields()
     row = orjson_loads(raw)
-    for k in _LINE_FIELDS[1]:
+    for k in decs:
         row[k] = Decimal(row[k])
-    row[_LINE_FIELDS[2]] = datetime.fromisoformat(row[_LINE_FIELDS[2]])
+    row[at] = datetime.fromisoformat(row[at])
     return Line(*row)
 
 

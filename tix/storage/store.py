@@ -389,28 +389,15 @@ class Store:
 
     # -------------------------------------------------------------- reading
     def read_bytes(self, path: Path) -> bytes:
-        rel = self.rel(path)
-        try:
-            self.no_links(path)
-            if path.is_symlink():
-                raise BrokenFile("is a symbolic link; tix never follows links in the desk", path=rel)
-            st = path.stat()
-            if st.st_size > MAX_FILE:
-                raise BrokenFile(f"file is {st.st_size:,} bytes, larger than the {MAX_FILE // 1048576} MB limit",
-                                 path=rel)
-            with open(path, "rb") as fh:
-                return fh.read(MAX_FILE + 1)
-        except FileNotFoundError:
-            raise NotFound(f"ticket file {rel} not found") from None
-        except IsADirectoryError:
-            raise BrokenFile("is a directory, not a ticket file", path=rel) from None
-        except OSError as err:
-            raise BrokenFile(f"cannot read: {err.strerror}", path=rel) from None
+        """A desk file's bytes (`read_rel` of its path in the desk)."""
+        return self.read_rel(self.rel(path))
 
     def read_rel(self, rel: str) -> bytes:
-        """`read_bytes` of a desk-relative path (as a scan gives them): the
-        file opened once without following a link (one folder check per
-        folder and process), the same answers in fewer system calls."""
+        """A desk file's bytes by its path in the desk (as a scan gives
+        them): refused if a folder on the way or the file itself is a
+        symbolic link (the file opened once without following one; each
+        folder checked once per process), is not a regular file, or is
+        larger than MAX_FILE."""
         folder = rel.rpartition("/")[0]
         if folder not in self._real_rels:
             self.no_links(self.root / rel)
@@ -432,15 +419,13 @@ class Store:
             if st.st_size > MAX_FILE:
                 raise BrokenFile(f"file is {st.st_size:,} bytes, larger than the {MAX_FILE // 1048576} MB limit",
                                  path=rel)
-            parts: list[bytes] = []
-            size = 0
-            while size <= MAX_FILE:  # to the end, even if the file grew since fstat
-                b = os.read(fd, max(st.st_size - size, 0) + 1 if not parts else 65536)
-                if not b:
-                    break
-                parts.append(b)
-                size += len(b)
-            data = b"".join(parts) if len(parts) != 1 else parts[0]
+            data = os.read(fd, st.st_size + 1)  # a short read: the whole file
+            if len(data) > st.st_size:  # it grew since fstat: on to its end (the limit's byte past at most)
+                parts, size = [data], len(data)
+                while size <= MAX_FILE and (more := os.read(fd, 65536)):
+                    parts.append(more)
+                    size += len(more)
+                data = b"".join(parts)
             return data[:MAX_FILE + 1]
         except OSError as err:
             raise BrokenFile(f"cannot read: {err.strerror}", path=rel) from None

@@ -61,8 +61,9 @@ def test_text_of_one_column_characters_is_measured_by_its_length() -> None:
     rows = [["DV-0001", "Vinařství Dvořák", "Sjømat på Ålesund"], ["SD-0002", "Müller GmbH", "Øst"]]
     headers = ["id", "org", "title"]
     joined = "".join("".join(r) for r in rows)
-    assert render._narrow(joined)
-    assert not render._narrow(joined + "e\u0301") and not render._narrow(joined + "東")
+    if importlib.util.find_spec("wcwidth") is not None:  # without it tabulate (and tix) lay out by length anyway
+        assert render._narrow(joined)
+        assert not render._narrow(joined + "e\u0301") and not render._narrow(joined + "東")
     assert render._simple(rows, headers) == tabulate(rows, headers=headers, disable_numparse=True)
     wide = [*rows, ["SD-0003", "Cafe\u0301 東京", "x"]]
     assert render._simple(wide, headers) == tabulate(wide, headers=headers, disable_numparse=True)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from tix.core.ticket import Ticket
     from tix.storage.store import Store
 from tix.storage import index as _index
+from tix.storage import ticketcodec
 from tix.storage.filescan import _records
 from tix.storage.index import (
     DERIVED,
@@ -26,7 +27,6 @@ from tix.storage.index import (
     Row,
     Where,
     _decode,
-    _loads,
     _new_row,
     _parse,
     _refreshed,
@@ -121,7 +121,7 @@ def _quiet(meta: Any) -> bool:
 def value(blob: Any) -> Any:
     """A group's blob as the fold made it (plain data only; a value that is
     not bytes was never pickled and is given back as it is)."""
-    return _loads(blob) if isinstance(blob, bytes) else blob
+    return ticketcodec.unpickle(blob) if isinstance(blob, bytes) else blob
 
 
 def fingerprint(store: Store, policy_text: str, *parts: Any) -> bytes:
@@ -418,7 +418,7 @@ def _member(idx: Index, rel: str, e: tuple[Any, ...] | None) -> Ticket | None:
     res = _parse(str(idx.store.root), rel)
     if res[0] != "ok":
         return None
-    t: Ticket = _loads(res[2])
+    t: Ticket = ticketcodec.loads(res[2])
     t.path = rel
     return t
 

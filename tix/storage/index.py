@@ -4,9 +4,11 @@ list) and a few columns for filtering, kept in the clone's local state
 
 Two files:
 - `index.pickle`, the head: per ticket file its stat key, its columns (`Row`)
-  and where its pickled `Ticket` lies in the blob file (or why the file is
+  and where its encoded `Ticket` lies in the blob file (or why the file is
   broken). Small: 100,000 tickets load in about 0.1 s.
-- `index.blobs.<tag>`, the blobs: pickled tickets, appended only, never
+- `index.blobs.<tag>`, the blobs: tickets as `tix.storage.ticketcodec`
+  writes them (a marshal tuple; a pickle where that cannot hold the
+  ticket), appended only, never
   rewritten in place; when more than half of it is dead it is written anew
   under a new tag and the head names the new one. Commands that need a few
   tickets (`list` of open ones, `sla`) read only those.
@@ -25,8 +27,9 @@ Honesty rules:
 - writers take a lock, merge their changes into the head they find on disk,
   append blobs and rename a new head into place, so concurrent tix processes
   never see or leave a half-written cache and never drop each other's work;
-- pickles are read with an allow-list unpickler: only plain data, `Ticket`
-  and datetime classes can be built, nothing can run.
+- pickles are read with an allow-list unpickler (`ticketcodec.unpickle`):
+  only plain data, `Ticket` and datetime classes can be built, nothing can
+  run; a marshal blob must have the ticket's shape or it is parsed again.
 
 Speed (100,000 tickets, 2 cores): the stat of every file runs in a `find`
 process on the other core while this one loads the head (Python's own scan
@@ -38,20 +41,20 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import gc
-import io
 import mmap
 import os
 import pickle
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tix.core.errors import BrokenFile, NotFound, StoreError
 
 if TYPE_CHECKING:
     from tix.core.ticket import Ticket
     from tix.storage.store import Store
+from tix.storage import ticketcodec
 from tix.storage.filescan import _ctime_ns, _finish_find, _records, _scan_python, _start_find, scan
 
 NAME = "index.pickle"
@@ -114,30 +117,13 @@ class Where:
         return row.status in self.statuses and (self.test is None or self.test(row))
 
 
-class _SafeUnpickler(pickle.Unpickler):
-    ALLOWED: ClassVar[frozenset[tuple[str, str]]] = frozenset({
-        ("tix.core.ticket", "Ticket"), ("datetime", "datetime"), ("datetime", "timezone"),
-        ("datetime", "timedelta"), ("copyreg", "_reconstructor"), ("builtins", "object"), ("builtins", "set"),
-        ("builtins", "frozenset"),
-    })
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in self.ALLOWED:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the index")
-
-
-def _loads(data: bytes) -> Any:
-    return _SafeUnpickler(io.BytesIO(data)).load()
-
-
 def load_cache(raw: bytes) -> Any:
     """A local cache's pickled document, or None when it is damaged or
     foreign (then it is rebuilt: a cache only ever costs time). The collector
     is off meanwhile: millions of small objects and no cycles."""
     gc.disable()
     try:
-        return _loads(raw)
+        return ticketcodec.unpickle(raw)
     except CACHE_ERRORS:
         return None
     finally:
@@ -200,7 +186,7 @@ def _parse(root: str, rel: str) -> tuple[Any, ...]:
     except NotFound as err:
         return ("err", err.message, None)
     t.events = []
-    return ("ok", _row(t), pickle.dumps(t, protocol=5))
+    return ("ok", _row(t), ticketcodec.dumps(t))
 
 
 def _parse_many(args: tuple[str, list[str]]) -> list[tuple[Any, ...]]:
@@ -536,14 +522,14 @@ def _decode(idx: Index, rel: str, e: tuple[Any, ...]) -> Ticket | None:
     t = None
     if b is not None:
         try:
-            t = _loads(b)
+            t = ticketcodec.loads(b)
         except CACHE_ERRORS:
             t = None
     if not isinstance(t, Ticket) or t.id != e[0][0]:
         res = _parse(str(idx.store.root), rel)
         if res[0] != "ok":
             return None
-        t = _loads(res[2])
+        t = ticketcodec.loads(res[2])
     t.path = rel
     return t
 

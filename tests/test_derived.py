@@ -489,3 +489,42 @@ def test_the_records_read_in_worker_processes_give_the_same_prices_and_caches(
         broken.append([itil_desk.run(*a, now=NOW) for a in args])
     assert broken[0] == broken[1]
     assert "invoices/2026-09-001" in broken[1][0].err
+
+
+def test_price_index_same_compares_every_kept_field_without_building_the_line(tmp_path: Path) -> None:
+    """`PriceIndex.same(id, line)`: None for an entry not invoiced; True only
+    where every field an invoiced entry keeps (`billing.INVOICED_FIELDS`) is
+    what the line has now, to the last digit and type; False otherwise, and
+    where the stored row is damaged (the caller reads the records then)."""
+    from dataclasses import replace
+    from datetime import datetime, timezone
+    from decimal import Decimal
+
+    from tix.core.billing import INVOICED_FIELDS, Line
+    from tix.storage import ledger
+
+    at = datetime(2026, 10, 5, 10, 0, tzinfo=timezone.utc)
+    base = Line(event_id="E1", ticket="AB-0001", org="contoso", title="Printer", at=at, agent="anna", note="fixed",
+                minutes=50, billed_minutes=60, rate_name="PROGP85", rate=Decimal("85.00"), multiplier=Decimal("1"),
+                amount=Decimal("85.00"), after_hours=False, onsite=False, no_bill=False, contract=None)
+    other = replace(base, event_id="E2", contract="C-1", covered_minutes=30, overage=True)
+    key = ("v", "k")
+    path = tmp_path / "prices.idx"
+    path.write_bytes(ledger.PriceIndex.build(key, {"E1": base, "E2": other}))
+    idx = ledger.PriceIndex.open(path, key)
+    assert idx is not None
+    assert idx.same("E1", base) is True and idx.same("E2", other) is True
+    assert idx.same("E3", base) is None
+    assert idx.same("E1", replace(base, title="Printer (renamed)", note="other")) is True  # kept from the ticket
+    changes = {"billed_minutes": 45, "rate_name": "ONSITE", "rate": Decimal("85.0"), "multiplier": Decimal("1.5"),
+               "amount": Decimal("85.01"), "after_hours": True, "covered_minutes": 10, "overage": True,
+               "contract": "C-2"}
+    assert set(changes) == set(INVOICED_FIELDS)
+    for name, value in changes.items():
+        assert idx.same("E1", replace(base, **{name: value})) is False, name
+    assert idx.same("E1", replace(base, billed_minutes=60.0)) is False  # a float is not the int invoiced
+    raw = bytearray(path.read_bytes())
+    raw[-3] ^= 0x20  # the last row's bytes: its CRC fails
+    path.write_bytes(bytes(raw))
+    damaged = ledger.PriceIndex.open(path, key)
+    assert damaged is not None and damaged.same("E2", other) is False and damaged.same("E1", base) is True

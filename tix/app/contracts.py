@@ -383,10 +383,10 @@ class PriceLayers:
     def __contains__(self, key: object) -> bool:
         return key in self.invoiced or key in self.draft
 
-    def same(self, key: str, amount: Any, billed: int, covered: int) -> bool | None:
+    def same(self, key: str, line: Line) -> bool | None:
+        """As `ledger.PriceIndex.same`: None where neither layer has it."""
         same = getattr(self.invoiced, "same", None)
-        got = same(key, amount, billed, covered) if same is not None else (None if key not in self.invoiced
-                                                                              else False)
+        got = same(key, line) if same is not None else (None if key not in self.invoiced else False)
         if got is not None:
             return got
         return False if key in self.draft else None

@@ -204,21 +204,25 @@ def price(entry: dict[str, Any], ticket: Ticket, policy: Policy) -> Line:
     return as_invoiced(line, policy)
 
 
+# what an invoiced entry keeps of the line it was invoiced as (the rest is the ticket's as it is now)
+INVOICED_FIELDS = ("billed_minutes", "rate_name", "rate", "multiplier", "amount", "after_hours", "covered_minutes",
+                   "overage", "contract")
+
+
 def as_invoiced(line: Line, policy: Policy) -> Line:
     """An invoiced entry keeps the price it was invoiced at (`Policy.with_invoiced`)."""
     prices = policy.invoiced
     if not prices:
         return line
-    same = getattr(prices, "same", None)  # the ledger's index: compare without decoding the line
-    if same is not None and same(line.event_id, line.amount, line.billed_minutes, line.covered_minutes) in (None,
-                                                                                                         True):
+    # the ledger's index says, without building the invoiced line, whether it is
+    # not invoiced (None) or invoiced just as priced now (True): the line as it is
+    same = getattr(prices, "same", None)
+    if same is not None and same(line.event_id, line) in (None, True):
         return line
     inv = prices.get(line.event_id)
     if inv is None:
         return line
-    return replace(line, billed_minutes=inv.billed_minutes, rate_name=inv.rate_name, rate=inv.rate,
-                   multiplier=inv.multiplier, amount=inv.amount, after_hours=inv.after_hours,
-                   covered_minutes=inv.covered_minutes, overage=inv.overage, contract=inv.contract)
+    return replace(line, **{n: getattr(inv, n) for n in INVOICED_FIELDS})
 
 
 def travel_line(work: Line, policy: Policy) -> Line | None:

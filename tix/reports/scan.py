@@ -190,15 +190,20 @@ def _scan(tickets: Iterable[Ticket | Facts], policy: Policy, now: datetime, buck
         state = fx.state
 
         in_detail = False
+        memo: dict[tuple[int, str | None, bool], list[Figures]] = {}  # a ticket's facts share their buckets
 
         def targets(i: int, agent: str | None = None, with_total: bool = True,
-                    skey: Any = skey, dims: Any = dims) -> list[Figures]:
+                    skey: Any = skey, dims: Any = dims, memo: Any = memo) -> list[Figures]:
             """Figures a fact in bucket i goes to: its column (or split
             column), the total, and in the detail bucket each dimension."""
             nonlocal in_detail
-            out = [total] if with_total else []
             if i == detail:
                 in_detail = True
+            key = (i, agent, with_total)
+            got = memo.get(key)
+            if got is not None:
+                return got
+            out = memo[key] = [total] if with_total else []
             if split:
                 f = spl.get(skey)  # type: ignore[arg-type]
                 if f is None:

@@ -528,3 +528,6 @@ def test_price_index_same_compares_every_kept_field_without_building_the_line(tm
     path.write_bytes(bytes(raw))
     damaged = ledger.PriceIndex.open(path, key)
     assert damaged is not None and damaged.same("E2", other) is False and damaged.same("E1", base) is True
+    path.write_bytes(ledger.PriceIndex.build_blobs(key, {"E1": b'["E1", 1]', "E2": b'{"a": 1}'}))
+    foreign = ledger.PriceIndex.open(path, key)  # rows of another shape (a CRC that holds): not the same
+    assert foreign is not None and foreign.same("E1", base) is False and foreign.same("E2", other) is False

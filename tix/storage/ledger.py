@@ -657,12 +657,12 @@ def _line_fields() -> tuple[Any, frozenset[int], int]:
 
 
 @lru_cache(maxsize=1)
-def _kept_places() -> tuple[tuple[int, str], ...]:
-    """(place in a stored row, name) of each field an invoiced entry keeps."""
+def _kept_places() -> tuple[int, tuple[tuple[int, str], ...]]:
+    """The length of a stored row, and (place in it, name) of each field an invoiced entry keeps."""
     from dataclasses import fields
 
     names = [f.name for f in fields(Line)]
-    return tuple((names.index(n), n) for n in INVOICED_FIELDS)
+    return len(names), tuple((names.index(n), n) for n in INVOICED_FIELDS)
 
 
 def _line_rows(lines: list[Line]) -> list[bytes]:
@@ -853,7 +853,10 @@ class PriceIndex(Mapping[str, Any]):
         except ValueError:
             return False
         _, decs, _ = _line_fields()
-        for k, name in _kept_places():
+        width, kept = _kept_places()
+        if type(row) is not list or len(row) != width:
+            return False  # not a row of this Line: the caller reads the invoiced line
+        for k, name in kept:
             mine = getattr(line, name)
             theirs = row[k]
             if k in decs:

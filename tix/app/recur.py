@@ -106,7 +106,7 @@ def merge_pulled(store: Store, now: datetime, user: str, new_id: IdSource,
         occurrences = False
         for rel in mine:
             try:
-                occurrences = bool(store.load_path(store.root / rel).fields.get("occurrence"))
+                occurrences = bool(store.load_rel(rel).fields.get("occurrence"))
             except TixError:
                 continue  # gone, or broken: fsck's
             if occurrences:

@@ -178,19 +178,27 @@ def derive(store: Store, name: str, fold: Callable[[list[Ticket]], tuple[Any, An
     return _derive(store, idx, items, seen, name, fold, fp, open_too, quiet)
 
 
-def _read_derived(path: Any, fp: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+def _read_checked(path: Any, fp: bytes) -> dict[str, Any] | None:
+    """A file `_write_derived` wrote, of this format and fingerprint `fp`;
+    None when it is missing, damaged (the pickle could still load, with
+    other numbers: its checksum fails) or of another format or fingerprint."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
     except OSError:
-        return {}, {}
+        return None
     if len(raw) < 16 or _hash(raw[16:]) != raw[:16]:
-        return {}, {}  # damaged (the pickle could still load, with other numbers): fold again
-    raw = raw[16:]
-    doc = load_cache(raw)
-    if not (isinstance(doc, dict) and doc.get("version") == DERIVED_VERSION and doc.get("fp") == fp
-            and isinstance(doc.get("shards"), dict) and isinstance(doc.get("groups"), dict)):
-        return {}, {}
+        return None
+    doc = load_cache(raw[16:])
+    if isinstance(doc, dict) and doc.get("version") == DERIVED_VERSION and doc.get("fp") == fp:
+        return doc
+    return None
+
+
+def _read_derived(path: Any, fp: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+    doc = _read_checked(path, fp)
+    if doc is None or not (isinstance(doc.get("shards"), dict) and isinstance(doc.get("groups"), dict)):
+        return {}, {}  # fold again
     groups = doc["groups"]
     for g, e in groups.items():  # the shape we wrote, or nothing of it
         if not (type(g) is str and type(e) is tuple and len(e) == 4 and type(e[0]) is str
@@ -357,16 +365,8 @@ class Memo:
         self.old: dict[str, tuple[str, Any]] = {}
         self.new: dict[str, tuple[str, Any]] = {}
         self.dirty = False
-        try:
-            with open(self.path, "rb") as fh:
-                raw = fh.read()
-        except OSError:
-            return
-        if len(raw) < 16 or _hash(raw[16:]) != raw[:16]:
-            return
-        doc = load_cache(raw[16:])
-        if (isinstance(doc, dict) and doc.get("version") == DERIVED_VERSION and doc.get("fp") == fp
-                and isinstance(doc.get("values"), dict)):
+        doc = _read_checked(self.path, fp)
+        if doc is not None and isinstance(doc.get("values"), dict):
             self.old = doc["values"]
 
     def get(self, rel: str) -> Any:

@@ -647,22 +647,27 @@ def _read_prices(store: Store) -> tuple[dict[str, Line], list[BrokenFile]]:
 
 
 @lru_cache(maxsize=1)
+def _line_names() -> tuple[str, ...]:
+    """A Line's fields in order: the places of a stored row (`_line_rows`)."""
+    from dataclasses import fields
+
+    return tuple(f.name for f in fields(Line))
+
+
+@lru_cache(maxsize=1)
 def _line_fields() -> tuple[Any, frozenset[int], int]:
     """A Line's fields as a tuple getter, the places of its amounts, the place of `at`."""
-    from dataclasses import fields
     from operator import attrgetter
 
-    names = [f.name for f in fields(Line)]
+    names = _line_names()
     return attrgetter(*names), frozenset(names.index(n) for n in ("rate", "multiplier", "amount")), names.index("at")
 
 
 @lru_cache(maxsize=1)
-def _kept_places() -> tuple[int, tuple[tuple[int, str], ...]]:
-    """The length of a stored row, and (place in it, name) of each field an invoiced entry keeps."""
-    from dataclasses import fields
-
-    names = [f.name for f in fields(Line)]
-    return len(names), tuple((names.index(n), n) for n in INVOICED_FIELDS)
+def _kept_places() -> tuple[tuple[int, str], ...]:
+    """(place in a stored row, name) of each field an invoiced entry keeps."""
+    names = _line_names()
+    return tuple((names.index(n), n) for n in INVOICED_FIELDS)
 
 
 def _line_rows(lines: list[Line]) -> list[bytes]:
@@ -853,10 +858,9 @@ class PriceIndex(Mapping[str, Any]):
         except ValueError:
             return False
         _, decs, _ = _line_fields()
-        width, kept = _kept_places()
-        if type(row) is not list or len(row) != width:
+        if type(row) is not list or len(row) != len(_line_names()):
             return False  # not a row of this Line: the caller reads the invoiced line
-        for k, name in kept:
+        for k, name in _kept_places():
             mine = getattr(line, name)
             theirs = row[k]
             if k in decs:

@@ -136,8 +136,7 @@ def _monthly_of(env: Any, period: Any, org: str) -> Any:
     from tix.storage import derived
 
     d, hot = _month_parts(env, month_window(period, env.policy))
-    check_known_org(org, set(env.policy.orgs) | {t.org for t in d.hot if t.org}
-                    | {o for metas, _ in d.groups for o in metas if o} | d.quiet_orgs)
+    check_known_org(org, _known_orgs(env, d))
     parts, dec = org_parts([*d.groups, hot], org, derived.value)
     store, key = env.store, period.label
     done = _paths_of(d, ACTIVE, key, org)
@@ -155,7 +154,7 @@ def _monthly_of(env: Any, period: Any, org: str) -> Any:
     for rels, keep in ((todo, True), (live, False)):
         if not rels:
             continue
-        tickets = [store.load_path(store.root / rel) for rel in rels]  # read whole: the public history
+        tickets = [store.load_rel(rel) for rel in rels]  # read whole: the public history
         if len({t.id for t in tickets}) == len(tickets):
             by_id = {e["id"]: e for e in org_entries(tickets, period, env.policy, env.now, org)}
             got = [by_id.get(t.id) for t in tickets]
@@ -168,6 +167,13 @@ def _monthly_of(env: Any, period: Any, org: str) -> Any:
     memo.save()
     entries.sort(key=lambda x: (x[0], x[1]))
     return org_month_report(parts, dec, [e for _, _, e in entries], period, env.policy, env.now, org)
+
+
+def _known_orgs(env: Any, d: Any) -> set[str]:
+    """The organisations a report can name: the policy's and any a ticket has
+    (the open ones, the month parts', the quiet groups')."""
+    return (set(env.policy.orgs) | {t.org for t in d.hot if t.org}
+            | {o for metas, _ in d.groups for o in metas if o} | d.quiet_orgs)
 
 
 def _digest(text: str) -> str:
@@ -217,7 +223,7 @@ def _alerts_recurring(env: Any, period: Any, org: str | None) -> dict[str, Any]:
     rels += [t.path for t in d.hot if lo <= t.created < hi and (org is None or t.org == org)
              and (t.f("alert") or t.f("recurring"))]
     store = env.store
-    tickets = [store.load_path(store.root / rel) for rel in sorted(rels)]
+    tickets = [store.load_rel(rel) for rel in sorted(rels)]
     return month_section(tickets, period.start, period.end, env.policy, env.now, org=org)
 
 
@@ -342,8 +348,7 @@ def _period_cached(env: Any, per: Any, window: tuple[Any, Any], org: str | None,
     if org is not None:
         from tix.core.workflow import check_known_org
 
-        check_known_org(org, set(env.policy.orgs) | {t.org for t in d.hot if t.org}
-                        | {o for metas, _ in d.groups for o in metas if o} | d.quiet_orgs)
+        check_known_org(org, _known_orgs(env, d))
     parts, dec = org_parts([*d.groups, hot], org, derived.value)
     return period_from_parts(parts, per, env.policy, env.now, org=org, by=by, decode=dec)
 

@@ -15,6 +15,7 @@ import random
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -276,16 +277,34 @@ def _aged(scan: dict[str, bytes]) -> dict[str, bytes]:
     return out
 
 
-def test_racy_entry_is_parsed_again(tmp_path: Path) -> None:
+def _whole_seconds(scan: dict[str, bytes]) -> dict[str, bytes]:
+    """The same scan with every ctime cut to its second (a coarse file system's)."""
+    out = {}
+    for shard, chunk in scan.items():
+        head, *recs = chunk.decode("utf-8", "surrogateescape").split("\0")
+        fixed = []
+        for r in recs:
+            path, _, key = r.rpartition("\t")
+            size, mtime, ctime, ino = key.split(" ")
+            fixed.append(f"{path}\t{size} {mtime} {ctime.split('.')[0]}.0000000000 {ino}")
+        out[shard] = "\0".join([head, *fixed]).encode("utf-8", "surrogateescape")
+    return out
+
+
+def test_racy_entry_is_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """File times tick coarsely: a second edit of the same size inside the tick
-    of the first keeps size, mtime, ctime and inode. An entry parsed that close
-    to its change is not trusted next run (git's "racily clean" entries)."""
+    of the first keeps size, mtime, ctime and inode. An entry parsed in the
+    same tick of the file system's clock as its change is not trusted next
+    run (git's "racily clean" entries)."""
     desk = _copy_demo(tmp_path / "demo")
     store = Store(desk.root)
     path = sorted(store.ticket_paths())[5]
     rel = store.rel(path)
+    ctime = path.stat().st_ctime_ns
+    # the file system's clock read before the parse shows the tick of the copy (as when both fall in one tick)
+    monkeypatch.setattr(index, "fs_clock", lambda folder: ctime)
     idx = index.Index(store)
-    scan = filescan._scan_python(store)  # the files were copied just now: every ctime is recent
+    scan = filescan._scan_python(store)
     idx.refresh([], _scan=scan)
     assert rel in idx.racy
     idx.write()
@@ -297,6 +316,61 @@ def test_racy_entry_is_parsed_again(tmp_path: Path) -> None:
     assert idx2.racy
     got = dict(idx2.refresh([], _scan=scan))  # the very same stat keys
     assert index._decode(idx2, rel, got[rel]).title.startswith("Q")
+
+
+def test_files_changed_in_an_earlier_tick_are_trusted(tmp_path: Path) -> None:
+    """A `git clone` or a big pull writes its files a moment before the first
+    command: their changes fell in earlier ticks of the file system's clock
+    than the parse, so none is parsed again on the next run."""
+    desk = _copy_demo(tmp_path / "demo")
+    store = Store(desk.root)
+    time.sleep(0.05)  # a tick is at most a few milliseconds on the file systems tests run on
+    scan = filescan._scan_python(store)
+    idx = index.Index(store)
+    idx.refresh([], _scan=scan)
+    assert idx.data and not idx.racy
+    idx.write()
+    idx2 = index.Index(store)
+    idx2.read()
+    idx2.refresh([], _scan=scan)
+    assert not idx2.changed and not idx2.fresh  # nothing parsed, nothing written
+
+
+def test_without_the_file_systems_clock_recent_files_stay_racy(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where no file can be made in the local state to read the clock, a file
+    changed less than RACY_NS before the scan is checked again next run."""
+    desk = _copy_demo(tmp_path / "demo")
+    store = Store(desk.root)
+    monkeypatch.setattr(index, "fs_clock", lambda folder: None)
+    idx = index.Index(store)
+    idx.refresh([], _scan=filescan._scan_python(store))
+    assert idx.racy == set(idx.data)  # all copied just now
+    assert filescan.fs_clock(tmp_path / "no such folder") is None
+
+
+def test_whole_second_ctimes_get_the_coarse_tick(tmp_path: Path) -> None:
+    """ctimes that are all whole seconds mean a coarse file system (FAT ticks
+    in 2 s): a file changed within COARSE_NS of the clock is checked again."""
+    desk = _copy_demo(tmp_path / "demo")
+    store = Store(desk.root)
+    time.sleep(0.05)
+    idx = index.Index(store)
+    idx.refresh([], _scan=_whole_seconds(filescan._scan_python(store)))
+    assert idx.racy == set(idx.data)
+
+
+def test_the_clock_is_the_file_systems_own(tmp_path: Path) -> None:
+    """`fs_clock` gives the ctime a new file gets, not the process's clock,
+    and leaves no file behind."""
+    before = tmp_path / "before"
+    before.write_text("x")
+    t = filescan.fs_clock(tmp_path)
+    assert t is not None and t >= before.stat().st_ctime_ns
+    after = tmp_path / "after"
+    after.write_text("x")
+    assert after.stat().st_ctime_ns >= t
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["after", "before"]
 
 
 def test_old_entries_are_trusted(tmp_path: Path) -> None:
@@ -403,3 +477,26 @@ def test_open_tickets_change_without_unpacking_the_rest(tmp_path: Path, monkeypa
         truth = _outputs(desk, cmds, "sanne")
     assert _outputs(desk, cmds, "sanne") == truth
     assert _head(desk)["cold"] != cold
+
+
+def test_a_fresh_clone_is_parsed_once(tmp_path: Path, git_env: None) -> None:
+    """Real git: the first command after `git clone` parses every file, and
+    the next one parses none (the clone wrote them before the first command's
+    parse, in earlier ticks of the file system's clock)."""
+    src = _copy_demo(tmp_path / "src")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "desk"]):
+        subprocess.run(["git", *args], cwd=src.root, check=True, capture_output=True)
+    subprocess.run(["git", "clone", "-q", "--bare", str(src.root), str(tmp_path / "remote.git")], check=True)
+    subprocess.run(["git", "clone", "-q", str(tmp_path / "remote.git"), str(tmp_path / "clone")], check=True)
+    desk = Desk(tmp_path / "clone", "sanne", NOW)
+    first = desk.sub("list", "--all")
+    assert first.code == 0, first.err
+    store = Store(desk.root)
+    head = store.state_dir / index.NAME
+    idx = index.Index(store)
+    idx.read()
+    assert len(idx.data) == len(list(store.ticket_paths())) and not idx.racy
+    before = head.stat().st_mtime_ns
+    again = desk.sub("list", "--all")
+    assert again.out == first.out
+    assert head.stat().st_mtime_ns == before  # nothing parsed again, the head not written

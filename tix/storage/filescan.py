@@ -155,6 +155,28 @@ def stat_keys(scan: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
+def fs_clock(folder: Any) -> int | None:
+    """The file system's own clock, read the only way it can be: the ctime
+    (ns) of a file made now in `folder` (made, stat'ed and removed); None
+    where none can be made. File times come from this clock, ticking as
+    coarsely as the file system keeps them, not from `time.time_ns()`."""
+    name = os.path.join(folder, f".clock.{os.getpid()}.tmp")
+    try:
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return None
+    try:
+        return os.fstat(fd).st_ctime_ns
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
+
+
 def _ctime_ns(key: str) -> int:
     sec, _, frac = key.split(" ")[2].partition(".")
     return int(sec) * 1_000_000_000 + int((frac + "000000000")[:9])

@@ -18,10 +18,16 @@ Honesty rules:
   mtime_ns, ctime_ns and inode all match (ctime changes on any write, even
   one that restores the mtime), so edits by hand, `git pull` or another
   process are always seen; only changed files are parsed again;
-- a file changed less than `RACY_NS` before the scan that parsed it is not
-  trusted on the next run either (file times tick coarsely: a second edit in
-  the same tick, of the same size, would keep the same key; git's "racily
-  clean" entries);
+- a file changed in the same tick of the file system's clock as the parse
+  (or later) is not trusted on the next run either: file times tick
+  coarsely, and a second edit in that tick, of the same size, would keep the
+  same key (git's "racily clean" entries). The tick is read off the file
+  system itself (`filescan.fs_clock`: the ctime of a file made in the local
+  state just before the parse), so the files a `git clone` or a big pull
+  wrote a moment before are trusted at once; where that clock cannot be
+  read, anything changed less than `RACY_NS` before the scan is not, and
+  where the desk's ctimes are whole seconds (a coarse file system) nothing
+  changed within `COARSE_NS` of it;
 - deleting or corrupting the cache changes no result, only speed: a blob that
   cannot be read or does not fit is parsed again from its file;
 - writers take a lock, merge their changes into the head they find on disk,
@@ -55,7 +61,7 @@ if TYPE_CHECKING:
     from tix.core.ticket import Ticket
     from tix.storage.store import Store
 from tix.storage import ticketcodec
-from tix.storage.filescan import _ctime_ns, _finish_find, _records, _scan_python, _start_find, scan
+from tix.storage.filescan import _ctime_ns, _finish_find, _records, _scan_python, _start_find, fs_clock, scan
 
 NAME = "index.pickle"
 BLOBS = "index.blobs."  # + tag
@@ -65,7 +71,8 @@ OPEN_IDS = "index.open"  # the open tickets' IDs as text, for shell completion
 PARALLEL_MIN = 1500  # files to parse before a second process helps
 COMPACT_MIN = 4 << 20  # dead blob bytes before the blob file is written anew (and more dead than live)
 HOT = frozenset(("new", "open", "waiting"))  # rows loaded first; resolved and closed ones only when asked
-RACY_NS = 2_000_000_000  # changed this close to the scan: check again next run
+RACY_NS = 2_000_000_000  # without the file system's clock: changed this close to the scan, check again next run
+COARSE_NS = 2_000_000_000  # the tick of the coarsest file times (FAT): where every ctime is a whole second
 
 
 def _version() -> tuple[Any, ...]:
@@ -323,6 +330,7 @@ class Index:
             self.gone -= keys.keys()
             if stale or self.gone or racy != self.racy or old.keys() != new.keys():
                 self.changed = True
+            settled = self._settled(scan_ns, [keys[rel] for rel in stale]) if stale else scan_ns
             results = self._parse_all(stale)
             if self.cold_raw is not None:
                 hot = self.data
@@ -337,7 +345,7 @@ class Index:
             added = False
             for rel, res in zip(stale, results, strict=False):
                 try:
-                    if _ctime_ns(keys[rel]) >= scan_ns - RACY_NS:
+                    if _ctime_ns(keys[rel]) >= settled:
                         racy.add(rel)  # changed just now: the same key may hide a second change next run
                     else:
                         racy.discard(rel)
@@ -366,6 +374,24 @@ class Index:
         finally:
             gc.enable()
         return out
+
+    def _settled(self, scan_ns: int, keys: list[str]) -> int:
+        """The ctime from which a file about to be parsed is racy: the file
+        system's clock now (read before the parse; a change in an earlier
+        tick happened before it), never later than this process's clock;
+        where that clock cannot be read, `RACY_NS` before the scan; on a
+        file system whose ctimes are whole seconds, `COARSE_NS` earlier."""
+        line = scan_ns - RACY_NS
+        try:
+            self.store.ensure_state_dir()
+            fs_now = fs_clock(self.dir)
+        except (OSError, StoreError):
+            fs_now = None
+        if fs_now is not None:
+            line = max(line, min(fs_now, time.time_ns()))
+        if not any(_ctime_ns(k) % 1_000_000_000 for k in keys[:1000]):
+            line = min(line, max(scan_ns, line) - COARSE_NS)
+        return line
 
     def _parse_all(self, rels: list[str]) -> list[tuple[Any, ...]]:
         from tix.core import progress

@@ -4,6 +4,7 @@ where there is no `find`. The index compares these keys with the ones it kept.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -171,10 +172,8 @@ def fs_clock(folder: Any) -> int | None:
         return None
     finally:
         os.close(fd)
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(name)
-        except OSError:
-            pass
 
 
 def _ctime_ns(key: str) -> int:

@@ -263,22 +263,8 @@ def test_generated_desk_after_many_random_edits(tmp_path: Path, monkeypatch: pyt
 
 # ---------------------------------------------------------------- the rules
 
-def _aged(scan: dict[str, bytes]) -> dict[str, bytes]:
-    """The same scan with every ctime a few years back."""
-    out = {}
-    for shard, chunk in scan.items():
-        head, *recs = chunk.decode("utf-8", "surrogateescape").split("\0")
-        fixed = []
-        for r in recs:
-            path, _, key = r.rpartition("\t")
-            size, mtime, _, ino = key.split(" ")
-            fixed.append(f"{path}\t{size} {mtime} 1600000000.0000000000 {ino}")
-        out[shard] = "\0".join([head, *fixed]).encode("utf-8", "surrogateescape")
-    return out
-
-
-def _whole_seconds(scan: dict[str, bytes]) -> dict[str, bytes]:
-    """The same scan with every ctime cut to its second (a coarse file system's)."""
+def _with_ctimes(scan: dict[str, bytes], ctime_of: Any) -> dict[str, bytes]:
+    """The same scan with every ctime (as find prints it) replaced by `ctime_of(ctime)`."""
     out = {}
     for shard, chunk in scan.items():
         head, *recs = chunk.decode("utf-8", "surrogateescape").split("\0")
@@ -286,9 +272,19 @@ def _whole_seconds(scan: dict[str, bytes]) -> dict[str, bytes]:
         for r in recs:
             path, _, key = r.rpartition("\t")
             size, mtime, ctime, ino = key.split(" ")
-            fixed.append(f"{path}\t{size} {mtime} {ctime.split('.')[0]}.0000000000 {ino}")
+            fixed.append(f"{path}\t{size} {mtime} {ctime_of(ctime)} {ino}")
         out[shard] = "\0".join([head, *fixed]).encode("utf-8", "surrogateescape")
     return out
+
+
+def _aged(scan: dict[str, bytes]) -> dict[str, bytes]:
+    """The same scan with every ctime a few years back."""
+    return _with_ctimes(scan, lambda ctime: "1600000000.0000000000")
+
+
+def _whole_seconds(scan: dict[str, bytes]) -> dict[str, bytes]:
+    """The same scan with every ctime cut to its second (a coarse file system's)."""
+    return _with_ctimes(scan, lambda ctime: ctime.split(".")[0] + ".0000000000")
 
 
 def test_racy_entry_is_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

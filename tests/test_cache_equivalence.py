@@ -356,6 +356,19 @@ def test_whole_second_ctimes_get_the_coarse_tick(tmp_path: Path) -> None:
     assert idx.racy == set(idx.data)
 
 
+def test_a_key_printed_oddly_counts_as_coarse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_settled` never fails on a stat key it cannot read: it assumes the coarse tick."""
+    desk = _copy_demo(tmp_path / "demo")
+    idx = index.Index(Store(desk.root))
+    now = time.time_ns()
+    monkeypatch.setattr(index, "fs_clock", lambda folder: now - 10**9)
+    fine = idx._settled(now, ["10 1.5 1700000000.5000000000 7"])
+    assert fine == now - 10**9
+    coarse = now - index.COARSE_NS  # COARSE_NS before the scan (here later than the file system's clock)
+    assert idx._settled(now, ["10 1.5 not-a-time 7"]) == coarse
+    assert idx._settled(now, ["10 1.5 1700000000.0000000000 7"]) == coarse
+
+
 def test_the_clock_is_the_file_systems_own(tmp_path: Path) -> None:
     """`fs_clock` gives the ctime a new file gets, not the process's clock,
     and leaves no file behind."""

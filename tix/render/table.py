@@ -170,7 +170,6 @@ def aligned(rows: list[list[str]], headers: list[str] | None, align: Sequence[st
     return "\n".join(out)
 
 
-
 def _printable(text: str) -> bool:
     """Printable, or only spaces of other widths besides (the no-break
     spaces Babel puts in money and numbers: "€ 3.139,38", "3 139,38 €"),
@@ -182,7 +181,6 @@ def _printable(text: str) -> bool:
     return all(c.isprintable() or unicodedata.category(c) == "Zs" for c in set(text))
 
 
-@lru_cache(maxsize=1)
 @lru_cache(maxsize=1)
 def _wide_mode() -> bool:
     """tabulate measures with wcwidth when that package is installed."""

@@ -151,19 +151,17 @@ def aligned(rows: list[list[str]], headers: list[str] | None, align: Sequence[st
             if w > widths[i]:
                 widths[i] = w
     right = [a == "right" for a in align]
-    out = []
     if width_of is len:  # a cell's width is its length: str.ljust and str.rjust pad it
         pads = [str.rjust if r else str.ljust for r in right]
-        if headers is not None:
-            out = ["  ".join([p(c, w) for p, c, w in zip(pads, headers, widths, strict=True)]).rstrip(),
-                   "  ".join("-" * w for w in widths)]
-        out += ["  ".join([p(c, w) for p, c, w in zip(pads, r, widths, strict=True)]).rstrip() for r in rows]
-        return "\n".join(out)
 
-    def line(cells: list[str], ws: list[int]) -> str:
-        return "  ".join(" " * (w - cw) + c if r else c + " " * (w - cw)
-                         for c, cw, w, r in zip(cells, ws, widths, right, strict=False))
+        def line(cells: list[str], ws: list[int]) -> str:
+            return "  ".join([p(c, w) for p, c, w in zip(pads, cells, widths, strict=True)])
+    else:
+        def line(cells: list[str], ws: list[int]) -> str:
+            return "  ".join(" " * (w - cw) + c if r else c + " " * (w - cw)
+                             for c, cw, w, r in zip(cells, ws, widths, right, strict=False))
 
+    out = []
     if headers is not None:
         out = [line(list(headers), head_w).rstrip(), "  ".join("-" * w for w in widths)]
     out += [line(r, ws).rstrip() for r, ws in zip(rows, seen, strict=False)]

@@ -393,7 +393,7 @@ class Index:
             coarse = not any(_ctime_ns(k) % 1_000_000_000 for k in keys[:1000])
         except (ValueError, IndexError):  # a key find printed oddly: assume the worst
             coarse = True
-        if coarse:
+        if coarse:  # COARSE_NS before the later of the scan and the clock read above
             line = min(line, max(scan_ns, line) - COARSE_NS)
         return line
 

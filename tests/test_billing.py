@@ -384,3 +384,37 @@ def test_ledger_broken_records_are_reported_with_line(tmp_path: Path, edit, mess
     assert message in str(err.value) and str(err.value).startswith("invoices/2026-11-001.")
     problems = ledger.clashes(store)
     assert len(problems) == 1 and message in problems[0]
+
+
+def test_the_fast_line_constructors_make_what_the_dataclass_makes() -> None:
+    """`billing._line` and `billing._replace` skip the frozen dataclass's
+    per-field setattr: the same fields, in the same order, equal and hashed
+    alike, as `Line(...)` and `dataclasses.replace` make them."""
+    import dataclasses
+    import pickle
+    from datetime import datetime, timezone
+    from decimal import Decimal
+
+    from tix.core.billing import Line, _line, _replace
+
+    at = datetime(2026, 11, 3, 9, 0, tzinfo=timezone.utc)
+    kw = dict(event_id="01K", ticket="AB-0001", org=None, title="t", at=at, agent="anna", note="", minutes=30,
+              billed_minutes=30, rate_name="PROGP85", rate=Decimal("85.00"), multiplier=Decimal("1"),
+              amount=Decimal("42.50"), after_hours=False, onsite=False, no_bill=False)
+    made = Line(**kw)
+    fast = _line({**kw, "late": False, "kind": "work", "contract": None, "covered_minutes": 0, "overage": False,
+                  "category": ""})
+    assert fast == made and hash(fast) == hash(made)
+    assert list(vars(fast).items()) == list(vars(made).items())
+    assert pickle.loads(pickle.dumps(fast)) == made
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.minutes = 1  # type: ignore[misc]
+    changes = {"rate": Decimal("95.00"), "amount": Decimal("47.50"), "covered_minutes": 15, "contract": "c1"}
+    a, b = _replace(made, changes), dataclasses.replace(made, **changes)
+    assert a == b and list(vars(a).items()) == list(vars(b).items())
+    assert made.rate == Decimal("85.00")  # the original is untouched
+    # the names `price` gives a line are Line's own fields, in order
+    fields = [f.name for f in dataclasses.fields(Line)]
+    line = one(work(TUE, 20))
+    assert list(vars(line)) == fields
+    assert list(vars(Line.from_json(line.to_json()))) == fields

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import chain, repeat
+from operator import methodcaller
 from typing import Any
 
 from tix.core import yamlio
@@ -387,10 +389,44 @@ def _json_item(body: str) -> Any:
         raise _Fallback from None  # libyaml on the whole text: its message, with the right line
 
 
+def _json_run(lines: list[str]) -> list[Any] | None:
+    """A list whose every item is one line of JSON of one kind (`- {...}`
+    lines, or `- "..."` lines: how tix writes an invoice record's lines and
+    entries), read as `_json_item` reads each one, with the checks made on
+    all the items at once; None where any item needs more (the caller reads
+    them one by one)."""
+    if _orjson_loads is None or not lines:
+        return None
+    start = lines[0][:3]
+    if start not in ('- {', '- "') or not all(map(methodcaller("startswith", start), lines)):
+        return None
+    bodies = [ln[2:] for ln in lines]
+    if any(map(_JSON_ODD.search, filter(methodcaller("__contains__", "\\"), bodies))):
+        return None
+    try:
+        items = list(map(_orjson_loads, bodies))
+    except ValueError:
+        return None
+    kinds = set(map(type, items))
+    if kinds == {str}:
+        return items
+    if kinds != {dict}:
+        return None
+    # as many `": ` as keys (no key twice), and only scalars as values
+    if list(map(len, items)) != list(map(str.count, bodies, repeat('": '))):
+        return None
+    if not _JSON_SCALARS.issuperset(map(type, chain.from_iterable(map(dict.values, items)))):
+        return None
+    return items
+
+
 def _long_list(lines: list[str]) -> list[Any]:
     """`- x` items at column 0: scalars (one line each), flat mappings
     (`- key: value` and `  key: value` lines), or either written as JSON on
     one line (`- {"key": "value"}`, `- "text"`)."""
+    run = _json_run(lines)
+    if run is not None:
+        return run
     items: list[Any] = []
     i, n = 0, len(lines)
     while i < n:

@@ -248,6 +248,11 @@ def test_an_unpriced_entry_is_refused_only_where_it_is_needed(itil_desk: Desk) -
     assert r.code == 2 and "SPECIAL" in r.err and "Traceback" not in r.err
     r = itil_desk.run("invoice", "2026-10")
     assert r.code == 2 and "SPECIAL" in r.err
+    # a list needs no price: it shows the hour worked, resolved or not
+    listed = itil_desk.ok("list", "--all", "--format", "csv", now=NOW)
+    assert any(row.startswith(f"{inc},") and ",1h," in row for row in listed.splitlines())
+    itil_desk.ok("reopen", inc, "-m", "again", now=NOW)
+    assert f"{inc} " in itil_desk.ok("list", now=NOW) and "1h" in itil_desk.ok("list", now=NOW)
 
 
 def test_concurrent_reports_invoices_and_writes_leave_true_parts(tmp_path: Path,

@@ -185,7 +185,7 @@ def _stopped_row(t: Any, policy: Any, now: datetime) -> tuple[Any, ...]:
         contract = ticket_contract(policy, t)
     return (t.id, t.status, t.team, t.assignee, t.org, t.category, t.created, sla.priority, name,
             priority_rank(policy, name), frozenset(c.state for c in sla.clocks()), contract, clock_text(sla),
-            time_text(t, policy), shown_title(t))
+            time_text(t), shown_title(t))
 
 
 def _list_fold(tickets: list[Any], policy: Any, now: datetime) -> tuple[Any, Any]:

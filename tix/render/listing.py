@@ -23,11 +23,14 @@ def clock_text(sla: Any) -> str:
     return f"{c.name} {fmt_minutes(c.remaining)} left" + (" !" if c.state == "at-risk" else "")
 
 
-def time_text(t: Any, policy: Any) -> str:
-    """Time worked, against the estimate when there is one."""
-    from tix.core.billing import ticket_time
+def time_text(t: Any) -> str:
+    """Time worked, against the estimate when there is one: the minutes of
+    its work entries, billable or not, whatever their price (`billing.lines`
+    keeps each entry's minutes as they are; a list needs no price, so an
+    entry whose rate is gone from the policy does not stop it)."""
+    from tix.core.planning import worked_minutes
 
-    worked = ticket_time(t, policy)["minutes"]
+    worked = worked_minutes(t)
     est = t.f("estimate")
     if est:
         return f"{fmt_minutes(worked)}/{fmt_minutes(est)}"
@@ -43,7 +46,7 @@ def list_row(t: Any, policy: Any, now: datetime, sla: Any, priority: str, fmt: s
         return ticket_json(t, policy, now, with_events=False, invoiced=invoiced)
     title = shown_title(t)
     return [t.id, priority, t.status, t.team or "", t.assignee or "", t.org or "", age_text(now, t.created),
-            clock_text(sla), time_text(t, policy), title if fmt == "csv" else title[:60]]
+            clock_text(sla), time_text(t), title if fmt == "csv" else title[:60]]
 
 
 def age_text(now: datetime, created: datetime) -> str:

@@ -387,7 +387,7 @@ def test_ledger_broken_records_are_reported_with_line(tmp_path: Path, edit, mess
 
 
 def test_the_fast_line_constructors_make_what_the_dataclass_makes() -> None:
-    """`billing._line` and `billing._replace` skip the frozen dataclass's
+    """`billing._line` and `frozen.replace` skip the frozen dataclass's
     per-field setattr: the same fields, in the same order, equal and hashed
     alike, as `Line(...)` and `dataclasses.replace` make them."""
     import dataclasses
@@ -395,7 +395,8 @@ def test_the_fast_line_constructors_make_what_the_dataclass_makes() -> None:
     from datetime import datetime, timezone
     from decimal import Decimal
 
-    from tix.core.billing import Line, _line, _replace
+    from tix.core.billing import Line, _line
+    from tix.core.frozen import replace as _replace
 
     at = datetime(2026, 11, 3, 9, 0, tzinfo=timezone.utc)
     kw = dict(event_id="01K", ticket="AB-0001", org=None, title="t", at=at, agent="anna", note="", minutes=30,

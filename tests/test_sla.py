@@ -643,3 +643,24 @@ def test_timeline_late_response_and_stop() -> None:
                                             ("11:00", "stopped"), ("12:00", "now")]
     assert rows[3][2] == "status resolved: resolve met; escalate met"
     assert rows[4][2] == "response breached by 15m; resolve met with 1h to spare; escalate met with 0m to spare"
+
+
+def test_clocks_and_states_are_what_their_constructors_make() -> None:
+    """compute builds Clock and SlaState in one update (`tix.core.frozen`):
+    every field present, in declaration order, equal and hashed as the
+    dataclass's own constructor makes them, and still frozen."""
+    import dataclasses
+    import pickle
+
+    for tk, now in ((ticket("2026-01-12 08:00", take("2026-01-12 08:30")), "2026-01-12 10:00"),
+                    (ticket("2026-01-12 08:00", category="problem"), "2026-01-12 09:00"),
+                    (ticket("2026-01-09 16:00", resolve("2026-01-12 09:00")), "2026-01-13 09:00")):
+        s = sla.compute(tk, POLICY, t(now))
+        for obj in (s, *s.clocks()):
+            cls = type(obj)
+            made = cls(**{f.name: getattr(obj, f.name) for f in dataclasses.fields(cls)})
+            assert obj == made and hash(obj) == hash(made)
+            assert list(vars(obj).items()) == list(vars(made).items())
+            assert pickle.loads(pickle.dumps(obj)) == made
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                obj.state = "x"  # type: ignore[misc,union-attr]

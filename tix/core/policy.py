@@ -133,8 +133,8 @@ class Policy:
     invoiced: Any = field(default_factory=dict, repr=False, compare=False)  # a mapping with .get()
 
     # ------------------------------------------------------------ derived
-    @property
-    def agents(self) -> frozenset[str]:
+    @cached_property
+    def agents(self) -> frozenset[str]:  # asked per ticket by the SLA clocks: made once per policy
         return frozenset(m for t in self.teams.values() for m in t.members)
 
     def with_holidays(self, table: HolidayTable) -> Policy:

@@ -43,6 +43,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from tix.core.errors import BadInput
+from tix.core.frozen import make
 from tix.core.priority import Rating, rate
 from tix.core.ticket import response_at
 
@@ -326,7 +327,9 @@ class _Frame:
     def make(self, name: str, start: datetime, target: int | None, done: datetime | None) -> Clock:
         tz = self.policy.tz
         if target is None:
-            return Clock(name, None, None, _local(done, tz) if done else None, "none", 0.0, None)
+            return make(Clock, {"name": name, "target": None, "due": None,
+                                "done_at": done.astimezone(tz) if done else None, "state": "none", "taken": 0.0,
+                                "remaining": None})
         end = done if done is not None else max(self.now, start)
         end = max(end, start)
         pause = None if done is not None else self.paused_at(end)
@@ -343,8 +346,9 @@ class _Frame:
             state = "at-risk"
         else:
             state = "running"
-        return Clock(name, target, _local(due, tz) if due else None, _local(done, tz) if done else None,
-                     state, taken, remaining)
+        return make(Clock, {"name": name, "target": target, "due": due.astimezone(tz) if due else None,
+                            "done_at": done.astimezone(tz) if done else None, "state": state, "taken": taken,
+                            "remaining": remaining})
 
     def response(self) -> Clock:
         return self.make("response", self.created, self.rule.response if self.has_sla else None,
@@ -367,8 +371,9 @@ def compute(ticket: Ticket, policy: Policy, now: datetime) -> SlaState:
     """The SLA state of one ticket at `now`: one pass over its status log,
     then each clock walks its running stretches (O(days), no minute loops)."""
     f = _Frame(ticket, policy, now)
-    return SlaState(contract=f.contract, priority=f.rule.name, score=f.rating.score, clock=f.rule.clock,
-                    response=f.response(), resolve=f.resolve(), escalate=f.escalate())
+    return make(SlaState, {"priority": f.rule.name, "score": f.rating.score, "clock": f.rule.clock,
+                           "response": f.response(), "resolve": f.resolve(), "escalate": f.escalate(),
+                           "contract": f.contract})
 
 
 def escalation_due(ticket: Ticket, policy: Policy, now: datetime) -> Team | None:

@@ -578,3 +578,80 @@ def _atheris_main(argv: list[str]) -> None:  # pragma: no cover - a manual, long
 if __name__ == "__main__":  # pragma: no cover
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     _atheris_main(sys.argv)
+
+
+# ----------------------------------------------------------------------------- event lines at once
+
+_LINE_EDITS = [
+    lambda ln: ln,
+    lambda ln: ln.replace('"by": ', '"minutes": 1.5, "by": ', 1),  # a float: json's reading
+    lambda ln: ln.replace('"by": ', '"minutes": 123456789012345678901234, "by": ', 1),  # past 64 bits
+    lambda ln: ln.replace('"by": ', '"extra": {"x": [1, 2.5]}, "by": ', 1),  # a float deep inside
+    lambda ln: ln.replace('"by": ', '"extra": {"x": [1, 2]}, "by": ', 1),  # nested, no float
+    lambda ln: ln.replace('"type": "', '"type": "no', 1),  # an unknown type
+    lambda ln: ln.replace('"at": "', '"at": "x', 1),  # a bad instant
+    lambda ln: ln + "  ",  # trailing spaces
+    lambda ln: "  " + ln,  # leading spaces
+    lambda ln: ln + "\r",
+    lambda ln: "",  # a blank line
+    lambda ln: ln[:-1],  # cut short: not JSON
+    lambda ln: ln[: len(ln) // 2],
+    lambda ln: ln + ", {}",  # two values on one line
+    lambda ln: ln.replace("{", "[", 1),
+    lambda ln: ln + "\n" + ln,  # an event twice: its id twice
+]
+
+
+@FUZZ
+@given(a_log(max_size=8), st.lists(st.tuples(st.integers(0, 40), st.integers(0, len(_LINE_EDITS) - 1)),
+                                   max_size=3), st.booleans())
+def test_event_lines_read_at_once_as_line_by_line(log: tuple[dict[str, Any], list[dict[str, Any]]],
+                                                   edits: list[tuple[int, int]], end_cut: bool) -> None:
+    """`grammar._events_at_once` (every line of a file at once) gives what
+    the line-by-line loop gives: the same events and instants, the same torn
+    tail, or the same BrokenFile with the same line number."""
+    TRIED["event lines at once"] += 1
+    lines = ticket_file(*log).decode().split("\n")
+    start = lines.index("events:") + 1
+    for where, k in edits:
+        i = start + where % max(1, len(lines) - 1 - start)
+        lines[i] = _LINE_EDITS[k](lines[i])
+    data = "\n".join(lines).encode()
+    if end_cut:
+        data = data.rstrip(b"\n")
+
+    fast, slow = _read_both_ways(data)
+    assert fast == slow
+
+
+def _read_both_ways(data: bytes) -> tuple[str, str]:
+    from unittest import mock
+
+    from tix.core import grammar
+    from tix.core.errors import BrokenFile
+
+    def read() -> str:
+        try:
+            return repr(parse_ticket_text(data, "t.yaml"))
+        except BrokenFile as err:
+            return repr(("broken", err.message, err.line))
+
+    fast = read()
+    with mock.patch.object(grammar, "_events_at_once", lambda tail, plain: None):
+        return fast, read()
+
+
+@pytest.mark.parametrize("k", range(len(_LINE_EDITS)))
+@pytest.mark.parametrize("end_cut", [False, True])
+def test_each_line_edit_reads_at_once_as_line_by_line(k: int, end_cut: bool) -> None:
+    evs = [opened(), {"id": "01B", "at": "2026-01-05T10:00:00+01:00", "by": "anna", "type": "taken"},
+           {"id": "01C", "at": "2026-01-05T11:00:00+01:00", "by": "anna", "type": "worked", "minutes": 30,
+            "note": "x"}]
+    header = {"id": "AB-0001", "title": "Edits", "team": "servicedesk"}
+    for line_no in (1, 2):
+        lines = ticket_file(header, evs).decode().split("\n")
+        i = lines.index("events:") + 1 + line_no
+        lines[i] = _LINE_EDITS[k](lines[i])
+        data = "\n".join(lines).encode()
+        fast, slow = _read_both_ways(data.rstrip(b"\n") if end_cut else data)
+        assert fast == slow

@@ -50,14 +50,15 @@ def json_plain(text: str) -> bool:
     return _orjson_loads is not None and _few_brackets(text)
 
 
-def _deep_float(v: Any) -> bool:
+def deep_float(v: Any) -> bool:
+    """Is there a float anywhere in this JSON value?"""
     t = type(v)
     if t is float:
         return True
     if t is dict:
-        return any(map(_deep_float, v.values()))
+        return any(map(deep_float, v.values()))
     if t is list:
-        return any(map(_deep_float, v))
+        return any(map(deep_float, v))
     return False
 
 
@@ -68,9 +69,9 @@ def json_fast(text: str) -> Any:
     v = _orjson_loads(text)
     if type(v) is dict:
         types = set(map(type, v.values()))
-        if float in types or ((dict in types or list in types) and _deep_float(v)):
+        if float in types or ((dict in types or list in types) and deep_float(v)):
             return json.loads(text)
-    elif _deep_float(v):
+    elif deep_float(v):
         return json.loads(text)
     return v
 

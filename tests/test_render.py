@@ -110,3 +110,23 @@ def test_money_cells_take_the_fast_layout() -> None:
     assert fast is not None
     assert fast == tabulate(rows, headers=["rate", "hours", "amount"], disable_numparse=True,
                             colalign=["left", "right", "right"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.datetimes(), st.datetimes(), st.integers(-14 * 60, 14 * 60), st.integers(-14 * 60, 14 * 60))
+def test_list_ages_from_whole_microseconds_are_the_ages_of_instants(a, b, off_a, off_b) -> None:
+    """The kept rows of `tix list` hold instants as µs since the epoch; the
+    age they print, and their sort key, are those of the datetimes, to the bit."""
+    from datetime import timedelta, timezone
+
+    from tix.core.dates import fmt_minutes
+    from tix.render.listing import age_from_us, age_text, epoch_us
+
+    now = a.replace(tzinfo=timezone(timedelta(minutes=off_a)))
+    created = b.replace(tzinfo=timezone(timedelta(minutes=off_b)))
+    if created > now:
+        now, created = created, now
+    age_min = (now - created).total_seconds() / 60  # the formula the list used before
+    want = f"{int(age_min // 1440)}d" if age_min >= 1440 else fmt_minutes(age_min)
+    assert age_from_us(epoch_us(now), epoch_us(created)) == want == age_text(now, created)
+    assert epoch_us(created) / 1_000_000 == created.timestamp()

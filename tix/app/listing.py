@@ -165,16 +165,17 @@ def list_tickets(env: Any, q: ListQuery, fmt: str) -> tuple[list[Any], list[Any]
     return [x[1] for x in rows], problems + ledger_problems
 
 
-LIST_FOLD_VERSION = 1  # of _list_fold's plain data: bump on any change to it
+LIST_FOLD_VERSION = 2  # of _list_fold's plain data: bump on any change to it (2: marshal, instants in µs)
 
 
 def _stopped_row(t: Any, policy: Any, now: datetime) -> tuple[Any, ...]:
     """What `tix list` shows and filters on of a resolved or closed ticket;
     none of it changes with `now` (its clocks have stopped) but the age,
-    which is added when the row is printed."""
+    which is added when the row is printed. Plain values only (the creation
+    instant as whole µs since the epoch: exact, and marshal keeps it)."""
     from tix.core import sla as sla_mod
     from tix.core.priority import priority_rank, rate
-    from tix.render.listing import clock_text, shown_title, time_text
+    from tix.render.listing import clock_text, epoch_us, shown_title, time_text
 
     sla = sla_mod.compute(t, policy, now)
     name = sla.priority or rate(policy, t.impact, t.urgency).name
@@ -183,20 +184,20 @@ def _stopped_row(t: Any, policy: Any, now: datetime) -> tuple[Any, ...]:
         from tix.core.contracts import ticket_contract
 
         contract = ticket_contract(policy, t)
-    return (t.id, t.status, t.team, t.assignee, t.org, t.category, t.created, sla.priority, name,
+    return (t.id, t.status, t.team, t.assignee, t.org, t.category, epoch_us(t.created), sla.priority, name,
             priority_rank(policy, name), frozenset(c.state for c in sla.clocks()), contract, clock_text(sla),
             time_text(t), shown_title(t))
 
 
 def _list_fold(tickets: list[Any], policy: Any, now: datetime) -> tuple[Any, Any]:
     """A group's rows per organisation ("" for none): (the organisations,
-    {organisation: its rows, pickled}), so that `list --org X` unpickles only X's."""
-    import pickle
+    {organisation: its rows, marshalled}), so that `list --org X` reads only X's."""
+    import marshal
 
     by_org: dict[str, list[tuple[Any, ...]]] = {}
     for t in tickets:
         by_org.setdefault(t.org or "", []).append(_stopped_row(t, policy, now))
-    return tuple(sorted(by_org)), {o: pickle.dumps(rows, protocol=5) for o, rows in by_org.items()}
+    return tuple(sorted(by_org)), {o: marshal.dumps(rows, 4) for o, rows in by_org.items()}
 
 
 def _stopped_rows(env: Any, q: ListQuery, fmt: str, problems: list[Any], row_of: Any,
@@ -204,8 +205,10 @@ def _stopped_rows(env: Any, q: ListQuery, fmt: str, problems: list[Any], row_of:
     """The list's rows from the rows the index keeps of resolved and closed
     tickets per group of files (`tix.storage.derived`, folded once, again
     when a file or the policy changes); open tickets folded now (`row_of`)."""
+    import marshal
+
     from tix.core.contracts import past_text
-    from tix.render.listing import age_text
+    from tix.render.listing import age_from_us, epoch_us
     from tix.storage import derived
 
     p, now, store = env.policy, env.now, env.store
@@ -214,22 +217,28 @@ def _stopped_rows(env: Any, q: ListQuery, fmt: str, problems: list[Any], row_of:
                        problems=problems, hot=columns)
     out = [x for x in map(row_of, d.hot) if x is not None]
     want = None if q.org is None else q.org or ""
-    period, short = q.period, fmt != "csv"
+    period, short, now_us = q.period, fmt != "csv", epoch_us(now)
+    lo, hi = (epoch_us(period.start), epoch_us(period.end)) if period else (0, 0)
+    # no test but the organisation (the IT manager's `--org X --all`): every row is shown
+    every = q.all and not (q.team or q.assignee is not None or q.category or period or q.contract is not None
+                           or q.priority or q.breached or q.at_risk)
     for orgs, blob in d.groups:
         if want is not None and want not in orgs:
             continue
         v = derived.value(blob)
         for o in orgs if want is None else (want,):
             for (tid, status, team, assignee, org, category, created, spri, name, rank, states, contract, clock,
-                 ttext, title) in derived.value(v[o]):
-                if ((not q.all and status not in q.statuses) or (q.team and team != q.team)
+                 ttext, title) in marshal.loads(v[o]):
+                if not every and (
+                        (not q.all and status not in q.statuses) or (q.team and team != q.team)
                         or (q.assignee is not None and (assignee or "none") != q.assignee)
-                        or (q.category and category != q.category) or (period and not period.contains(created))
+                        or (q.category and category != q.category) or (period and not lo <= created < hi)
                         or (q.contract is not None and contract != q.contract)
                         or (q.priority and spri != q.priority) or (q.breached and "breached" not in states)
                         or (q.at_risk and "at-risk" not in states)):
                     continue
-                out.append(((rank, created.timestamp(), tid), [tid, name, status, team or "", assignee or "", org or "",
-                                                   age_text(now, created), clock, ttext,
-                                                   title[:60] if short else title]))
+                # the key as the open rows' (`t.created.timestamp()`: the same float, µs / 10**6)
+                out.append(((rank, created / 1_000_000, tid), [tid, name, status, team or "", assignee or "",
+                                                              org or "", age_from_us(now_us, created), clock, ttext,
+                                                              title[:60] if short else title]))
     return out

@@ -3,7 +3,7 @@ the printed list."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tix.core.dates import fmt_minutes
@@ -50,7 +50,22 @@ def list_row(t: Any, policy: Any, now: datetime, sla: Any, priority: str, fmt: s
 
 
 def age_text(now: datetime, created: datetime) -> str:
-    age_min = (now - created).total_seconds() / 60
+    return age_from_us(epoch_us(now), epoch_us(created))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+
+
+def epoch_us(t: datetime) -> int:
+    """An aware instant as whole microseconds since the epoch (exact)."""
+    return (t - _EPOCH) // _ONE_US
+
+
+def age_from_us(now_us: int, created_us: int) -> str:
+    """`age_text` of two `epoch_us` instants: the same text, to the bit
+    (`timedelta.total_seconds` is the µs divided by 10**6, as here)."""
+    age_min = (now_us - created_us) / 1_000_000 / 60
     return f"{int(age_min // 1440)}d" if age_min >= 1440 else fmt_minutes(age_min)
 
 

@@ -251,6 +251,16 @@ def test_an_unpriced_entry_is_refused_only_where_it_is_needed(itil_desk: Desk) -
     # a list needs no price: it shows the hour worked, resolved or not
     listed = itil_desk.ok("list", "--all", "--format", "csv", now=NOW)
     assert any(row.startswith(f"{inc},") and ",1h," in row for row in listed.splitlines())
+    # nor does its JSON: the ticket is listed with its minutes, its money null, the reason on stderr
+    r = itil_desk.run("list", "--all", "--format", "json", now=NOW)
+    assert r.code == 0 and "SPECIAL" in r.err and inc in r.err and "Traceback" not in r.err
+    (row,) = [x for x in json.loads(r.out) if x["id"] == inc]
+    assert row["time"]["minutes"] == 60 and row["time"]["amount"] is None and row["time"]["billed_minutes"] is None
+    assert len(json.loads(r.out)) > 1 and all(x["time"]["amount"] is not None for x in json.loads(r.out)
+                                              if x["id"] != inc)
+    # `show` is about that ticket: it still names the missing rate and stops
+    r = itil_desk.run("show", inc, "--format", "json", now=NOW)
+    assert r.code == 2 and "SPECIAL" in r.err
     itil_desk.ok("reopen", inc, "-m", "again", now=NOW)
     assert f"{inc} " in itil_desk.ok("list", now=NOW) and "1h" in itil_desk.ok("list", now=NOW)
 

@@ -150,7 +150,8 @@ def list_tickets(env: Any, q: ListQuery, fmt: str) -> tuple[list[Any], list[Any]
         if q.at_risk and "at-risk" not in states:
             return None
         name = sla.priority or r.name
-        return (priority_rank(p, name), t.created.timestamp(), t.id), list_row(t, p, now, sla, name, fmt, invoiced)
+        return ((priority_rank(p, name), t.created.timestamp(), t.id),
+                list_row(t, p, now, sla, name, fmt, invoiced, problems))
 
     from tix.storage.index import HOT, load_all  # the index's query (tix.storage.index)
 

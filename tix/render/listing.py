@@ -38,12 +38,14 @@ def time_text(t: Any) -> str:
 
 
 def list_row(t: Any, policy: Any, now: datetime, sla: Any, priority: str, fmt: str,
-             invoiced: set[str] | None = None) -> Any:
-    """One ticket as `tix list` prints it: a JSON object, or a row of HEADERS."""
+             invoiced: set[str] | None = None, problems: list[Any] | None = None) -> Any:
+    """One ticket as `tix list` prints it: a JSON object, or a row of HEADERS.
+    `problems`: where a ticket's unpriced work is noted (`view.ticket_json`)."""
     if fmt == "json":
         from tix.render.view import ticket_json
 
-        return ticket_json(t, policy, now, with_events=False, invoiced=invoiced)
+        return ticket_json(t, policy, now, with_events=False, invoiced=invoiced,
+                           problems=[] if problems is None else problems)
     title = shown_title(t)
     return [t.id, priority, t.status, t.team or "", t.assignee or "", t.org or "", age_text(now, t.created),
             clock_text(sla), time_text(t), title if fmt == "csv" else title[:60]]

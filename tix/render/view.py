@@ -24,14 +24,28 @@ def effective_due(t: Ticket, sla: Any) -> str | None:
 
 
 def ticket_json(t: Ticket, policy: Policy, now: datetime, *, with_events: bool = True,
-                invoiced: set[str] | None = None) -> dict[str, Any]:
+                invoiced: set[str] | None = None, problems: list[Any] | None = None) -> dict[str, Any]:
+    """A ticket as JSON. `problems`: a list of tickets (`tix list --format
+    json`) passes one, and a ticket whose work has no price (its rate gone
+    from the policy) is listed with its minutes and null billed minutes and
+    amount, the PolicyError noted there; without it the error stops the
+    caller (`tix show`, about that one ticket)."""
     from tix.core import billing
     from tix.core import sla as sla_mod
     from tix.core.checklist import checklist
+    from tix.core.errors import PolicyError
 
     r = rate(policy, t.impact, t.urgency)
     sla = sla_mod.compute(t, policy, now)
-    time = billing.ticket_time(t, policy)
+    try:
+        time = billing.ticket_time(t, policy)
+    except PolicyError as err:
+        if problems is None:
+            raise
+        from tix.core.planning import worked_minutes
+
+        problems.append(err)
+        time = {"minutes": worked_minutes(t), "billed_minutes": None, "amount": None}
     worked = time["minutes"]
     estimate = t.f("estimate")
     out: dict[str, Any] = {
@@ -49,7 +63,8 @@ def ticket_json(t: Ticket, policy: Policy, now: datetime, *, with_events: bool =
         "created": t.created.isoformat(),
         "due": effective_due(t, sla),
         "sla": sla.to_json(),
-        "time": {"minutes": worked, "billed_minutes": time["billed_minutes"], "amount": str(time["amount"]),
+        "time": {"minutes": worked, "billed_minutes": time["billed_minutes"],
+                 "amount": None if time["amount"] is None else str(time["amount"]),
                  "estimate_minutes": estimate,
                  "left_minutes": (estimate - worked) if isinstance(estimate, int) else None},
         "links": [{"kind": k, "id": o} for k, o in t.links],

@@ -3,10 +3,11 @@
 A frozen dataclass's `__init__` sets each field through the base
 object's setattr (it refuses its own): about 0.35 µs a field. The folds
 of a big desk make hundreds of thousands of priced lines and SLA clocks,
-so those few places build the instance's `__dict__` in one update instead. The caller gives
-every field, in the order the class declares them (tests compare the
-result with the class's own constructor): the object is the one
-`cls(**fields)` would make, equal, hashed and pickled alike."""
+so those few places build the instance's `__dict__` in one update
+instead. The caller gives every field, in the order the class declares
+them (tests compare the result with the class's own constructor): the
+object is the one `cls(**fields)` would make, equal, hashed and pickled
+alike."""
 
 from __future__ import annotations
 

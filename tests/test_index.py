@@ -116,3 +116,70 @@ def test_old_cache_shape_is_ignored(desk):
     doc["version"] = (doc["version"][0], doc["version"][1][:-1])  # a Ticket with one field fewer
     cache.write_bytes(pickle.dumps(doc))
     assert desk.ok("list", "--all", "--format", "json") == first
+
+
+# ---- the stat scan begun before the command is imported (filescan.start_early)
+
+def _ids(store):
+    return sorted((t.id, len(t.work), t.status) for t in load_all(store))
+
+
+def test_an_early_scan_is_used_once_and_gives_what_a_scan_gives(desk):
+    from tix.storage import filescan
+
+    _fill(desk)
+    store = Store(desk.root)
+    truth = _ids(store)
+    filescan.start_early(os.fspath(store.tickets_dir))
+    (procs,) = filescan._EARLY.values()
+    assert _ids(store) == truth
+    assert filescan._EARLY == {} and all(p.returncode is not None for p in procs)  # taken, and waited for
+
+
+def test_a_write_drops_an_early_scan_so_the_index_sees_it(desk):
+    """A scan begun before a ticket file changes would keep its old stat key:
+    any write through the store drops it (its find processes stopped)."""
+    from tix.storage import filescan
+
+    tid = _fill(desk, 3)[1]
+    store = Store(desk.root)
+    before = dict((i, w) for i, w, _ in _ids(store))
+    filescan.start_early(os.fspath(store.tickets_dir))
+    (procs,) = filescan._EARLY.values()
+    for p in procs:
+        p.wait()  # the scan is done before the write: its keys are the old ones
+    desk.ok("work", tid, "15m")
+    assert filescan._EARLY == {}
+    assert dict((i, w) for i, w, _ in _ids(store))[tid] == before[tid] + 1
+
+
+def test_an_early_scan_of_another_folder_is_stopped_not_used(desk, tmp_path):
+    from tix.storage import filescan
+
+    _fill(desk, 4)
+    other = tmp_path / "other" / "tickets" / "AB" / "000"
+    other.mkdir(parents=True)
+    (other / "AB-0001.yaml").write_text("id: AB-0001\n")
+    store = Store(desk.root)
+    truth = _ids(store)
+    filescan.start_early(os.fspath(tmp_path / "other" / "tickets"))
+    (procs,) = filescan._EARLY.values()
+    assert _ids(store) == truth
+    assert filescan._EARLY == {} and all(p.returncode is not None for p in procs)
+
+
+def test_commands_with_the_early_scan_print_what_the_python_scan_gives(desk):
+    """End to end, in real processes: list, report and sla start find first
+    thing; the same output as with no find at all (TIX_NO_FIND)."""
+    _fill(desk)
+    env = {k: v for k, v in os.environ.items() if k != "TIX_NO_FIND"}
+    env.update(desk.env())
+    cmds = (["list", "--all"], ["list", "--org", "contoso", "--all"], ["sla", "--all"],
+            ["report", "month", "2026-11", "--format", "json"])
+
+    def outs(extra):
+        return [subprocess.run([sys.executable, "-m", "tix", *c], env={**env, **extra}, capture_output=True,
+                               text=True, cwd=desk.root).stdout for c in cmds]
+
+    with_find = outs({})
+    assert all(with_find) and with_find == outs({"TIX_NO_FIND": "1"})

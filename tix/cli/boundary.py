@@ -209,13 +209,50 @@ def run(argv: list[str]) -> int:
         install(argv, err)
     colour = _isatty(out) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     sys.stdout, sys.stderr = InertStream(out, colour), InertStream(err)
+    early = _scan_early(argv)
     try:
         return _run(argv)
     finally:
+        if early:
+            from tix.storage.filescan import forget_early
+
+            forget_early()
         for wrapped in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):
                 wrapped.flush()
         sys.stdout, sys.stderr = out, err
+
+
+# commands that read the index and never write a ticket file: their scan may start first thing
+_EARLY_SCAN = frozenset(("list", "report", "sla"))
+
+
+def _scan_early(argv: list[str]) -> bool:
+    """Start the stat scan of the desk's ticket files before the command is
+    imported (`filescan.start_early`), where the desk is where `Env` will
+    find it (TIX_DIR, else the folder the command runs in or above; not
+    with global options before the command)."""
+    if not argv or argv[0] not in _EARLY_SCAN or "--help" in argv:
+        return False
+    from pathlib import Path
+
+    from tix.cli.env import find_desk
+
+    try:
+        env = os.environ.get("TIX_DIR")
+        if env:
+            d = Path(env).expanduser()
+            root = d.resolve() if (d / "policies.yaml").is_file() and (d / "tickets").is_dir() else None
+        else:
+            root = find_desk(Path.cwd())
+    except (OSError, RuntimeError):
+        return False
+    if root is None:
+        return False
+    from tix.storage.filescan import start_early
+
+    start_early(str(root / "tickets"))
+    return True
 
 
 def _isatty(stream) -> bool:  # type: ignore[no-untyped-def]

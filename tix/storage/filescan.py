@@ -58,11 +58,11 @@ def _scan_python(store: Store) -> dict[str, bytes]:
     return out
 
 
-def _shard_dirs(store: Store) -> list[str]:
+def _shard_dirs(tickets_dir: Any) -> list[str]:
     """Every shard folder ("AB/000"), as the Python scan finds them."""
     out = []
     try:
-        for pdir in os.scandir(store.tickets_dir):
+        for pdir in os.scandir(tickets_dir):
             if _PREFIX_RE.match(pdir.name) and pdir.is_dir(follow_symlinks=False):
                 out += [f"{pdir.name}/{d.name}" for d in os.scandir(pdir.path) if d.is_dir(follow_symlinks=False)]
     except OSError:
@@ -70,12 +70,45 @@ def _shard_dirs(store: Store) -> list[str]:
     return sorted(out)
 
 
+# find processes started at the very start of a command (`start_early`), by tickets folder
+_EARLY: dict[str, list[Any]] = {}
+
+
+def start_early(tickets_dir: str) -> None:
+    """Start the scan of a desk's tickets folder now, before the command is
+    even imported: for the commands that read the index and write no ticket
+    file (list, report, sla), find then stats while Python imports and reads
+    the policy, and the index finds the scan done. It is used once, by the
+    first scan of that folder; `forget_early` drops it."""
+    if _EARLY:
+        return
+    procs = _find_in(tickets_dir)
+    if procs is not None:
+        _EARLY[tickets_dir] = procs
+
+
+def forget_early() -> None:
+    """Drop a scan `start_early` began and no one used (or that a ticket
+    file written since would make stale): its processes are stopped."""
+    for procs in _EARLY.values():
+        _abandon(procs)
+    _EARLY.clear()
+
+
 def _start_find(store: Store) -> list[Any] | None:
     """`find` stats the files in C, in two processes on big desks, on the other
-    core(s) while we load the head."""
-    if os.environ.get("TIX_NO_FIND") or not store.tickets_dir.is_dir():
+    core(s) while we load the head (or since the command started: `start_early`)."""
+    early = _EARLY.pop(os.fspath(store.tickets_dir), None)
+    forget_early()  # one begun for another folder is of no use
+    if early is not None:
+        return early
+    return _find_in(store.tickets_dir)
+
+
+def _find_in(tickets_dir: Any) -> list[Any] | None:
+    if os.environ.get("TIX_NO_FIND") or not os.path.isdir(tickets_dir):
         return None
-    shards = _shard_dirs(store)
+    shards = _shard_dirs(tickets_dir)
     if not shards:
         return None
     import tempfile
@@ -94,7 +127,7 @@ def _start_find(store: Store) -> list[Any] | None:
                 ["find", *shards[k::n], "-mindepth", "0", "-maxdepth", "1",
                  "(", "-type", "d", "-printf", "\\0D%d %p", ")", ",",
                  "(", "-path", "*/*/*", "-name", "*.yaml", "-printf", "\\0" + _REC[:-2], ")"],
-                cwd=store.tickets_dir, stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+                cwd=tickets_dir, stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         except OSError:
             out.close()
             return _abandon(procs)  # no find here: scan in Python

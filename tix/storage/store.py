@@ -21,6 +21,7 @@ import json
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
@@ -100,6 +101,14 @@ def replace_file(path: Path, data: bytes, *, durable: bool = False, parents: boo
         with suppress(OSError):
             tmp.unlink()
         raise
+
+
+def _no_early_scan() -> None:
+    """A file of the desk is about to change: a stat scan begun before it
+    (`filescan.start_early`, for read-only commands) must not be used."""
+    scanning = sys.modules.get("tix.storage.filescan")
+    if scanning is not None:
+        scanning.forget_early()
 
 
 def write_local_cache(path: Path, data: bytes) -> None:
@@ -495,6 +504,7 @@ class Store:
 
     def write_atomic(self, path: Path, data: bytes, *, exclusive: bool = False) -> None:
         """temp file + fsync + rename (or link, if `exclusive`: fails when it exists)."""
+        _no_early_scan()
         self.no_links(path)
         stage = self._staging() if exclusive else None
         tmp = (stage or path.parent) / f".{path.name}.{os.getpid()}.tmp"
@@ -558,6 +568,7 @@ class Store:
     def append(self, tid: str, new_events: list[dict[str, Any]]) -> None:
         """Append events to a ticket: one write of whole lines, fsynced, under an flock.
         A torn last line left by a crash is repaired (cut) first."""
+        _no_early_scan()
         path = self.path_for(tid)
         lines = [encode_event(ev) for ev in new_events]
         for line in lines:

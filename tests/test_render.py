@@ -130,3 +130,29 @@ def test_list_ages_from_whole_microseconds_are_the_ages_of_instants(a, b, off_a,
     want = f"{int(age_min // 1440)}d" if age_min >= 1440 else fmt_minutes(age_min)
     assert age_from_us(epoch_us(now), epoch_us(created)) == want == age_text(now, created)
     assert epoch_us(created) / 1_000_000 == created.timestamp()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("wcwidth") is None, reason="the set is wcwidth's answer to check")
+def test_the_latin_letters_taken_as_narrow_are_one_column_for_wcwidth() -> None:
+    from wcwidth import wcwidth
+
+    assert all(wcwidth(ch) == 1 for ch in render._LATIN_NARROW)
+    assert "\u00ad" not in render._LATIN_NARROW
+
+
+LATIN = st.text(alphabet=st.sampled_from("aZ7 .-éøřßÅŁœǅɏ\u00a0\u00ad\u0301東"), max_size=10)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda n: st.tuples(
+    st.lists(LATIN, min_size=n, max_size=n), st.lists(st.lists(st.one_of(LATIN, st.integers(0, 99), st.none()),
+                                                                min_size=n, max_size=n), max_size=6),
+    st.booleans())))
+def test_tables_of_the_desks_languages_are_tabulates(x: tuple[list[str], list[list[object]], bool]) -> None:
+    """Accented Latin text (known narrow without asking wcwidth), a soft
+    hyphen, a combining accent or a wide character (asked), cells that are
+    not text, rows as tuples: the table is tabulate's, byte for byte."""
+    headers, rows, as_tuples = x
+    cells = [[inert(render.cell(c)) for c in r] for r in rows]
+    want = tabulate(cells, headers=headers, tablefmt="simple", disable_numparse=True)
+    assert render.table([tuple(r) for r in rows] if as_tuples else rows, headers) == want

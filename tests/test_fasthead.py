@@ -128,3 +128,17 @@ def test_a_record_takes_the_fast_path(monkeypatch) -> None:  # type: ignore[no-u
     monkeypatch.setattr(yamlio, "load", lambda t: calls.append(len(t)) or real(t))
     assert fasthead.load_record(text) == record
     assert calls and max(calls) < len(text) // 10  # libyaml read only the small fields
+
+
+def test_the_odd_characters_are_those_outside_what_the_fast_reader_takes() -> None:
+    """`fasthead._ODD` names what libyaml treats as a break or refuses (and
+    what needs care): everything but line feed, printable ASCII and the
+    printable planes. Written as the set it holds; here against its complement
+    over every code point."""
+    import re
+    import sys
+
+    from tix.core import fasthead
+
+    takes = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+    assert all(bool(fasthead._ODD.match(chr(i))) == bool(takes.match(chr(i))) for i in range(sys.maxunicode + 1))

@@ -19,7 +19,9 @@ from typing import Any
 from tix.core import yamlio
 
 # characters libyaml reads as line breaks or refuses, or that need care (tabs, BOM, CR): leave those to it
-_ODD = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# (the same set written as what it holds, not as what it leaves out: compiled in 1 ms instead of 10; a test
+# compares the two over every code point)
+_ODD = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _RESOLVERS = yamlio.Loader.yaml_implicit_resolvers

@@ -144,7 +144,7 @@ def aligned(rows: list[list[str]], headers: list[str] | None, align: Sequence[st
     if not _printable(joined) or any(a not in ("left", "right") for a in align):
         return None
     width_of: Any = len
-    if not joined.isascii() and _wide_mode():
+    if not joined.isascii() and _wide_mode() and not _narrow(joined):
         width_of = _wide_width
 
     rows = [[c.strip() for c in r] for r in rows]

@@ -236,13 +236,13 @@ def _scan_early(argv: list[str]) -> bool:
         return False
     from pathlib import Path
 
-    from tix.cli.env import find_desk
+    from tix.cli.env import find_desk, is_desk
 
     try:
         env = os.environ.get("TIX_DIR")
         if env:
             d = Path(env).expanduser()
-            root = d.resolve() if (d / "policies.yaml").is_file() and (d / "tickets").is_dir() else None
+            root = d.resolve() if is_desk(d) else None
         else:
             root = find_desk(Path.cwd())
     except (OSError, RuntimeError):

@@ -21,9 +21,14 @@ if TYPE_CHECKING:
     from tix.storage.store import Store
 
 
+def is_desk(d: Path) -> bool:
+    """Does folder `d` hold a tix desk (policies.yaml and tickets/)?"""
+    return (d / "policies.yaml").is_file() and (d / "tickets").is_dir()
+
+
 def find_desk(start: Path) -> Path | None:
     for d in (start, *start.parents):
-        if (d / "policies.yaml").is_file() and (d / "tickets").is_dir():
+        if is_desk(d):
             return d
     return None
 
@@ -38,14 +43,14 @@ class Env:
     def root(self) -> Path:
         if self.dir_opt:
             d = Path(self.dir_opt).expanduser()
-            if not (d / "policies.yaml").is_file() or not (d / "tickets").is_dir():
+            if not is_desk(d):
                 raise NotFound(f"--dir {self.dir_opt}: not a tix desk (no policies.yaml and tickets/); "
                                f"run `tix init {self.dir_opt}`")
             return d.resolve()
         env = os.environ.get("TIX_DIR")
         if env:
             d = Path(env).expanduser()
-            if not (d / "policies.yaml").is_file() or not (d / "tickets").is_dir():
+            if not is_desk(d):
                 raise NotFound(f"TIX_DIR={env}: not a tix desk (no policies.yaml and tickets/)")
             return d.resolve()
         found = find_desk(Path.cwd())

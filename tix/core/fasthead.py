@@ -64,14 +64,25 @@ def deep_float(v: Any) -> bool:
     return False
 
 
+def value_types(objects: Any) -> set[type]:
+    """The types of the values of these JSON objects (one level down)."""
+    return set(map(type, chain.from_iterable(map(dict.values, objects))))
+
+
+def has_float(objects: Any) -> bool:
+    """Is there a float in any of these JSON objects, at any depth? (orjson
+    gives an integer past 64 bits as a float: json must read such a text.)"""
+    kinds = value_types(objects)
+    return float in kinds or ((dict in kinds or list in kinds) and any(map(deep_float, objects)))
+
+
 def json_fast(text: str) -> Any:
     """One JSON line of a `json_plain` text by orjson, or by `json_line`
     where that could differ: orjson gives an integer past 64 bits as a float,
     so a value with a float in it is read again by json."""
     v = _orjson_loads(text)
     if type(v) is dict:
-        types = set(map(type, v.values()))
-        if float in types or ((dict in types or list in types) and deep_float(v)):
+        if has_float((v,)):
             return json.loads(text)
     elif deep_float(v):
         return json.loads(text)
@@ -418,7 +429,7 @@ def _json_run(lines: list[str]) -> list[Any] | None:
     # as many `": ` as keys (no key twice), and only scalars as values
     if list(map(len, items)) != list(map(str.count, bodies, repeat('": '))):
         return None
-    if not _JSON_SCALARS.issuperset(map(type, chain.from_iterable(map(dict.values, items)))):
+    if not _JSON_SCALARS.issuperset(value_types(items)):
         return None
     return items
 

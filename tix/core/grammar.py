@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from itertools import chain
 from operator import methodcaller
 from typing import Any
 
@@ -166,9 +165,7 @@ def _events_at_once(tail: list[str], plain: bool) -> tuple[list[dict[str, Any]],
         evs = list(map(fasthead.orjson_loads, [ln[2:] for ln in lines]))
     except ValueError:
         return None
-    # `fasthead.json_fast`: a float (or an integer past 64 bits, which orjson gives as one) is json's to read
-    kinds = set(map(type, chain.from_iterable(map(dict.values, evs))))
-    if float in kinds or ((dict in kinds or list in kinds) and any(map(fasthead.deep_float, evs))):
+    if fasthead.has_float(evs):  # json's to read, as `fasthead.json_fast` has it
         return None
     try:
         ats = list(map(ev_mod.validate, evs))

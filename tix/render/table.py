@@ -69,12 +69,12 @@ def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, fmt: str = "
     cells: list[Any] = rows
     if not set(map(type, chain.from_iterable(rows))) <= {str}:  # all text already (a list's rows): as they are
         cells = [[c if type(c) is str else cell(c) for c in r] for r in rows]
-    joined: str | None = "".join(map("".join, cells))
-    if not is_inert(joined or ""):
+    joined = "".join(map("".join, cells))
+    clean = is_inert(joined)
+    if not clean:
         cells = [[inert(c) for c in r] for r in cells]
-        joined = None
     if fmt == "simple":
-        fast = _simple(cells, list(headers), joined)
+        fast = _simple(cells, list(headers), joined if clean else None)
         if fast is not None:
             return fast
     from tabulate import tabulate

@@ -72,7 +72,11 @@ def value_types(objects: Any) -> set[type]:
 def has_float(objects: Any) -> bool:
     """Is there a float in any of these JSON objects, at any depth? (orjson
     gives an integer past 64 bits as a float: json must read such a text.)"""
-    kinds = value_types(objects)
+    return _float_in(value_types(objects), objects)
+
+
+def _float_in(kinds: set[type], objects: Any) -> bool:
+    """`has_float`, given the types of the objects' values."""
     return float in kinds or ((dict in kinds or list in kinds) and any(map(deep_float, objects)))
 
 
@@ -82,7 +86,7 @@ def json_fast(text: str) -> Any:
     so a value with a float in it is read again by json."""
     v = _orjson_loads(text)
     if type(v) is dict:
-        if has_float((v,)):
+        if _float_in(set(map(type, v.values())), (v,)):
             return json.loads(text)
     elif deep_float(v):
         return json.loads(text)
